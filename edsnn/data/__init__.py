@@ -23,7 +23,7 @@ from .bundled import load_embedded
 from .catalog import CLASS_NAMES, DATASETS, canonical_name
 from .coding import SpikeCoding, ei_pairs, rate_chunks
 from .idx import SPLITS, DatasetError, DownloadError, read_split
-from .locate import locate
+from . import locate as _locate
 from .sampling import SAMPLING_METHODS, select_subset
 
 __all__ = [
@@ -76,15 +76,14 @@ class Dataset:
     class_names: tuple = ()
 
     def __post_init__(self):
-        images = np.asarray(self.images)
-        labels = np.asarray(self.labels)
+        images = np.asarray(self.images).view()  # a view: the caller's array stays writeable
+        labels = np.asarray(self.labels).view()
         if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
             raise ValueError(f"images must be uint8 of shape (n, 28, 28), got {images.dtype} {images.shape}")
         if labels.dtype != np.uint8 or labels.shape != (len(images),):
             raise ValueError(f"labels must be uint8 of shape ({len(images)},), got {labels.dtype} {labels.shape}")
-        for array in (images, labels):
-            if array.flags.writeable:
-                array.flags.writeable = False
+        images.flags.writeable = False
+        labels.flags.writeable = False
         object.__setattr__(self, "images", images)
         object.__setattr__(self, "labels", labels)
         if not self.class_names:
@@ -139,7 +138,7 @@ def load_dataset(name: str = "mnist", split: str = "train", source: str = "embed
         images, labels, _ = load_embedded(name, split)
         origin = "embedded"
     else:
-        images_path, labels_path = locate(name, split, data_dir, download=download)
+        images_path, labels_path = _locate.locate(name, split, data_dir, download=download)
         images, labels = read_split(images_path, labels_path, dataset=name)
         origin = str(images_path.parent)
     return Dataset(images=images, labels=labels, name=name, split=split, source=origin,

@@ -29,16 +29,20 @@ def class_quotas(available, n: int) -> np.ndarray:
         that still have examples.
     """
     available = np.asarray(available, dtype=np.int64)
-    counts = np.zeros_like(available)
-    remaining = int(n)
-    while remaining > 0:
-        open_classes = np.flatnonzero(counts < available)
-        share, extra = divmod(remaining, len(open_classes))
-        give = np.full(len(open_classes), share, dtype=np.int64)
-        give[:extra] += 1
-        give = np.minimum(give, available[open_classes] - counts[open_classes])
-        counts[open_classes] += give
-        remaining -= int(give.sum())
+    n = int(n)
+    if n > available.sum():
+        raise ValueError(f"cannot select {n} examples: only {available.sum()} available")
+    # highest common level reachable: every class gets min(available, level)
+    low, high = 0, int(available.max(initial=0))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if np.minimum(available, mid).sum() <= n:
+            low = mid
+        else:
+            high = mid - 1
+    counts = np.minimum(available, low)
+    extra = n - int(counts.sum())  # fewer than the classes with room left
+    counts[np.flatnonzero(available > low)[:extra]] += 1
     return counts
 
 
