@@ -1,0 +1,223 @@
+"""Figures that ``edsnn train`` draws while and after training.
+
+Every function builds a :class:`matplotlib.figure.Figure` directly (no
+pyplot, no global figure registry, no ``show``), so it is safe under the Agg
+backend, in scripts and in Jupyter (display the returned figure); with
+``path`` it also saves the figure (PNG or any format matplotlib infers from
+the suffix), creating the parent folder.
+
+This module depends on matplotlib, numpy and pandas only.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
+__all__ = ["plot_learning_curves", "plot_confusion", "plot_layer_heatmaps", "save_figure"]
+
+
+def save_figure(fig: Figure, path=None, dpi: int = 120) -> Figure:
+    """Save ``fig`` to ``path`` (if given, creating its folder) and return it."""
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    return fig
+
+
+def plot_learning_curves(metrics, path=None) -> Figure:
+    """Train and test accuracy, and error rate, per epoch.
+
+    Parameters
+    ----------
+    metrics : DataFrame
+        ``metrics.csv``: ``epoch`` (1-based), ``train_accuracy``,
+        ``test_accuracy`` (fractions 0..1); other columns are ignored.
+    path : str or Path, optional
+        Where to save the figure.
+
+    Returns
+    -------
+    Figure
+        Two axes: accuracy (%) and error rate (%, log scale) against epoch.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or the table is empty.
+    """
+    missing = [c for c in ("epoch", "train_accuracy", "test_accuracy") if c not in metrics]
+    if missing:
+        raise ValueError(f"metrics lacks the column(s) {missing}")
+    if len(metrics) == 0:
+        raise ValueError("metrics is empty: no epoch finished")
+    epoch = np.asarray(metrics["epoch"], dtype=float)
+    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    acc_ax, err_ax = fig.subplots(1, 2)
+    for column, name, style in (
+        ("train_accuracy", "train", "-o"), ("test_accuracy", "test", "-s")
+    ):
+        accuracy = 100 * np.asarray(metrics[column], dtype=float)
+        acc_ax.plot(epoch, accuracy, style, ms=4, label=name)
+        err_ax.plot(epoch, np.clip(100 - accuracy, 0.01, None), style, ms=4, label=name)
+    test = 100 * np.asarray(metrics["test_accuracy"], dtype=float)
+    best = int(np.nanargmax(test))
+    acc_ax.plot(epoch[best], test[best], "*", ms=12, color="C1", mec="k",
+                label=f"best test {test[best]:.1f} % (epoch {epoch[best]:g})")
+    acc_ax.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy", ylim=(0, 100))
+    err_ax.set(xlabel="epoch", ylabel="error (%)", title="Error rate (log scale)", yscale="log")
+    err_ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    err_ax.yaxis.set_major_formatter(ScalarFormatter())
+    err_ax.yaxis.set_minor_formatter(NullFormatter())
+    for ax in (acc_ax, err_ax):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        if len(epoch) <= 20:
+            ax.set_xticks(epoch)
+    return save_figure(fig, path)
+
+
+def plot_confusion(confusion, class_names, path=None, title: str = "Confusion matrix") -> Figure:
+    """Confusion matrix with counts written in the cells.
+
+    Parameters
+    ----------
+    confusion : array_like of int, shape (n, n)
+        ``confusion[i, j]`` = presentations of true class ``i`` predicted as
+        ``j``.
+    class_names : sequence of str, length n
+    path : str or Path, optional
+        Where to save the figure.
+    title : str, optional
+
+    Returns
+    -------
+    Figure
+        One axes; cell colour is the fraction of the true class (row).
+    """
+    matrix = np.asarray(confusion)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"confusion must be a square (n, n) array (got shape {matrix.shape})")
+    n = matrix.shape[0]
+    names = [str(c) for c in class_names]
+    if len(names) != n:
+        raise ValueError(f"class_names has {len(names)} names for a {n}x{n} confusion matrix")
+    rows = matrix.sum(axis=1, keepdims=True)
+    fraction = np.divide(matrix, rows, out=np.zeros(matrix.shape), where=rows > 0)
+    size = max(3.5, 0.45 * n + 1.5)
+    fig = Figure(figsize=(size, size), layout="constrained")
+    ax = fig.subplots()
+    ax.imshow(fraction, cmap="Blues", vmin=0, vmax=1)
+    for i in range(n):
+        for j in range(n):
+            if matrix[i, j]:
+                ax.text(j, i, f"{matrix[i, j]:d}", ha="center", va="center", fontsize=8,
+                        color="white" if fraction[i, j] > 0.5 else "black")
+    accuracy = np.trace(matrix) / max(matrix.sum(), 1)
+    ax.set(xticks=range(n), yticks=range(n), xlabel="predicted class", ylabel="true class",
+           title=f"{title} (accuracy {100 * accuracy:.1f} %)")
+    ax.set_xticklabels(names, rotation=45 if max(map(len, names)) > 2 else 0)
+    ax.set_yticklabels(names)
+    return save_figure(fig, path)
+
+
+def _grid_shape(n_units: int) -> tuple[int, int]:
+    """(rows, columns) of a near-square grid; exact when a divisor fits (2560 -> 40 x 64)."""
+    root = math.sqrt(n_units)
+    for columns in range(math.ceil(root), int(2 * root) + 1):
+        if n_units % columns == 0:
+            return n_units // columns, columns
+    columns = math.ceil(root)
+    return math.ceil(n_units / columns), columns
+
+
+def plot_layer_heatmaps(images, activities: dict, labels, path=None) -> Figure:
+    """Input and layer activities of a few test presentations.
+
+    One row per presentation: the 28×28 input, then one heatmap per layer in
+    the order of ``activities``.  A layer of more than 32 units is folded into
+    a near-square grid (row-major, unit 0 top left); a smaller one (the
+    outputs) is drawn as a strip with one cell per unit, its largest cell
+    framed.
+
+    Parameters
+    ----------
+    images : ndarray of uint8, shape (n, 28, 28)
+        The presented images (grey levels 0..255).
+    activities : dict of str to ndarray, each shape (n, n_units)
+        Activity of each layer's units, 0..1 (normalised spike counts or
+        sigmoid outputs), layers in network order, outputs last.
+    labels : array_like of int, shape (n,)
+        True classes (shown above each input).
+    path : str or Path, optional
+        Where to save the figure.
+
+    Returns
+    -------
+    Figure
+        ``n × (1 + len(activities))`` axes and one colour bar axes.
+    """
+    images = np.asarray(images)
+    labels = np.asarray(labels)
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (n, height, width) (got {images.shape})")
+    n = images.shape[0]
+    if n == 0:
+        raise ValueError("images is empty: nothing to draw")
+    if labels.shape != (n,):
+        raise ValueError(f"labels must have shape ({n},) (got {labels.shape})")
+    if not activities:
+        raise ValueError("activities is empty: give at least one layer")
+    layers = {}
+    for name, values in activities.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 2 or values.shape[0] != n:
+            raise ValueError(
+                f"activities[{name!r}] must have shape ({n}, n_units) (got {values.shape})"
+            )
+        layers[name] = values
+
+    widths = [1.0] + [
+        1.6 if v.shape[1] <= 32 else 1.0 * _grid_shape(v.shape[1])[1] / _grid_shape(v.shape[1])[0]
+        for v in layers.values()
+    ]
+    fig = Figure(figsize=(1.6 * sum(widths) + 1.2, 1.5 * n + 0.6), layout="constrained")
+    axes = fig.subplots(n, 1 + len(layers), squeeze=False, gridspec_kw={"width_ratios": widths})
+    mappable = None
+    for row in range(n):
+        ax = axes[row, 0]
+        ax.imshow(images[row], cmap="gray_r", vmin=0, vmax=255)
+        ax.set_title(f"label {labels[row]}", fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for col, (name, values) in enumerate(layers.items(), start=1):
+            ax = axes[row, col]
+            units = values[row]
+            if units.size <= 32:  # outputs: one cell per unit, the winner framed
+                mappable = ax.imshow(units[None, :], cmap="viridis", vmin=0, vmax=1,
+                                     aspect="auto")
+                ax.add_patch(_frame(int(np.argmax(units))))
+                ax.set_xticks(range(units.size))
+                ax.tick_params(labelsize=6, length=0)
+            else:  # hidden layer folded into a near-square grid
+                h, w = _grid_shape(units.size)
+                grid = np.full(h * w, np.nan)
+                grid[: units.size] = units
+                mappable = ax.imshow(grid.reshape(h, w), cmap="viridis", vmin=0, vmax=1)
+                ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(name, fontsize=9)
+    fig.colorbar(mappable, ax=axes[:, -1].tolist(), shrink=0.6, label="activity")
+    return save_figure(fig, path)
+
+
+def _frame(index: int):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((index - 0.5, -0.5), 1, 1, fill=False, edgecolor="red", linewidth=1.5)
