@@ -7,7 +7,8 @@
 :func:`analyze_run` writes every table and figure into ``RUN/analysis/``.
 """
 
-from . import statistics
+from . import plots, statistics
+from .report import analyze_run
 from .run import Run, RunFolderError, load_run, restore_units
 
-__all__ = ["Run", "RunFolderError", "load_run", "restore_units", "statistics"]
+__all__ = ["Run", "RunFolderError", "load_run", "restore_units", "analyze_run", "statistics", "plots"]
