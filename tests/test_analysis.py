@@ -1,0 +1,432 @@
+"""Firing statistics against known answers (synthetic, seeded tables from tests/fake_run.py)."""
+
+import doctest
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from brian2 import Hz, Quantity, mV, ms, second  # noqa: E402
+
+from edsnn.analysis import RunFolderError, analyze_run, load_run, plots, restore_units  # noqa: E402
+from edsnn.analysis import run as run_module  # noqa: E402
+from edsnn.analysis import statistics as st  # noqa: E402
+from edsnn.units import UnitError  # noqa: E402
+
+from fake_run import (  # noqa: E402
+    OUTPUT_HZ, SATURATED, SELECTIVE, SELECTIVE_HZ, SILENT, fake_tables, poisson_hz, write_fake_run,
+)
+
+T = 0.2  # presentation of the fake tables (s)
+
+
+@pytest.fixture(scope="module")
+def big():
+    """Many presentations per class: tight estimates (read-only, shared)."""
+    return fake_tables(epochs=1, n_classes=3, n_per_class=300, hidden=(8,), presentation_s=T, seed=3)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return fake_tables(epochs=2, n_classes=3, n_per_class=20, hidden=(6,), presentation_s=T, seed=4)
+
+
+@pytest.fixture
+def run_dir(tmp_path):
+    write_fake_run(tmp_path / "run", epochs=2, n_classes=3, n_per_class=10, hidden=(6,))
+    return tmp_path / "run"
+
+
+def hidden(table, neuron):
+    return table[(table["layer"] == "hidden1") & (table["neuron"] == neuron)]
+
+
+# --- rates ---------------------------------------------------------------------------
+def test_mean_rate_of_poisson_neurons_matches_known_rate(big):
+    rates = st.mean_rate(big.counts, T * second)
+    assert {"rate_hz", "mean_count", "n_presentations", "label"} <= set(rates.columns)
+    assert rates["rate_hz"].dtype == float
+    for j in range(3, 8):
+        r = hidden(rates, j)["rate_hz"].to_numpy()
+        expected = poisson_hz(j)
+        # 300 presentations: standard error sqrt(rate/(n*T)) ~ 0.4..0.7 Hz; allow ~5 s.e.
+        assert np.allclose(r, expected, atol=5 * np.sqrt(expected / (300 * T)))
+    out = rates[rates["layer"] == "output"]
+    own = out["label"] == out["class_net"]
+    assert np.allclose(out.loc[own, "rate_hz"], OUTPUT_HZ[0], rtol=0.08)
+    assert np.allclose(out.loc[~own, "rate_hz"], OUTPUT_HZ[1], rtol=0.2)
+
+
+def test_mean_rate_without_classes_and_units_checked(small):
+    rates = st.mean_rate(small.counts, 200 * ms, by_class=False)
+    assert "label" not in rates.columns
+    assert (rates["n_presentations"] == 60).all()
+    sat = hidden(rates, SATURATED)["rate_hz"]
+    assert np.allclose(sat, small.max_count / T)
+    with pytest.raises(UnitError, match="presentation must be a time"):
+        st.mean_rate(small.counts, 0.2)
+    with pytest.raises(UnitError):
+        st.mean_rate(small.counts, 5 * mV)
+    with pytest.raises(ValueError, match="positive"):
+        st.mean_rate(small.counts, 0 * ms)
+
+
+def test_population_rate_exact_on_small_table():
+    counts = pd.DataFrame({
+        "epoch": 1, "presentation": [0, 0, 0, 1, 1, 1], "label": [0, 0, 0, 1, 1, 1],
+        "layer": "hidden1", "class_net": 0, "neuron": [0, 1, 2] * 2,
+        "type": ["E", "I", "E"] * 2, "count": [1, 4, 3, 3, 2, 5],
+    })
+    pop = st.population_rate(counts, 100 * ms)
+    e = pop[pop["type"] == "E"].iloc[0]
+    assert e["n_neurons"] == 2
+    assert e["rate_hz"] == pytest.approx(30.0)  # neuron 0: 20 Hz, neuron 2: 40 Hz
+    assert e["sd_hz"] == pytest.approx(np.std([20, 40], ddof=1))
+    assert pop[pop["type"] == "I"]["rate_hz"].iloc[0] == pytest.approx(30.0)
+
+
+def test_layers_sorted_in_network_order(small):
+    t = fake_tables(epochs=1, n_classes=2, n_per_class=3, hidden=(4, 4, 4, 4, 4, 4, 4, 4, 4, 4))
+    pop = st.population_rate(t.counts, T * second)
+    layers = list(dict.fromkeys(pop["layer"]))
+    assert layers == [f"hidden{i}" for i in range(1, 11)] + ["output"]
+
+
+# --- silent / saturated -----------------------------------------------------------------
+def test_silent_and_saturated_fractions_exact(small):
+    frac = st.silent_saturated(small.counts, small.max_count)
+    h = frac[frac["layer"] == "hidden1"].set_index(["epoch", "type"])
+    # hidden1 of each class net: E = {0 selective, 2 saturated, 4}, I = {1 silent, 3, 5}
+    for epoch in (1, 2):
+        assert h.loc[(epoch, "I"), "silent_fraction"] == pytest.approx(1 / 3)
+        assert h.loc[(epoch, "I"), "n_silent"] == 3  # one per class net
+        assert h.loc[(epoch, "E"), "silent_fraction"] == 0  # the selective one fires for its class
+        assert h.loc[(epoch, "E"), "saturated_fraction"] == pytest.approx(1 / 3)
+        assert h.loc[(epoch, "I"), "saturated_fraction"] == 0
+    assert (frac[frac["layer"] == "output"]["silent_fraction"] == 0).all()
+
+
+def test_max_count_from_config_and_bad_max_count(run_dir, small):
+    run = load_run(run_dir)
+    assert run.refractory == 2 * ms
+    assert run.max_count == small.max_count == 66  # floor(200 ms / (2 ms + 1 ms))
+    assert st.max_count(50 * ms, 1 * ms) == 50
+    assert st.max_count(50 * ms, 1 * ms, refractory=4 * ms) == 10
+    with pytest.raises(ValueError, match="max_count must be a positive integer"):
+        st.silent_saturated(small.counts, 0)
+    with pytest.raises(ValueError, match="max_count"):
+        st.silent_saturated(small.counts, 2.5)
+
+
+# --- Fano factor ----------------------------------------------------------------------
+def test_fano_factor_of_poisson_counts_is_one(big):
+    fano = st.fano_factor(big.counts)
+    poisson = fano[(fano["layer"] == "hidden1") & (fano["neuron"] >= 3)]["fano"]
+    assert len(poisson) == 3 * 5 * 3  # nets x neurons x classes
+    # 300 repeats: sd of one estimate ~ sqrt(2/299) = 0.08, of the mean of 45 ~ 0.012
+    assert poisson.mean() == pytest.approx(1.0, abs=0.05)
+    assert np.all(np.abs(poisson - 1) < 0.35)
+    sat = hidden(fano, SATURATED)["fano"]
+    assert (sat == 0).all()  # a regular neuron has no count variance
+    assert hidden(fano, SILENT)["fano"].isna().all()  # undefined for a silent neuron
+
+
+def test_fano_factor_exact_values():
+    counts = pd.DataFrame({
+        "epoch": 1, "presentation": [0, 1, 2, 3], "label": [0, 0, 1, 1], "layer": "output",
+        "class_net": 0, "neuron": 0, "type": "E", "count": [2, 4, 5, 5],
+    })
+    fano = st.fano_factor(counts).set_index("label")
+    assert fano.loc[0, "fano"] == pytest.approx(2.0 / 3.0)  # var 2 (ddof=1), mean 3
+    assert fano.loc[1, "fano"] == 0
+    single = counts.iloc[:1]
+    assert np.isnan(st.fano_factor(single)["fano"].iloc[0])
+
+
+# --- selectivity -------------------------------------------------------------------------
+def test_neuron_firing_for_one_class_only_has_selectivity_one(small):
+    sel = st.selectivity(small.counts)
+    assert set(sel.columns) >= {"preferred_class", "selectivity", "n_classes"}
+    one = hidden(sel, SELECTIVE)
+    assert (one["selectivity"] == 1.0).all()
+    assert (one["preferred_class"].astype(int) == one["class_net"]).all()
+    silent = hidden(sel, SILENT)
+    assert silent["selectivity"].isna().all() and silent["preferred_class"].isna().all()
+    flat = hidden(sel, SATURATED)  # same count for every class
+    assert (flat["selectivity"] == 0).all()
+    assert (flat["preferred_class"] == 0).all()  # ties: lowest class
+    values = sel["selectivity"].dropna()
+    assert ((values >= 0) & (values <= 1)).all()
+
+
+def test_selectivity_index_formula():
+    counts = pd.DataFrame({
+        "epoch": 1, "presentation": [0, 1, 2], "label": [0, 1, 2], "layer": "hidden1",
+        "class_net": 0, "neuron": 0, "type": "E", "count": [2, 6, 4],
+    })
+    row = st.selectivity(counts).iloc[0]
+    assert row["preferred_class"] == 1
+    assert row["selectivity"] == pytest.approx((6 - 3) / (6 + 3))
+
+
+# --- confusion ---------------------------------------------------------------------------
+def test_confusion_matrix_exact():
+    p = pd.DataFrame({
+        "epoch": [1, 1, 2, 2, 2, 2, 2],
+        "presentation": [0, 1, 0, 1, 2, 3, 4],
+        "label": [0, 1, 0, 0, 1, 2, 2],
+        "prediction": [1, 1, 0, 2, 1, 2, 0],
+    })
+    last = st.confusion_matrix(p)
+    assert last.to_numpy().tolist() == [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
+    assert last.index.name == "label" and last.columns.name == "prediction"
+    first = st.confusion_matrix(p, epoch=1, n_classes=3)
+    assert first.to_numpy().tolist() == [[0, 1, 0], [0, 1, 0], [0, 0, 0]]
+    with pytest.raises(ValueError, match="epoch 7 is not in predictions"):
+        st.confusion_matrix(p, epoch=7)
+    with pytest.raises(ValueError, match="outside the classes"):
+        st.confusion_matrix(p, n_classes=2)
+
+
+def test_confusion_matrix_matches_fake_predictions(small):
+    p = small.predictions
+    matrix = st.confusion_matrix(p, epoch=2, n_classes=3).to_numpy()
+    last = p[p["epoch"] == 2]
+    assert matrix.sum() == len(last)
+    assert np.trace(matrix) == int((last["label"] == last["prediction"]).sum())
+    expected = pd.crosstab(last["label"], last["prediction"]).reindex(
+        index=range(3), columns=range(3), fill_value=0).to_numpy()
+    assert (matrix == expected).all()
+
+
+# --- evolution ---------------------------------------------------------------------------
+def test_evolution_has_one_row_per_epoch_layer_type(small):
+    evo = st.evolution(small.counts, T * second, small.max_count)
+    assert list(evo.columns) == [
+        "epoch", "layer", "type", "n_neurons", "rate_hz", "sd_hz", "silent_fraction",
+        "saturated_fraction", "fano", "selectivity",
+    ]
+    assert len(evo) == 2 * 3  # epochs x (hidden1 E, hidden1 I, output E)
+    assert evo["epoch"].tolist() == [1, 1, 1, 2, 2, 2]
+
+
+# --- spike times --------------------------------------------------------------------------
+def poisson_train(rate_hz, duration_s, rng):
+    n = rng.poisson(rate_hz * duration_s)
+    return np.sort(rng.uniform(0, duration_s, n))
+
+
+def test_isi_cv_of_poisson_train_is_one_and_regular_train_zero():
+    rng = np.random.default_rng(7)
+    t = poisson_train(50.0, 40.0, rng)  # ~2000 spikes in one long presentation
+    regular = np.arange(0, 40.0, 0.02)
+    spikes = pd.DataFrame({
+        "epoch": 1, "presentation": 0, "layer": "hidden1", "class_net": 0,
+        "neuron": np.r_[np.zeros(len(t), int), np.ones(len(regular), int)],
+        "t": np.r_[t, regular],
+    })
+    cv = st.isi_cv(spikes).set_index("neuron")
+    assert cv.loc[0, "cv"] == pytest.approx(1.0, abs=0.06)
+    assert cv.loc[0, "mean_isi_s"] == pytest.approx(1 / 50.0, rel=0.06)
+    assert cv.loc[1, "cv"] == pytest.approx(0.0, abs=1e-9)
+    assert cv.loc[0, "type"] == "E" and cv.loc[1, "type"] == "I"
+
+
+def test_isi_intervals_never_cross_presentations():
+    spikes = pd.DataFrame({
+        "epoch": 1, "presentation": [0, 0, 1, 1], "layer": "output", "class_net": 0,
+        "neuron": 0, "t": [0.010, 0.020, 0.001, 0.011],
+    })
+    cv = st.isi_cv(spikes).iloc[0]
+    assert cv["n_spikes"] == 4 and cv["n_intervals"] == 2
+    assert cv["mean_isi_s"] == pytest.approx(0.010)
+    assert np.isnan(st.isi_cv(spikes, min_intervals=3)["cv"].iloc[0])
+
+
+def test_isi_cv_of_fake_run_poisson_neurons(small):
+    cv = st.isi_cv(small.spikes)
+    poisson = cv[(cv["layer"] == "hidden1") & (cv["neuron"] >= 3)]["cv"]
+    # 200 ms windows censor long intervals: CV a little below 1
+    assert poisson.mean() == pytest.approx(1.0, abs=0.1)
+    assert hidden(cv, SATURATED)["cv"].max() < 1e-6
+
+
+def test_psth_of_known_train():
+    # two presentations of class 0, one of class 1; one hidden1 E population of 2 neurons
+    counts = pd.DataFrame({
+        "epoch": 1, "presentation": [0, 0, 1, 1, 2, 2], "label": [0, 0, 0, 0, 1, 1],
+        "layer": "hidden1", "class_net": 0, "neuron": [0, 2] * 3, "type": "E", "count": 0,
+    })
+    spikes = pd.DataFrame({
+        "epoch": 1, "presentation": [0, 0, 1, 2], "layer": "hidden1", "class_net": 0,
+        "neuron": [0, 2, 0, 2], "t": [0.001, 0.012, 0.0149, 0.020],
+    })
+    h = st.psth(spikes, counts, 10 * ms, 20 * ms)
+    assert len(h) == 2 * 2  # classes x bins
+    c0 = h[h["label"] == 0]
+    assert c0["n_spikes"].tolist() == [1, 2]
+    assert c0["bin_start_s"].tolist() == pytest.approx([0.0, 0.01])
+    # rate per neuron: spikes / (2 presentations x 2 neurons x 10 ms)
+    assert c0["rate_hz"].tolist() == pytest.approx([25.0, 50.0])
+    c1 = h[h["label"] == 1]
+    assert c1["n_spikes"].tolist() == [0, 1]  # the spike at the very end is in the last bin
+    assert c1["rate_hz"].tolist() == pytest.approx([0.0, 50.0])
+
+
+def test_psth_of_fake_run_recovers_rates(small):
+    h = st.psth(small.spikes, small.counts, 50 * ms, T * second)
+    out = h[h["layer"] == "output"]
+    mean = out.groupby("label")["rate_hz"].mean()
+    # each class drives its own output net at 80 Hz, the others at 10 Hz: population mean 33 Hz
+    expected = (OUTPUT_HZ[0] + 2 * OUTPUT_HZ[1]) / 3
+    assert np.allclose(mean, expected, rtol=0.2)
+    with pytest.raises(ValueError, match="outside the presentation|within the presentation"):
+        st.psth(small.spikes, small.counts, 5 * ms, 50 * ms)
+    with pytest.raises(UnitError, match="bin_width must be a time"):
+        st.psth(small.spikes, small.counts, 5, T * second)
+
+
+def test_spike_statistics_need_spikes(small):
+    with pytest.raises(ValueError, match="no spike times"):
+        st.isi_cv(None)
+    with pytest.raises(ValueError, match="lacks the column"):
+        st.isi_cv(small.spikes.drop(columns="t"))
+
+
+# --- input errors -------------------------------------------------------------------------
+def test_reference_model_counts_refused(tmp_path):
+    write_fake_run(tmp_path / "ref", model="reference", n_per_class=3, record_spikes=False)
+    run = load_run(tmp_path / "ref")
+    assert run.counts["count"].isna().all()
+    for stat in (st.fano_factor, st.selectivity, lambda c: st.mean_rate(c, 50 * ms)):
+        with pytest.raises(ValueError, match="reference-model"):
+            stat(run.counts)
+    with pytest.raises(ValueError, match="reference"):
+        run.require_spiking()
+    with pytest.raises(ValueError, match="reference"):
+        analyze_run(tmp_path / "ref")
+
+
+def test_missing_columns_and_wrong_type_refused(small):
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) \['count'\]"):
+        st.fano_factor(small.counts.drop(columns="count"))
+    with pytest.raises(TypeError, match="DataFrame"):
+        st.selectivity(small.counts.to_numpy())
+    with pytest.raises(ValueError, match="empty"):
+        st.selectivity(small.counts.iloc[:0])
+
+
+# --- run folder ----------------------------------------------------------------------------
+def test_load_run_restores_units_and_tables(run_dir):
+    run = load_run(run_dir)
+    assert run.config["coding"]["presentation"] == 200 * ms
+    assert run.config["coding"]["max_rate"] == 150 * Hz
+    assert run.config["neuron"]["v_rest"] == -65 * mV
+    assert isinstance(run.config["neuron"]["R_m"], Quantity)
+    assert run.config["class_names"] == ["0", "1", "2"]  # numbers without unit stay text
+    assert run.config["edsnn_version"] == "0.1.0" and run.config["ed"]["lr"] == 0.15
+    assert run.presentation == 200 * ms and run.dt == 1 * ms
+    assert run.layers == ["hidden1", "output"] and run.epochs == [1, 2]
+    assert run.counts["count"].dtype == np.int64
+    assert run.weights["hidden1"].shape == (3, 1568, 6) and run.weights["epoch"] == 2
+    assert run.spikes is not None and run.model == "spiking"
+    assert "Run(" in repr(run)
+
+
+def test_restore_units_leaves_plain_values():
+    cfg = restore_units({"a": "20ms", "b": ["1. s", "x"], "c": 3, "d": "3", "e": "1e-3 Hz",
+                         "f": "5 epochs"})
+    assert cfg["a"] == 20 * ms and cfg["b"] == [1 * second, "x"]
+    assert cfg["c"] == 3 and cfg["d"] == "3" and cfg["e"] == 1e-3 * Hz and cfg["f"] == "5 epochs"
+
+
+def test_load_run_errors_name_the_missing_file(tmp_path, run_dir):
+    with pytest.raises(RunFolderError, match="no run folder"):
+        load_run(tmp_path / "nowhere")
+    (run_dir / "counts.parquet").unlink()
+    (run_dir / "weights.npz").unlink()
+    with pytest.raises(RunFolderError, match="missing counts.parquet, weights.npz"):
+        load_run(run_dir)
+    assert issubclass(RunFolderError, FileNotFoundError)
+
+
+def test_analyze_run_writes_expected_files(run_dir):
+    written = analyze_run(run_dir)
+    names = sorted(p.name for p in written)
+    assert names == sorted([
+        "rates.csv", "population_rate.csv", "silent_saturated.csv", "fano.csv",
+        "selectivity.csv", "confusion.csv", "evolution.csv", "isi_cv.csv", "psth.csv",
+        "learning_curves.png", "confusion.png", "rate_histograms.png", "selectivity_map.png",
+        "receptive_fields.png", "evolution.png", "raster.png", "psth.png",
+    ])
+    assert all(p.parent == run_dir / "analysis" and p.stat().st_size > 0 for p in written)
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written if p.suffix == ".png")
+    rates = pd.read_csv(run_dir / "analysis" / "rates.csv")
+    assert "rate_hz" in rates.columns
+    confusion = pd.read_csv(run_dir / "analysis" / "confusion.csv", index_col=0)
+    assert confusion.shape == (3, 3)
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        analyze_run(run_dir)
+    assert len(analyze_run(run_dir, overwrite=True)) == len(written)
+
+
+def test_analyze_run_without_spikes(tmp_path):
+    write_fake_run(tmp_path / "r", n_per_class=5, record_spikes=False)
+    names = {p.name for p in analyze_run(tmp_path / "r")}
+    assert "raster.png" not in names and "isi_cv.csv" not in names
+    assert "selectivity.csv" in names
+    with pytest.raises(ValueError, match="no spike times"):
+        plots.plot_raster(load_run(tmp_path / "r"))
+
+
+def test_analysis_plots_axes_and_png(run_dir, tmp_path):
+    run = load_run(run_dir)
+    T_ = run.presentation
+    fig = plots.plot_raster(run, epoch=1, presentation=2, path=tmp_path / "raster.png")
+    assert len(fig.axes) == 2  # hidden1, output
+    fig = plots.plot_rate_histograms(st.mean_rate(run.counts, T_, by_class=False))
+    assert len(fig.axes) == 3  # hidden1 E, hidden1 I, output E
+    fig = plots.plot_selectivity_map(st.selectivity(run.counts), path=tmp_path / "sel.png")
+    assert len(fig.axes) == 3 + 1  # one per class net + colour bar
+    fig = plots.plot_receptive_fields(run.weights, neurons=[0, 1], path=tmp_path / "rf.png")
+    assert len(fig.axes) == 3 * 2 + 1
+    fig = plots.plot_evolution(st.evolution(run.counts, T_, run.max_count))
+    assert len(fig.axes) == 5
+    fig = plots.plot_psth(st.psth(run.spikes, run.counts, 10 * ms, T_), kind="I")
+    assert len(fig.axes) == 1  # only hidden1 has I neurons
+    for name in ("raster", "sel", "rf"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match="epoch 9"):
+        plots.plot_raster(run, epoch=9)
+
+
+def test_receptive_fields_combine_e_and_i_inputs():
+    w = np.zeros((2, 1568, 3))
+    w[1, 2 * 30, 2] = 0.5  # E input of pixel 30 (row 1, column 2)
+    w[1, 2 * 30 + 1, 2] = -0.2  # its I input
+    rf = st.receptive_fields(w)
+    assert rf.shape == (2, 3, 28, 28)
+    assert rf[1, 2, 1, 2] == pytest.approx(0.3)
+    assert np.count_nonzero(rf) == 1
+    with pytest.raises(ValueError, match="E/I pairs"):
+        st.receptive_fields(np.zeros((2, 784, 3)))
+
+
+def test_docstring_examples():
+    for module in (st, run_module):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, f"{module.__name__}: {result.failed} doctest(s) failed"
+
+
+def test_saved_config_round_trip(run_dir):
+    # a config with a refractory key under another name is found too
+    config = json.loads((run_dir / "config.json").read_text())
+    config["neuron"] = {"refractory": "4. ms"}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    run = load_run(run_dir)
+    assert run.refractory == 4 * ms
+    assert run.max_count == 40  # 200 ms / (4 ms + 1 ms)

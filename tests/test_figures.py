@@ -1,0 +1,88 @@
+"""edsnn.protocols.figures: each figure has the expected axes and saves a PNG."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from edsnn.protocols.figures import (  # noqa: E402
+    plot_confusion, plot_layer_heatmaps, plot_learning_curves,
+)
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def is_png(path):
+    return path.is_file() and path.read_bytes()[:8] == PNG
+
+
+def test_learning_curves(tmp_path):
+    metrics = pd.DataFrame({
+        "epoch": [1, 2, 3], "train_accuracy": [0.6, 0.8, 0.9], "test_accuracy": [0.5, 0.7, 0.75],
+        "train_seconds": 1.0, "test_seconds": 0.5,
+    })
+    fig = plot_learning_curves(metrics, path=tmp_path / "sub" / "curves.png")
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 2
+    accuracy, error = fig.axes
+    assert error.get_yscale() == "log"
+    test_line = accuracy.get_lines()[1]
+    assert test_line.get_ydata().tolist() == pytest.approx([50, 70, 75])
+    assert error.get_lines()[0].get_ydata().tolist() == pytest.approx([40, 20, 10])
+    assert is_png(tmp_path / "sub" / "curves.png")
+    with pytest.raises(ValueError, match="test_accuracy"):
+        plot_learning_curves(metrics.drop(columns="test_accuracy"))
+    with pytest.raises(ValueError, match="empty"):
+        plot_learning_curves(metrics.iloc[:0])
+
+
+def test_confusion(tmp_path):
+    confusion = np.array([[5, 1, 0], [0, 4, 2], [1, 0, 6]])
+    fig = plot_confusion(confusion, ["zero", "one", "two"], path=tmp_path / "confusion.png")
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["zero", "one", "two"]
+    assert sorted(int(t.get_text()) for t in ax.texts) == sorted(confusion[confusion > 0].tolist())
+    assert "accuracy 78.9 %" in ax.get_title()  # 15 / 19
+    assert is_png(tmp_path / "confusion.png")
+    with pytest.raises(ValueError, match="square"):
+        plot_confusion(np.zeros((2, 3), int), ["a", "b"])
+    with pytest.raises(ValueError, match="class_names has 2 names"):
+        plot_confusion(confusion, ["a", "b"])
+
+
+def test_layer_heatmaps(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 3
+    images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    activities = {"hidden1": rng.random((n, 2560)), "output": rng.random((n, 10))}
+    fig = plot_layer_heatmaps(images, activities, labels=[7, 2, 1], path=tmp_path / "h.png")
+    assert len(fig.axes) == n * (1 + len(activities)) + 1  # + colour bar
+    assert fig.axes[0].get_title() == "label 7"
+    assert fig.axes[1].get_images()[0].get_array().shape == (40, 64)  # 2560 units folded
+    assert fig.axes[2].get_images()[0].get_array().shape == (1, 10)  # outputs as a strip
+    assert is_png(tmp_path / "h.png")
+    with pytest.raises(ValueError, match=r"activities\['output'\] must have shape \(3, n_units\)"):
+        plot_layer_heatmaps(images, {"output": rng.random((2, 10))}, labels=[7, 2, 1])
+    with pytest.raises(ValueError, match="labels"):
+        plot_layer_heatmaps(images, activities, labels=[7, 2])
+
+
+def test_figures_module_does_not_import_analysis():
+    import ast
+    import inspect
+
+    import edsnn.protocols.figures as figures
+
+    tree = ast.parse(inspect.getsource(figures))
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    ]
+    assert not any(name and "analysis" in name for name in imported)
+    assert "matplotlib.pyplot" not in imported
