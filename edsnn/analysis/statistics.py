@@ -536,7 +536,9 @@ def isi_cv(spikes: pd.DataFrame, min_intervals: int = 2) -> pd.DataFrame:
     (never across presentations) and pooled over the epoch's presentations;
     ``cv = std(isi) / mean(isi)`` (ddof=0, as elephant's ``cv``).  A Poisson
     train gives about 1, a regular train 0.  Short presentations bias the CV
-    downwards (intervals longer than the presentation cannot occur).
+    downwards (intervals longer than the presentation cannot occur); pooling
+    presentations in which the neuron fires at different rates (different
+    stimuli) raises it above 1.
 
     Parameters
     ----------
