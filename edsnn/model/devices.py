@@ -1,0 +1,188 @@
+"""Where a network runs: Brian2's runtime device or a standalone device.
+
+The model is the same on every device (the ED rule is generated code); only
+how a batch of presentations reaches the simulator differs:
+
+* runtime (numpy or Cython target): the network keeps its state between
+  batches; each batch is one ``run()`` whose inputs are written into the
+  ``TimedArray``\\ s in place, starting at ``t0 = t``;
+* standalone (``cpp_standalone``, brian2cuda's ``cuda_standalone``): the
+  program is generated and compiled once; each batch is one execution of it
+  whose inputs and weights are handed over as ``run_args``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import brian2
+import numpy as np
+from brian2 import NetworkOperation, prefs, set_device
+
+__all__ = ["DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation"]
+
+#: Device names accepted by :func:`device_run` (and ``--device``).
+DEVICES = ("runtime", "numpy", "cython", "cpp", "cuda")
+
+
+def check_no_network_operation(network, device) -> None:
+    """Refuse a standalone run that holds a Python ``network_operation``.
+
+    Brian2's standalone devices drop such operations silently: learning would
+    never happen, with no error.
+    """
+    if not getattr(device, "standalone", False):
+        return
+    ops = [obj.name for obj in network.objects if isinstance(obj, NetworkOperation)]
+    if ops:
+        raise RuntimeError(
+            f"network operations {ops} cannot run under a standalone device "
+            "(Brian2 would drop them silently); express them as run_regularly code"
+        )
+
+
+class DeviceRun:
+    """Brian2's runtime device.
+
+    Parameters
+    ----------
+    target : {"cython", "numpy"}
+        Code-generation target (Cython compiles once, then is ~5× faster).
+    """
+
+    standalone = False
+
+    def __init__(self, target: str = "cython"):
+        if target not in ("cython", "numpy"):
+            raise ValueError(f"runtime target must be 'cython' or 'numpy' (got {target!r})")
+        self.target = target
+        self.name = target
+
+    def activate(self, seed: int) -> None:
+        """Select the device before any Brian2 object is made."""
+        set_device("runtime")
+        prefs.codegen.target = self.target
+        brian2.seed(seed)
+
+    def _set_inputs(self, net, rates, labels, learn):
+        net._rates_ta.values[:] = np.asarray(rates / brian2.Hz)
+        net._label_ta.values[:] = labels
+        net._learn_ta.values[:] = learn
+
+    def _set_t0(self, net, t0):
+        for group in net.network.objects:
+            if "t0" in getattr(group, "variables", {}):
+                group.t0 = t0
+
+    def run_batch(self, net, rates, labels, learn, n):
+        network = net.network
+        if network.t == 0 * brian2.second:
+            # One silent step, so that the rule's first run (t = 0) reads nothing.
+            self._set_t0(net, 1 * brian2.second)
+            network.run(net.coding.dt)
+        self._set_inputs(net, rates, labels, learn)
+        self._set_t0(net, network.t)
+        net._add_monitors()
+        start = network.t
+        network.run(n * net.period)
+        return read_monitors(net, slice(0, n), start)
+
+    def get_weights(self, net, syn):
+        return np.array(syn.w[:])
+
+    def set_weights(self, net, syn, values):
+        syn.w[:] = values
+
+
+class StandaloneRun(DeviceRun):
+    """A standalone device: compiled once, executed once per batch.
+
+    Parameters
+    ----------
+    kind : {"cpp", "cuda"}
+        ``cpp_standalone`` or brian2cuda's ``cuda_standalone``.
+    directory : str, optional
+        Build folder (default: a new temporary folder).
+    """
+
+    standalone = True
+
+    def __init__(self, kind: str = "cpp", directory: str | None = None):
+        if kind not in ("cpp", "cuda"):
+            raise ValueError(f"standalone kind must be 'cpp' or 'cuda' (got {kind!r})")
+        self.kind = kind
+        self.name = kind
+        self.directory = directory or tempfile.mkdtemp(prefix=f"edsnn-{kind}-")
+        self._built = False
+        self._weights = {}
+
+    def activate(self, seed: int) -> None:
+        brian2.device.reinit()
+        brian2.device.activate()
+        if self.kind == "cuda":
+            from edsnn.model.cuda import configure_cuda
+
+            configure_cuda()
+            set_device("cuda_standalone", build_on_run=False, directory=self.directory)
+        else:
+            set_device("cpp_standalone", build_on_run=False, directory=self.directory)
+        brian2.seed(seed)
+
+    def run_batch(self, net, rates, labels, learn, n):
+        device = brian2.get_device()
+        if not self._built:
+            dt = net.coding.dt
+            self._set_t0(net, dt)
+            net.network.run(net.batch_size * net.period + dt)
+            device.build(directory=self.directory, compile=True, run=False)
+            self._built = True
+        run_args = {net._rates_ta: rates, net._label_ta: labels, net._learn_ta: learn}
+        for name, syn in net.synapses.items():
+            run_args[syn.w] = self._weights[name]
+        device.run(directory=self.directory, run_args=run_args)
+        for name, syn in net.synapses.items():
+            self._weights[name] = np.array(syn.w[:])
+        # The first record (t = 0) precedes the first presentation.
+        return read_monitors(net, slice(1, n + 1), net.coding.dt)
+
+    def get_weights(self, net, syn):
+        return self._weights[syn.name.removeprefix("w_")].copy()
+
+    def set_weights(self, net, syn, values):
+        self._weights[syn.name.removeprefix("w_")] = np.asarray(values, dtype=float).copy()
+
+
+def read_monitors(net, rows: slice, start):
+    """Collect the batch's records from the network's monitors (see :class:`BatchResult`)."""
+    from edsnn.model.network import BatchResult
+
+    activity, counts, spikes = {}, {}, {}
+    score = None
+    for mon in net._monitors:
+        if isinstance(mon, brian2.StateMonitor):
+            layer = mon.source.name
+            activity[layer] = np.asarray(mon.y[:, rows]).T
+            if "cnt" in mon.record_variables:
+                counts[layer] = np.asarray(mon.cnt[:, rows]).T.round().astype(np.int32)
+            if layer == "output":
+                if "q" in mon.record_variables:
+                    q = np.asarray(mon.q[:, rows]).T
+                    score = counts[layer] + 0.5 * q / (1 + np.abs(q))
+                else:
+                    score = activity[layer]
+        else:  # SpikeMonitor
+            times = np.asarray((mon.t - start) / brian2.second)
+            spikes[mon.source.name] = (np.asarray(mon.i[:]), times)
+    return BatchResult(activity=activity, counts=counts or None, score=score, spikes=spikes or None)
+
+
+def device_run(name: str, directory: str | None = None) -> DeviceRun:
+    """The :class:`DeviceRun` for a ``--device`` name (see :data:`DEVICES`)."""
+    if name not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES} (got {name!r})")
+    if name in ("runtime", "cython"):
+        return DeviceRun("cython")
+    if name == "numpy":
+        return DeviceRun("numpy")
+    return StandaloneRun(name, directory or os.environ.get("EDSNN_BUILD_DIR"))

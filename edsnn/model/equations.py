@@ -1,0 +1,138 @@
+"""Model text: the Brian2 equations and code of edsnn, as plain strings.
+
+Nothing here builds Brian2 objects (that is :mod:`edsnn.model.network`); the
+strings are filled in with ``str.format`` for the options that change the
+text (synapse kinetics, sign rule, rest gate), and their constants are bound
+through the groups' namespaces.
+
+Every group that feeds a learning synapse defines ``s`` (its activity as seen
+by the update); every group that receives one defines ``y`` (its activity in
+[0, 1]), ``sgn`` (+1 E, -1 I) and the amines ``a_plus``/``a_minus``.
+"""
+
+# -- neurons -------------------------------------------------------------------
+
+#: Poisson input neurons; pixel ``pix`` of the presentation under way fires
+#: with probability ``x * R_max * dt`` per step while the stimulus is on.
+POISSON_INPUT = """
+cnt : 1                    # spikes in the current presentation
+sgn : 1 (constant)         # +1 excitatory, -1 inhibitory input of the E/I pair
+pix : integer (constant)   # pixel (column of rates_ta) this input codes
+t0 : second (shared)       # start of the current batch of presentations
+s = {input_activity} : 1   # presynaptic activity in the ED update
+"""
+
+#: Spike threshold of the Poisson inputs; ``{gate}`` is 1 while a stimulus is on.
+POISSON_THRESHOLD = "rand() < rates_ta(t - t0, pix) * dt * {gate}"
+
+#: Stimulus gate: on from the batch start, off during the rest part of a period.
+GATE_ALWAYS = "int(t > t0 - 0.5*dt)"
+GATE_WITH_REST = (
+    "int(t > t0 - 0.5*dt) * int((t - t0) - period*floor((t - t0)/period + 0.5*dt/period)"
+    " < presentation - 0.5*dt)"
+)
+
+#: Input activity ``s`` in the ED update: the pixel value or the normalised count.
+INPUT_ACTIVITY = {
+    "rate": "rates_ta(t - t0, pix) / R_max",
+    "count": "clip(cnt / (R_max * presentation), 0, 1)",
+}
+
+#: Leaky integrate-and-fire neuron of a spiking layer.
+LIF = """
+dv/dt = (v_rest - v + R_m*(I_syn + I_bias)) / tau_m : volt (unless refractory)  # membrane potential
+{synaptic_current}
+cnt : 1                    # spikes in the current presentation
+q : 1                      # summed weight of the spikes received (read-out tie-break)
+y = clip(cnt / n_max, 0, 1) : 1   # activity: normalised spike count
+s = y : 1                  # presynaptic activity in the ED update
+sgn : 1 (constant)         # +1 excitatory, -1 inhibitory
+cls : integer (constant)   # class network the neuron belongs to
+a_plus : 1                 # positive-error amine
+a_minus : 1                # negative-error amine
+"""
+
+#: Synaptic current of a LIF neuron, by synapse kinetics.
+SYNAPTIC_CURRENT = {
+    "exponential": "dI_syn/dt = -I_syn / tau_syn : amp  # exponentially decaying current",
+    "delta": "I_syn : amp  # unused: delta synapses jump v directly",
+}
+
+#: Input LIF of the reference model (ED_SPEC §2): driven by Poisson spikes,
+#: its rate ``r`` drives the rate units, its ``s`` is the pixel value (or ``r``).
+REFERENCE_INPUT_LIF = """
+dv/dt = (v_rest - v + R_m*I_bias) / tau_m : volt (unless refractory)  # membrane potential
+cnt : 1                    # spikes in the current presentation
+r = cnt / n_steps : 1      # spike probability per step: the forward activity
+sgn : 1 (constant)         # +1 excitatory, -1 inhibitory input of the E/I pair
+pix : integer (constant)   # pixel this input codes
+t0 : second (shared)       # start of the current batch of presentations
+s = {input_activity} : 1   # presynaptic activity in the ED update
+"""
+
+#: Reference-model input activity: the raw pixel (published program) or the LIF rate.
+REFERENCE_INPUT_ACTIVITY = {
+    "rate": "rates_ta(t - t0, pix) / R_max",
+    "count": "r",
+}
+
+#: Sigmoid rate unit of the reference model, evaluated once per presentation.
+RATE_UNIT = """
+u : 1                      # summed input of the presentation
+y = 1 / (1 + exp(-2*u/u0)) : 1   # activity f(u)
+s = y : 1                  # presynaptic activity in the ED update
+r = y : 1                  # forward activity sent to the next layer
+sgn : 1 (constant)         # +1 excitatory, -1 inhibitory
+cls : integer (constant)   # class network the unit belongs to
+a_plus : 1                 # positive-error amine
+a_minus : 1                # negative-error amine
+"""
+
+#: What every output group adds: the batch start for the label look-up.
+OUTPUT_EXTRA = "t0 : second (shared)  # start of the current batch of presentations\n"
+
+# -- synapses ------------------------------------------------------------------
+
+#: Learning synapse; its weight's sign never changes (sign rule).
+SYNAPSE = "w : 1  # signed weight\n"
+
+#: Forward transmission of a spiking synapse, by kinetics.
+ON_PRE = {
+    "exponential": "I_syn_post += w * w_unit",
+    "delta": "v_post += w * w_unit",
+}
+
+#: Forward pass of a rate unit: the summed input of the presentation.
+RATE_FORWARD = "u_post = w * r_pre : 1 (summed)\n"
+
+#: Amine diffusion from an output neuron to the hidden neurons of its class net.
+AMINE_DIFFUSION = """
+a_plus_post = factor * a_plus_pre : 1 (summed)
+a_minus_post = factor * a_minus_pre : 1 (summed)
+"""
+
+# -- the ED rule (ED_SPEC §1), run at the end of every presentation ---------------
+
+#: Error and amines of the output neurons for the presentation that just ended.
+#: ``learn_ta`` is 1 for training presentations, 0 for test ones; nothing is
+#: learnt before the first presentation (``t > t0``).
+OUTPUT_ERROR = """
+err = int(abs(label_ta(t - t0) - cls) < 0.5) - y
+learning = learn_ta(t - t0) * int(t > t0)
+a_plus = learning * clip(err, 0, inf)
+a_minus = learning * clip(-err, 0, inf)
+"""
+
+#: Sign of a weight under each sign rule (``sign`` is reserved in Brian2).
+WEIGHT_SIGN = {"kaneko": "sgn_pre * sgn_post", "dale": "sgn_pre"}
+
+#: The weight update: excitatory presynapses learn from the positive amine,
+#: inhibitory ones from the negative amine; every change has the weight's sign.
+ED_UPDATE = (
+    "w += lr * s_pre * y_post * (1 - y_post) * ({weight_sign})"
+    " * (a_plus_post * int(sgn_pre > 0) + a_minus_post * int(sgn_pre < 0))"
+)
+
+#: Start of a new presentation for a spiking group.
+RESET_COUNTS = "cnt = 0"
+RESET_STATE = "v = v_rest\nI_syn = 0*amp"
