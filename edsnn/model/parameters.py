@@ -45,8 +45,10 @@ class LIFParameters(QuantityParameters):
     ``dv/dt = (v_rest - v + R_m*(I_syn + I_bias))/tau_m`` with threshold
     ``v > v_threshold``, reset to ``v_reset`` and a refractory period
     ``tau_ref`` during which ``v`` is clamped.  Defaults are the project's
-    biological defaults; :meth:`reference_input` is the published program's
-    input neuron.
+    biological defaults; the bias current puts the neuron just above
+    rheobase (≈ 40 Hz alone), so that synaptic input moves its rate both ways
+    and the ED factor ``y(1-y)`` is not zero at the start.
+    :meth:`reference_input` is the published program's input neuron.
     """
 
     v_rest: Quantity = physical(-65 * mV, "resting potential")
@@ -55,7 +57,7 @@ class LIFParameters(QuantityParameters):
     tau_m: Quantity = physical(20 * ms, "membrane time constant")
     tau_ref: Quantity = physical(2 * ms, "absolute refractory period")
     R_m: Quantity = physical(10 * Mohm, "membrane resistance")
-    I_bias: Quantity = physical(0 * nA, "constant bias current (sets the baseline rate)")
+    I_bias: Quantity = physical(0.9 * nA, "constant bias current: R_m*I_bias = 9 mV, just above rheobase")
 
     def __post_init__(self):
         super().__post_init__()
@@ -89,7 +91,7 @@ class ExponentialSynapse(QuantityParameters):
     which decays with ``tau_syn``."""
 
     tau_syn: Quantity = physical(5 * ms, "synaptic current decay time constant")
-    w_unit: Quantity = physical(0.1 * nA, "current jump for a weight of 1")
+    w_unit: Quantity = physical(0.4 * nA, "current jump for a weight of 1")
 
     kind = "exponential"
 
@@ -150,7 +152,7 @@ class EDParameters(QuantityParameters):
     diffusion: str = "compound"
     bias: bool = False
     input_activity: str = "rate"
-    activity_max_rate: Quantity = physical(200 * Hz, "firing rate read as activity 1")
+    activity_max_rate: Quantity = physical(100 * Hz, "firing rate read as activity 1")
 
     def __post_init__(self):
         super().__post_init__()
