@@ -7,7 +7,7 @@ Every class network ``c`` has the same hidden layers; in each hidden layer
 * neuron 1 (I) is *silent*;
 * neuron 2 (E) is *saturated*: fires regularly at the refractory limit,
   ``max_count`` spikes in every presentation;
-* neuron ``j >= 3`` is Poisson at ``poisson_hz(j)`` for every stimulus.
+* neuron ``j >= 3`` is Poisson at ``poisson_hz(j)`` (10..80 Hz) for every stimulus.
 
 The output neuron of network ``c`` is Poisson at ``OUTPUT_HZ[0]`` for class
 ``c`` and ``OUTPUT_HZ[1]`` otherwise; the prediction is the output with the
@@ -35,8 +35,8 @@ SELECTIVE, SILENT, SATURATED = 0, 1, 2
 
 
 def poisson_hz(neuron: int) -> float:
-    """Rate (Hz) of the class-independent Poisson neuron ``neuron`` (>= 3)."""
-    return 10.0 + 10.0 * neuron
+    """Rate (Hz) of the class-independent Poisson neuron ``neuron`` (>= 3): 10..80 Hz."""
+    return 10.0 + 10.0 * ((neuron - 3) % 8)
 
 
 @dataclass(frozen=True)
