@@ -371,12 +371,17 @@ def test_analyze_run_writes_expected_files(run_dir):
     assert confusion.shape == (3, 3)
     with pytest.raises(FileExistsError, match="overwrite=True"):
         analyze_run(run_dir)
-    assert len(analyze_run(run_dir, overwrite=True)) == len(written)
 
 
-def test_analyze_run_without_spikes(tmp_path):
+def test_analyze_run_without_spikes_and_overwrite(tmp_path):
     write_fake_run(tmp_path / "r", n_per_class=5, record_spikes=False)
-    names = {p.name for p in analyze_run(tmp_path / "r")}
+    stale = tmp_path / "r" / "analysis" / "raster.png"
+    stale.parent.mkdir()
+    stale.write_bytes(b"old")
+    with pytest.raises(FileExistsError, match="already holds an analysis"):
+        analyze_run(tmp_path / "r")
+    names = {p.name for p in analyze_run(tmp_path / "r", overwrite=True)}
+    assert not stale.exists()  # old figures do not survive a new analysis
     assert "raster.png" not in names and "isi_cv.csv" not in names
     assert "selectivity.csv" in names
     with pytest.raises(ValueError, match="no spike times"):

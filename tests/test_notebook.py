@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
 from fake_run import write_fake_run
@@ -12,10 +11,8 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "firing_statistics.ipynb"
 
 
-@pytest.mark.parametrize("record_spikes", [True])
-def test_firing_statistics_notebook_runs(tmp_path, monkeypatch, record_spikes):
-    write_fake_run(tmp_path / "run", epochs=3, n_classes=3, n_per_class=10, hidden=(16,),
-                   record_spikes=record_spikes)
+def test_firing_statistics_notebook_runs(tmp_path, monkeypatch):
+    write_fake_run(tmp_path / "run", epochs=3, n_classes=3, n_per_class=10, hidden=(16,))
     monkeypatch.setenv("EDSNN_RUN", str(tmp_path / "run"))  # the kernel inherits it
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = NotebookClient(nb, timeout=60, kernel_name="python3",
