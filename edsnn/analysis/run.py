@@ -144,7 +144,8 @@ class Run:
     weights : dict of str to ndarray
         ``"hidden1"``: (n_classes, n_inputs, H1), ``"hidden2"``:
         (n_classes, H1, H2), ..., ``"output"``: (n_classes, H_last), and
-        ``"epoch"``: the epoch after which they were saved (int).
+        ``"epoch"``: the epoch after which they were saved (int); other
+        scalars (``"seed"``) as Python numbers.
     spikes : DataFrame or None
         ``epoch, presentation, layer, class_net, neuron, t`` (``t`` in seconds
         from the presentation's start), or None when spikes were not recorded.
@@ -306,8 +307,9 @@ def load_run(path) -> Run:
             weights = {k: npz[k] for k in npz.files}
     except Exception as err:
         raise RunFolderError(f"could not read {folder / 'weights.npz'}: {err}") from err
-    if "epoch" in weights:
-        weights["epoch"] = int(weights["epoch"])
+    for key, value in weights.items():  # scalars such as "epoch" and "seed" as Python ints
+        if value.ndim == 0:
+            weights[key] = value.item()
 
     return Run(
         path=folder,
