@@ -183,7 +183,7 @@ def plot_selectivity_map(selectivity: pd.DataFrame, epoch: int | None = None,
     Each hidden layer of each class network is a near-square grid of its
     neurons (row-major, neuron 0 top left); the colour is the neuron's
     preferred class, its opacity the selectivity index (faint: unselective),
-    grey for silent neurons.
+    black for silent neurons.
 
     Parameters
     ----------
@@ -221,7 +221,7 @@ def plot_selectivity_map(selectivity: pd.DataFrame, epoch: int | None = None,
             pref = rows["preferred_class"]
             neuron = rows["neuron"].to_numpy()
             silent = pref.isna().to_numpy()
-            image[neuron[silent]] = (0.75, 0.75, 0.75, 1.0)
+            image[neuron[silent]] = (0.1, 0.1, 0.1, 1.0)  # tab10 uses grey for class 7
             active = neuron[~silent]
             colors = base(pref[~pd.isna(pref)].to_numpy(dtype=int))
             colors[:, 3] = 0.15 + 0.85 * rows.loc[~silent, "selectivity"].fillna(0).to_numpy()
@@ -238,7 +238,7 @@ def plot_selectivity_map(selectivity: pd.DataFrame, epoch: int | None = None,
                        ticks=np.arange(n_classes), label="preferred class")
     bar.ax.set_yticklabels(names[:n_classes])
     fig.suptitle(f"Preferred class of hidden neurons, epoch {epoch} "
-                 "(opacity: selectivity; grey: silent)", fontsize=9)
+                 "(opacity: selectivity; black: silent)", fontsize=9)
     return save_figure(fig, path)
 
 
