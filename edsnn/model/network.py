@@ -185,14 +185,13 @@ class EDNetwork:
     # -- assembly --------------------------------------------------------------
 
     def _namespace(self) -> dict:
-        c, n, ed = self.coding, self.neuron, self.ed
+        c, ed = self.coding, self.ed
         period = c.presentation + c.rest
         return dict(
             rates_ta=self._rates_ta, label_ta=self._label_ta, learn_ta=self._learn_ta,
             R_max=c.max_rate, presentation=c.presentation, period=period,
             n_steps=float(c.presentation / c.dt), n_max=float(ed.activity_max_rate * c.presentation),
             lr=ed.lr, u0=ed.sig,
-            v_rest=n.v_rest, tau_m=n.tau_m, R_m=n.R_m, I_bias=n.I_bias,
             **{k: v for k, v in dataclasses.asdict(self.synapse).items()},
         )
 
@@ -227,16 +226,15 @@ class EDNetwork:
             )
             retina.pix = "i"
             p = self.input_neuron
-            lif_ns = dict(ns, v_rest=p.v_rest, tau_m=p.tau_m, R_m=p.R_m, I_bias=p.I_bias)
             first = NeuronGroup(
                 n_in,
                 eq.REFERENCE_INPUT_LIF.format(
                     input_activity=eq.REFERENCE_INPUT_ACTIVITY[self.ed.input_activity]
                 ),
                 threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
-                refractory=p.tau_ref, method="euler", namespace=dict(
-                    lif_ns, v_threshold=p.v_threshold, v_reset=p.v_reset
-                ), name="input_lif",
+                refractory=p.tau_ref, method="euler", name="input_lif",
+                namespace=dict(ns, v_rest=p.v_rest, tau_m=p.tau_m, R_m=p.R_m, I_bias=p.I_bias,
+                               v_threshold=p.v_threshold, v_reset=p.v_reset),
             )
             first.v = p.v_rest
             # One Euler step of the input pulse: a jump of R·I·dt/tau_m.
@@ -306,19 +304,15 @@ class EDNetwork:
     def _layer(self, name, size, ns, output):
         n = self.n_classes * size
         if self.model == "spiking":
-            p = self.neuron
-            text = eq.LIF.format(synaptic_current=eq.SYNAPTIC_CURRENT[self.synapse.kind])
-            group = NeuronGroup(
-                n, text + (eq.OUTPUT_EXTRA if output else ""),
-                threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
-                refractory=p.tau_ref, method="exact",
-                namespace=dict(ns, v_threshold=p.v_threshold, v_reset=p.v_reset), name=name,
-            )
-            group.v = p.v_rest
+            group = lif_group(n, self.neuron, self.synapse.kind, name, ns, eq.OUTPUT_EXTRA if output else "")
         else:
-            # Rate units change only once per presentation: their clock is the period.
+            # Hidden rate units change once per presentation: their clock is the
+            # period.  The output keeps the step clock, because a TimedArray
+            # rounds its time argument to its owner's dt (the label look-up
+            # would then read the next presentation's label).
             group = NeuronGroup(
-                n, eq.RATE_UNIT + (eq.OUTPUT_EXTRA if output else ""), namespace=ns, dt=self.period, name=name,
+                n, eq.RATE_UNIT + (eq.OUTPUT_EXTRA if output else ""), namespace=ns,
+                dt=None if output else self.period, name=name,
             )
         group.cls = f"i // {size}"
         group.sgn = "1" if output else f"1 - 2*((i % {size}) % 2)"  # E, I, E, I …; output E
@@ -444,6 +438,24 @@ class EDNetwork:
         if name == "output":
             return (self.n_classes, sizes[index])
         return (self.n_classes, sizes[index], sizes[index + 1])
+
+
+def lif_group(n, neuron: LIFParameters, synapse_kind: str, name: str, namespace: dict, extra: str = ""):
+    """A ``NeuronGroup`` of ``n`` LIF neurons (:data:`~equations.LIF`) at rest.
+
+    ``namespace`` must bind the synapse constants and ``n_max``; the neuron's
+    own parameters are taken from ``neuron``.
+    """
+    group = NeuronGroup(
+        n, eq.LIF.format(synaptic_current=eq.SYNAPTIC_CURRENT[synapse_kind]) + extra,
+        threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
+        refractory=neuron.tau_ref, method="exact",
+        namespace=dict(namespace, v_rest=neuron.v_rest, tau_m=neuron.tau_m, R_m=neuron.R_m,
+                       I_bias=neuron.I_bias, v_threshold=neuron.v_threshold, v_reset=neuron.v_reset),
+        name=name,
+    )
+    group.v = neuron.v_rest
+    return group
 
 
 def _check_sizes(n_inputs, n_classes, hidden, batch_size):

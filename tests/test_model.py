@@ -1,0 +1,266 @@
+"""The ED network: LIF dynamics, the rule against a numpy oracle, sign rules, learning."""
+
+import brian2
+import numpy as np
+import pytest
+from brian2 import Hz, Mohm, NeuronGroup, Network, mV, ms, nA, network_operation
+
+from edsnn.data import SpikeCoding
+from edsnn.model import (
+    DeltaSynapse,
+    EDNetwork,
+    EDParameters,
+    ExponentialSynapse,
+    LIFParameters,
+    StandaloneRun,
+    check_no_network_operation,
+    device_run,
+)
+from edsnn.model.network import lif_group
+from edsnn.units import UnitError
+
+from ed_oracle import ed_update, weight_signs
+
+
+# -- LIF dynamics ------------------------------------------------------------------
+
+
+def analytic_rate(neuron, current):
+    """Rate of a LIF neuron under constant current, reset to v_reset."""
+    drive = neuron.R_m * current
+    gap = neuron.v_threshold - neuron.v_rest
+    if drive <= gap:
+        return 0 * Hz
+    isi = neuron.tau_ref + neuron.tau_m * np.log((drive + neuron.v_rest - neuron.v_reset) / (drive - gap))
+    return 1 / isi
+
+
+@pytest.mark.parametrize("v_reset", [-65 * mV, -70 * mV])
+def test_lif_fires_at_the_analytic_rate(v_reset):
+    brian2.set_device("runtime")
+    brian2.prefs.codegen.target = "numpy"
+    base = LIFParameters(v_reset=v_reset)
+    currents = np.array([0.3, 0.49, 0.6, 1.0, 2.0]) * nA  # rheobase is 0.5 nA
+    brian2.defaultclock.dt = 0.05 * ms
+    groups = []
+    for k, current in enumerate(currents):
+        neuron = base.replace(I_bias=current)
+        groups.append(lif_group(1, neuron, "exponential", f"lif{k}", {"tau_syn": 5 * ms, "n_max": 1.0}))
+    Network(groups).run(1000 * ms)
+    brian2.defaultclock.dt = 1 * ms
+    for group, current in zip(groups, currents):
+        expected = analytic_rate(base, current)
+        measured = group.cnt[0] / (1000 * ms)
+        if expected == 0 * Hz:
+            assert group.cnt[0] == 0
+        else:
+            # counting whole spikes in 1 s: allow one spike on top of 2 %
+            assert abs(measured - expected) <= 0.02 * expected + 1 * Hz, (current, measured, expected)
+
+
+# -- the rule against the oracle -------------------------------------------------------
+
+
+def _small_net(model, device, sign_rule="kaneko", diffusion="compound", batch=6):
+    coding = SpikeCoding(max_rate=500 * Hz, presentation=20 * ms)
+    return EDNetwork(
+        n_inputs=16, n_classes=3, hidden=(6, 4), model=model, batch_size=batch, seed=3,
+        ed=EDParameters(lr=0.3, dif=0.7, sign_rule=sign_rule, diffusion=diffusion),
+        coding=coding, device=device,
+    )
+
+
+def _replay(net, result, pixels, labels, learn, w_start):
+    weights = {k: v.copy() for k, v in w_start.items()}
+    hidden_names = [f"hidden{k}" for k in range(1, len(net.hidden) + 1)]
+    for p in range(len(labels)):
+        hidden = [result.activity[n][p].reshape(net.n_classes, -1) for n in hidden_names]
+        s_input = np.repeat(pixels[p], 2)  # input_activity="rate": s = x for E and I
+        ed_update(weights, s_input, hidden, result.activity["output"][p], labels[p], learn[p],
+                  net.ed.lr, net.ed.dif, net.ed.diffusion, net.ed.sign_rule)
+    return weights
+
+
+@pytest.mark.parametrize(
+    "model, target, sign_rule, diffusion",
+    [
+        ("spiking", "numpy", "kaneko", "compound"),
+        ("spiking", "cython", "dale", "uniform"),
+        ("reference", "numpy", "kaneko", "uniform"),
+        ("reference", "cython", "dale", "compound"),
+    ],
+)
+def test_rule_equals_numpy_oracle(model, target, sign_rule, diffusion):
+    net = _small_net(model, device_run(target), sign_rule, diffusion)
+    rng = np.random.default_rng(0)
+    w_start = net.get_weights()
+    for _batch in range(2):  # state carried across batches
+        pixels = rng.uniform(0, 1, size=(6, 8))
+        labels = rng.integers(0, 3, size=6)
+        learn = np.array([1, 1, 0, 1, 1, 1], dtype=bool)
+        result = net.run(np.repeat(pixels, 2, axis=1) * 500 * Hz, labels, learn)
+        expected = _replay(net, result, pixels, labels, learn, w_start)
+        got = net.get_weights()
+        for name in got:
+            np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=1e-12)
+            assert not np.allclose(got[name], w_start[name]), f"{name} did not learn"
+            # sign rule: every weight keeps the sign it was born with
+            assert np.all(got[name] * net.weight_signs(name) > 0)
+            assert np.array_equal(
+                net.weight_signs(name),
+                weight_signs(3, got[name].shape[1], 1 if name == "output" else got[name].shape[2],
+                             sign_rule, output=name == "output"),
+            )
+        w_start = got
+    if model == "spiking":
+        assert max(c.max() for c in result.counts.values()) > 0
+
+
+def test_rule_equals_numpy_oracle_on_cpp_standalone(tmp_path):
+    net = _small_net("spiking", StandaloneRun("cpp", str(tmp_path / "build")))
+    try:
+        rng = np.random.default_rng(1)
+        w_start = net.get_weights()
+        for _batch in range(2):  # compiled once, executed twice
+            pixels = rng.uniform(0, 1, size=(6, 8))
+            labels = rng.integers(0, 3, size=6)
+            learn = np.ones(6, dtype=bool)
+            result = net.run(np.repeat(pixels, 2, axis=1) * 500 * Hz, labels, learn)
+            expected = _replay(net, result, pixels, labels, learn, w_start)
+            got = net.get_weights()
+            for name in got:
+                np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=1e-12)
+                assert np.all(got[name] * net.weight_signs(name) > 0)
+            w_start = got
+        assert result.counts["hidden1"].max() > 0
+    finally:
+        brian2.device.reinit()
+        brian2.set_device("runtime")
+
+
+def test_standalone_refuses_network_operation(tmp_path):
+    run = StandaloneRun("cpp", str(tmp_path))
+    try:
+        run.activate(0)
+        group = NeuronGroup(1, "v : 1")
+
+        @network_operation
+        def meddle():
+            pass
+
+        with pytest.raises(RuntimeError, match="network operations .* standalone"):
+            check_no_network_operation(Network(group, meddle), run)
+    finally:
+        brian2.device.reinit()
+        brian2.set_device("runtime")
+
+
+# -- learning ---------------------------------------------------------------------------
+
+
+def _bars(rng, n, size=4):
+    """Two classes of 2·size pixels: the first or the second half bright, plus noise."""
+    labels = rng.integers(0, 2, size=n)
+    pixels = rng.uniform(0, 0.2, size=(n, 2 * size))
+    for k, label in enumerate(labels):
+        pixels[k, label * size:(label + 1) * size] += 0.8
+    return np.clip(pixels, 0, 1), labels
+
+
+def test_spiking_network_learns_a_separable_task():
+    coding = SpikeCoding(max_rate=150 * Hz, presentation=50 * ms)
+    net = EDNetwork(n_inputs=32, n_classes=2, hidden=(8,), batch_size=50, seed=2,
+                    coding=coding, device=device_run("cython"))
+    rng = np.random.default_rng(5)
+    pixels, labels = _bars(rng, 50, size=8)
+    test_pixels, test_labels = _bars(rng, 50, size=8)
+    as_rates = lambda x: np.repeat(x, 2, axis=1) * coding.max_rate  # noqa: E731
+    before = (net.run(as_rates(test_pixels), test_labels, learn=False).prediction == test_labels).mean()
+    for _epoch in range(3):
+        net.run(as_rates(pixels), labels, learn=True)
+    after = (net.run(as_rates(test_pixels), test_labels, learn=False).prediction == test_labels).mean()
+    assert after >= 0.9, (before, after)
+
+
+def _mirror_patterns():
+    bits = np.array([[(p >> k) & 1 for k in range(4)] for p in range(16)], dtype=float)
+    symmetric = (bits == bits[:, ::-1]).all(axis=1).astype(int)
+    return bits, symmetric
+
+
+def test_reference_model_learns_mirror_symmetry():
+    """Kaneko's 4-bit mirror-symmetry task (ED_SPEC §4) with his parameters."""
+    bits, labels = _mirror_patterns()
+    coding = SpikeCoding(max_rate=1000 * Hz, presentation=20 * ms)
+    net = EDNetwork(
+        n_inputs=8, n_classes=2, hidden=(8,), model="reference", batch_size=16, seed=1,
+        ed=EDParameters(lr=0.8, ami=0.8, sig=0.4, dif=1.0, diffusion="uniform", bias=True),
+        coding=coding, device=device_run("cython"),
+    )
+    rates = np.repeat(bits, 2, axis=1) * coding.max_rate
+    rng = np.random.default_rng(0)
+    for sweep in range(300):
+        order = rng.permutation(16)
+        net.run(rates[order], labels[order], learn=True)
+        if sweep % 10 == 9:
+            correct = net.run(rates, labels, learn=False).prediction == labels
+            if correct.all():
+                break
+    assert correct.all(), f"{correct.sum()}/16 after {sweep + 1} sweeps"
+
+
+# -- refusals ---------------------------------------------------------------------------
+
+
+def test_wrong_units_are_refused_with_the_parameter_name():
+    with pytest.raises(UnitError, match=r"tau_m must be a time, e.g. 20. ms"):
+        LIFParameters(tau_m=20)
+    with pytest.raises(UnitError, match="R_m must be a resistance"):
+        LIFParameters(R_m=10 * mV)
+    with pytest.raises(UnitError, match="w_unit must be a current"):
+        ExponentialSynapse(w_unit=0.5 * mV)
+    with pytest.raises(UnitError, match="w_unit must be a voltage"):
+        DeltaSynapse(w_unit=1 * nA)
+    with pytest.raises(UnitError, match="activity_max_rate must be a rate"):
+        EDParameters(activity_max_rate=100)
+    assert LIFParameters(tau_m="10 ms", R_m="35Mohm").R_m == 35 * Mohm
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(n_inputs=15), "n_inputs must be an even number"),
+        (dict(n_classes=1), "n_classes must be an integer >= 2"),
+        (dict(hidden=()), "hidden must list at least one layer"),
+        (dict(hidden=(0,)), "hidden must list at least one layer"),
+        (dict(batch_size=0), "batch_size must be >= 1"),
+        (dict(model="sigmoid"), "model must be one of"),
+    ],
+)
+def test_impossible_sizes_are_refused(kwargs, message):
+    args = dict(n_inputs=16, n_classes=3, hidden=(4,), device=device_run("numpy"))
+    with pytest.raises(ValueError, match=message):
+        EDNetwork(**{**args, **kwargs})
+
+
+def test_bad_parameters_and_inputs_are_refused():
+    with pytest.raises(ValueError, match="v_threshold .* must lie above v_reset"):
+        LIFParameters(v_threshold=-80 * mV)
+    with pytest.raises(ValueError, match="sign_rule must be one of"):
+        EDParameters(sign_rule="dales")
+    net = EDNetwork(n_inputs=16, n_classes=3, hidden=(4,), batch_size=4, device=device_run("numpy"))
+    good = np.full((2, 16), 10.0) * Hz
+    with pytest.raises(UnitError, match="rates must be a rate"):
+        net.run(np.full((2, 16), 10.0), [0, 1], learn=True)
+    with pytest.raises(ValueError, match="rates must have shape"):
+        net.run(np.full((2, 14), 10.0) * Hz, [0, 1], learn=True)
+    with pytest.raises(ValueError, match="E/I pair"):
+        net.run(np.arange(32.0).reshape(2, 16) * Hz, [0, 1], learn=True)
+    with pytest.raises(ValueError, match="a batch holds 1 to 4"):
+        net.run(np.full((5, 16), 10.0) * Hz, [0] * 5, learn=True)
+    with pytest.raises(ValueError, match="labels must lie in 0..2"):
+        net.run(good, [0, 3], learn=True)
+    weights = net.get_weights()
+    weights["output"] = -weights["output"]
+    with pytest.raises(ValueError, match="break the kaneko sign rule"):
+        net.set_weights(weights)
