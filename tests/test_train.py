@@ -1,0 +1,195 @@
+"""Training protocol: run folder contents, determinism, resume, evaluate (tiny networks, numpy target)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from brian2 import ms
+
+from edsnn.analysis import load_run
+from edsnn.data import SpikeCoding
+from edsnn.protocols import TrainConfig, TrainError, evaluate, train
+from edsnn.protocols import training as training_module
+
+HIDDEN, TRAIN, TEST, EPOCHS = 8, 30, 20, 2
+TIMING = ["train_seconds", "test_seconds"]
+
+
+def tiny(**changes) -> TrainConfig:
+    config = TrainConfig(hidden=(HIDDEN,), train=TRAIN, test=TEST, epochs=EPOCHS, batch_size=16,
+                         coding=SpikeCoding(presentation=20 * ms), device="numpy", record_spikes=True)
+    return config.replace(**changes)
+
+
+def run_quietly(config, out, **kwargs):
+    return train(config, out, progress=False, echo=lambda *a, **k: None, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def direct(tmp_path_factory):
+    """A 2-epoch run, uninterrupted."""
+    out = tmp_path_factory.mktemp("runs") / "direct"
+    run_quietly(tiny(), out)
+    return out
+
+
+def assert_same_run(a, b):
+    """Same metrics (timings aside), predictions, counts, spikes and weights."""
+    pd.testing.assert_frame_equal(pd.read_csv(a / "metrics.csv").drop(columns=TIMING),
+                                  pd.read_csv(b / "metrics.csv").drop(columns=TIMING))
+    pd.testing.assert_frame_equal(pd.read_csv(a / "predictions.csv"), pd.read_csv(b / "predictions.csv"))
+    pd.testing.assert_frame_equal(pd.read_parquet(a / "counts.parquet"), pd.read_parquet(b / "counts.parquet"))
+    pd.testing.assert_frame_equal(pd.read_parquet(a / "spikes.parquet"), pd.read_parquet(b / "spikes.parquet"))
+    with np.load(a / "weights.npz") as wa, np.load(b / "weights.npz") as wb:
+        assert sorted(wa.files) == sorted(wb.files)
+        for key in wa.files:
+            np.testing.assert_array_equal(wa[key], wb[key], err_msg=key)
+
+
+def test_folder_files_and_schemas(direct):
+    names = {p.name for p in direct.iterdir()}
+    assert {"config.json", "metrics.csv", "counts.parquet", "predictions.csv", "spikes.parquet",
+            "weights.npz", "figures"} <= names
+    assert (direct / "counts.parquet").is_file()  # one file, as edsnn.analysis reads it
+    assert {p.name for p in (direct / "figures").iterdir()} == {
+        "learning_curves.png", "confusion.png", "layer_heatmaps.png"}
+
+    metrics = pd.read_csv(direct / "metrics.csv")
+    assert list(metrics.columns) == ["epoch", "train_accuracy", "test_accuracy", "train_seconds", "test_seconds"]
+    assert metrics["epoch"].tolist() == [1, 2]
+    assert metrics[["train_accuracy", "test_accuracy"]].apply(lambda c: c.between(0, 1)).all().all()
+
+    counts = pd.read_parquet(direct / "counts.parquet")
+    assert list(counts.columns) == ["epoch", "presentation", "label", "layer", "class_net", "neuron", "type",
+                                    "count", "activity"]
+    assert len(counts) == EPOCHS * TEST * (10 * HIDDEN + 10)
+    for column in ("epoch", "presentation", "label", "class_net", "neuron", "count"):
+        assert counts[column].dtype == np.int64, column
+    assert counts["activity"].dtype == np.float64
+    assert counts["activity"].between(0, 1).all()
+    hidden = counts[counts["layer"] == "hidden1"]
+    assert set(hidden["neuron"]) == set(range(HIDDEN)) and set(hidden["class_net"]) == set(range(10))
+    assert (hidden["type"] == np.where(hidden["neuron"] % 2 == 0, "E", "I")).all()
+    assert (counts.loc[counts["layer"] == "output", "type"] == "E").all()
+
+    predictions = pd.read_csv(direct / "predictions.csv")
+    assert list(predictions.columns) == ["epoch", "presentation", "label", "prediction"]
+    assert len(predictions) == EPOCHS * TEST
+    last = predictions[predictions["epoch"] == 2]
+    assert np.mean(last["label"] == last["prediction"]) == pytest.approx(metrics["test_accuracy"].iloc[-1])
+    # the count table's labels are the predictions' labels
+    labels = counts[(counts["layer"] == "output") & (counts["class_net"] == 0)]
+    np.testing.assert_array_equal(labels["label"].to_numpy(), predictions["label"].to_numpy())
+
+    spikes = pd.read_parquet(direct / "spikes.parquet")
+    assert list(spikes.columns) == ["epoch", "presentation", "layer", "class_net", "neuron", "t"]
+    assert len(spikes) > 0 and spikes["t"].between(0, 0.020, inclusive="left").all()
+    # spike times agree with the counts
+    per_neuron = spikes.groupby(["epoch", "presentation", "layer", "class_net", "neuron"]).size()
+    key = counts.set_index(["epoch", "presentation", "layer", "class_net", "neuron"])["count"]
+    np.testing.assert_array_equal(key.reindex(per_neuron.index).to_numpy(), per_neuron.to_numpy())
+    assert key.sum() == len(spikes)
+
+    with np.load(direct / "weights.npz") as w:
+        assert w["hidden1"].shape == (10, 1568, HIDDEN) and w["output"].shape == (10, HIDDEN)
+        assert int(w["epoch"]) == 2 and int(w["seed"]) == 0
+
+    config = json.loads((direct / "config.json").read_text())
+    for key in ("coding", "neuron", "synapse", "ed", "edsnn_version", "brian2_version", "numpy_version", "seed",
+                "device", "command_line", "dataset", "data_source", "class_names", "n_inputs", "n_classes",
+                "hidden", "model", "record_spikes"):
+        assert key in config, key
+    assert config["coding"]["presentation"] == "20. ms" and config["neuron"]["tau_m"] == "20. ms"
+    assert TrainConfig.from_dict(config) == tiny()
+
+    run = load_run(direct)  # the analysis reads the folder
+    assert run.epochs == [1, 2] and run.layers == ["hidden1", "output"]
+
+
+def test_resume_equals_uninterrupted_run(direct, tmp_path):
+    out = tmp_path / "resumed"
+    run_quietly(tiny(epochs=1), out)
+    assert pd.read_csv(out / "metrics.csv")["epoch"].tolist() == [1]
+    run_quietly(tiny(), out, resume=True)
+    assert_same_run(direct, out)
+    assert json.loads((out / "config.json").read_text())["epochs"] == 2
+
+
+def test_interrupt_leaves_finished_epochs_and_resumes(direct, tmp_path, monkeypatch):
+    out = tmp_path / "interrupted"
+    real_present = training_module._present
+    calls = {"n": 0}
+
+    def present_then_interrupt(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:  # epoch 2, training phase
+            raise KeyboardInterrupt
+        return real_present(*args, **kwargs)
+
+    monkeypatch.setattr(training_module, "_present", present_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        run_quietly(tiny(), out)
+    monkeypatch.setattr(training_module, "_present", real_present)
+    run = load_run(out)
+    assert run.epochs == [1] and run.metrics["epoch"].tolist() == [1] and run.weights["epoch"] == 1
+    run_quietly(tiny(), out, resume=True)
+    assert_same_run(direct, out)
+
+
+def test_same_seed_same_run(direct, tmp_path):
+    run_quietly(tiny(), tmp_path / "again")
+    assert_same_run(direct, tmp_path / "again")
+
+
+def test_different_seeds_differ(direct, tmp_path):
+    run_quietly(tiny(seed=1, epochs=1), tmp_path / "seed1")
+    with np.load(direct / "weights.npz") as a, np.load(tmp_path / "seed1" / "weights.npz") as b:
+        assert not np.array_equal(a["hidden1"], b["hidden1"])
+    counts0 = pd.read_parquet(direct / "counts.parquet").query("epoch == 1")["count"].to_numpy()
+    counts1 = pd.read_parquet(tmp_path / "seed1" / "counts.parquet")["count"].to_numpy()
+    assert not np.array_equal(counts0, counts1)
+
+
+def test_evaluate_reproduces_last_test_accuracy(direct):
+    result = evaluate(direct, progress=False)
+    metrics = pd.read_csv(direct / "metrics.csv")
+    assert result.epoch == 2
+    assert result.accuracy == metrics["test_accuracy"].iloc[-1] == result.recorded_accuracy
+    predictions = pd.read_csv(direct / "predictions.csv").query("epoch == 2")
+    np.testing.assert_array_equal(result.predictions, predictions["prediction"].to_numpy())
+
+
+def test_existing_folder_refused_unless_resume_or_overwrite(direct, tmp_path):
+    with pytest.raises(TrainError, match="already exists and is not empty"):
+        run_quietly(tiny(), direct)
+    with pytest.raises(TrainError, match="different settings for ed"):
+        run_quietly(tiny(ed=tiny().ed.replace(lr=0.5)), direct, resume=True)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(TrainError, match="already exists"):
+        run_quietly(tiny(epochs=1), other)
+    run_quietly(tiny(epochs=1, record_spikes=False), other, overwrite=True)
+    assert (other / "notes.txt").read_text() == "mine"  # --overwrite removes run files only
+    assert not (other / "spikes.parquet").exists()
+
+
+def test_sizes_beyond_the_data_refused(tmp_path):
+    with pytest.raises(TrainError, match="more than the 1000 train images"):
+        run_quietly(tiny(train=1001), tmp_path / "big")
+    assert not (tmp_path / "big").exists()
+
+
+def test_reference_model_runs(tmp_path):
+    out = tmp_path / "reference"
+    result = run_quietly(tiny(model="reference", epochs=1), out)
+    assert result.metrics["epoch"].tolist() == [1]
+    counts = pd.read_parquet(out / "counts.parquet")
+    assert counts["count"].isna().all() and counts["activity"].between(0, 1).all()
+    assert not (out / "spikes.parquet").exists()  # no spikes in rate units
+    run = load_run(out)
+    with pytest.raises(ValueError, match="reference"):
+        run.require_spiking()
