@@ -30,7 +30,7 @@ from pathlib import Path
 
 from brian2 import Hz, ms
 
-from edsnn.data import DATASETS, SAMPLING_METHODS, SOURCES, DatasetError, DownloadError
+from edsnn.data import SAMPLING_METHODS, SOURCES, DatasetError, DownloadError
 from edsnn.data.catalog import canonical_name
 from edsnn.model import DEVICES, DIFFUSIONS, INPUT_ACTIVITIES, MODELS, SIGN_RULES
 from edsnn.protocols import SYNAPSES, TrainConfig, TrainError
