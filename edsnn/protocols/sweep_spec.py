@@ -1,0 +1,817 @@
+"""Sweep files: which training settings a parameter study varies, every value unit-checked.
+
+A sweep file is TOML with these tables (only ``[base]`` and one of ``[grid]``,
+``[random]`` or ``[repeat]`` are needed)::
+
+    [base]                 # any TrainConfig setting; sections as tables
+    dataset = "mnist"
+    train = 100
+    hidden = [16]
+    [base.coding]
+    presentation = "20 ms"
+
+    [grid]                 # cartesian product of these lists
+    "neuron.tau_m" = ["10 ms", "20 ms", "40 ms"]
+    lr = [0.1, 0.15]       # short name of ed.lr
+
+    [random]               # or: n samples (seeded) instead of a grid
+    n = 8
+    seed = 0
+    tau_m = { min = "10 ms", max = "40 ms" }           # uniform
+    lr = { min = 0.01, max = 1.0, log = true }         # log-uniform
+    sign_rule = ["kaneko", "dale"]                     # choices
+
+    [repeat]               # every point once per seed
+    seeds = [1, 2, 3]      # or n = 3: seeds base.seed .. base.seed + 2
+
+    [sweep]                # optional defaults of the run
+    out = "sweeps/tau_m"
+    workers = 2
+
+Parameter names are ``section.field`` (``neuron.tau_m``, ``coding.max_rate``)
+or a run setting (``train``, ``hidden``).  A field name alone is accepted when
+exactly one of the sections in :data:`SHORT_NAME_SECTIONS` (or the run
+settings) has it (``tau_m`` → ``neuron.tau_m``); the published program's
+symbols in :data:`ALIASES` are accepted too (``u1`` → ``ed.dif``).  The
+reference model's ``input_neuron`` shares its field names with ``neuron`` and
+is reached by its full name only.
+
+:func:`load_spec` builds the :class:`~edsnn.protocols.TrainConfig` of every
+point before anything runs.  A value that is refused is reported with its
+place in the file::
+
+    sweep.toml [grid] "neuron.tau_m"[1]: tau_m must be a time, e.g. 20. ms (got 20. mV)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+from brian2 import Quantity, get_dimensions, get_unit
+from brian2.units.fundamentalunits import DIMENSIONLESS
+
+from edsnn.units import UnitError, parse_quantity
+
+from .config import _SECTIONS, SYNAPSES, TrainConfig
+
+__all__ = [
+    "SweepSpecError", "Parameter", "SweepPoint", "SweepSpec", "load_spec", "parse_spec",
+    "resolve_name", "short_names", "SHORT_NAME_SECTIONS", "ALIASES",
+]
+
+#: Sections whose field names may be written alone (``tau_m`` for ``neuron.tau_m``).
+SHORT_NAME_SECTIONS = ("neuron", "synapse", "ed", "coding")
+
+#: The published program's symbols (and Greek letters) → full names.
+ALIASES = {
+    "R_max": "coding.max_rate", "alpha": "ed.lr", "beta": "ed.ami", "u1": "ed.dif", "u0": "ed.sig",
+}
+
+#: Tables a sweep file may hold.
+TABLES = ("base", "grid", "random", "repeat", "sweep")
+
+#: Significant digits kept of a randomly drawn value (so its text reads back exactly).
+RANDOM_DIGITS = 3
+
+_ALL_SECTIONS = {**{name: (kind,) for name, kind in _SECTIONS.items()}, "synapse": tuple(SYNAPSES.values())}
+_QUANTITY_TEXT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\*?\s*([A-Za-zΩµμ]+)\s*$")
+
+
+class SweepSpecError(ValueError):
+    """A sweep file that cannot run; the message names the place of each problem."""
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _run_settings() -> dict:
+    """Run setting name → its default (the TrainConfig fields that are not sections)."""
+    default = TrainConfig()
+    return {f.name: getattr(default, f.name) for f in dataclasses.fields(TrainConfig)
+            if f.name not in _ALL_SECTIONS}
+
+
+def _section_fields(section: str) -> list[str]:
+    names = ["kind"] if section == "synapse" else []
+    for kind in _ALL_SECTIONS[section]:
+        names += [f.name for f in dataclasses.fields(kind) if f.name not in names]
+    return names
+
+
+def full_names() -> list[str]:
+    """Every name a sweep may vary: run settings and ``section.field``."""
+    names = list(_run_settings())
+    for section in _ALL_SECTIONS:
+        names += [f"{section}.{field}" for field in _section_fields(section)]
+    return names
+
+
+def short_names(sections=None) -> tuple[dict, dict]:
+    """Field name → full name, derived from the dataclasses.
+
+    Parameters
+    ----------
+    sections : sequence of str, optional
+        Sections whose field names may be written alone (default
+        :data:`SHORT_NAME_SECTIONS`).
+
+    Returns
+    -------
+    unique : dict of str to str
+        Short names that belong to exactly one place, plus :data:`ALIASES`.
+    ambiguous : dict of str to list of str
+        Short names found in several sections (refused).
+    """
+    sections = SHORT_NAME_SECTIONS if sections is None else sections
+    owners: dict[str, list[str]] = {name: [name] for name in _run_settings()}
+    for section in sections:
+        for field in _section_fields(section):
+            owners.setdefault(field, []).append(f"{section}.{field}")
+    unique = {name: places[0] for name, places in owners.items() if len(places) == 1}
+    unique.update(ALIASES)
+    ambiguous = {name: places for name, places in owners.items() if len(places) > 1}
+    return unique, ambiguous
+
+
+def resolve_name(name: str) -> str:
+    """The full name (``neuron.tau_m``) of a name written in a sweep file.
+
+    Raises
+    ------
+    KeyError
+        Unknown or ambiguous name (the message lists the candidates).
+    """
+    text = name.strip().replace("-", "_")
+    every = full_names()
+    if text in every:
+        return text
+    unique, ambiguous = short_names()
+    if text in ambiguous:
+        raise KeyError(f"{name!r} is ambiguous: write one of {', '.join(ambiguous[text])}")
+    if text in unique:
+        return unique[text]
+    folded = {k.lower(): v for k, v in unique.items()}
+    if text.lower() in folded and sum(k.lower() == text.lower() for k in unique) == 1:
+        return folded[text.lower()]
+    import difflib
+
+    close = difflib.get_close_matches(text, [*every, *unique], n=3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise KeyError(f"unknown parameter {name!r}{hint} (names are TrainConfig settings such as "
+                   f"'train', 'hidden', or section.field such as 'neuron.tau_m', 'ed.lr', 'coding.max_rate')")
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _apply(config: TrainConfig, changes: dict) -> TrainConfig:
+    """``config`` with ``changes`` (full name → value) applied; every value checked."""
+    top, sections = {}, {}
+    for key, value in changes.items():
+        if "." in key:
+            section, field = key.split(".", 1)
+            sections.setdefault(section, {})[field] = value
+        else:
+            top[key] = value
+    for section, fields in sections.items():
+        current = getattr(config, section)
+        if section == "synapse":
+            fields = dict(fields)
+            kind = fields.pop("kind", current.kind)
+            if kind not in SYNAPSES:
+                raise ValueError(f"synapse kind must be one of {tuple(SYNAPSES)} (got {kind!r})")
+            cls = SYNAPSES[kind]
+            start = current if isinstance(current, cls) else cls()
+            known = {f.name for f in dataclasses.fields(cls)}
+            for field in fields:
+                if field not in known:
+                    raise ValueError(f"the {kind} synapse has no parameter {field!r} "
+                                     f"(it has {', '.join(sorted(known))})")
+            top[section] = dataclasses.replace(start, **fields)
+        else:
+            top[section] = dataclasses.replace(current, **fields)
+    if "hidden" in top:
+        value = top["hidden"]
+        top["hidden"] = (value,) if isinstance(value, int) and not isinstance(value, bool) else value
+    return dataclasses.replace(config, **top)
+
+
+def _expected_type(key: str, base: TrainConfig):
+    """Python type a TOML value of ``key`` must have (None: a physical quantity)."""
+    if "." in key:
+        section, field = key.split(".", 1)
+        if field == "kind":
+            return str
+        for kind in _ALL_SECTIONS[section]:
+            for f in dataclasses.fields(kind):
+                if f.name == field:
+                    return None if "example" in f.metadata else type(getattr(kind(), field))
+        return None
+    if key == "hidden":
+        return "hidden"
+    if key == "data_dir":
+        return str
+    return type(_run_settings()[key])
+
+
+def _check_type(key: str, value, base: TrainConfig):
+    """Refuse TOML values of the wrong kind (a quoted number, a bare number for a time)."""
+    expected = _expected_type(key, base)
+    field = key.rsplit(".", 1)[-1]
+    if expected is None:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise UnitError(f"{field} must be text with a unit, e.g. \"20 ms\" (got {value!r})")
+        return value  # the dataclass parses and checks the unit
+    if expected == "hidden":
+        sizes = value if isinstance(value, list) else [value]
+        if not sizes or not all(isinstance(v, int) and not isinstance(v, bool) for v in sizes):
+            raise ValueError(f"hidden must be a layer size or a list of sizes, e.g. [16] or [32, 16] (got {value!r})")
+        return tuple(sizes)
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{field} must be a number without quotes (got {value!r})")
+        return float(value)
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{field} must be a whole number without quotes (got {value!r})")
+        return value
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{field} must be true or false (got {value!r})")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{field} must be text in quotes (got {value!r})")
+    return value
+
+
+def _physical_parts(text) -> tuple[float, str] | None:
+    """``"10 ms"`` → ``(10.0, "ms")``; None for text without a unit."""
+    match = _QUANTITY_TEXT.match(str(text))
+    if not match:
+        return None
+    unit = match.group(2).replace("Ω", "ohm").replace("µ", "u").replace("μ", "u")
+    return float(match.group(1)), unit
+
+
+def _number_text(x: float) -> str:
+    return f"{x:.6g}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """One swept parameter.
+
+    Attributes
+    ----------
+    key : str
+        Full name (``"neuron.tau_m"``).
+    label : str
+        Name in point names, ``sweep.csv`` columns and figures (``"tau_m"``).
+    written : str
+        The name as the file writes it.
+    unit : str or None
+        Display unit of a physical parameter (``"ms"``, the unit of its first
+        value); None otherwise.
+    si_unit : str or None
+        SI unit of the numeric ``sweep.csv`` column (``"s"``).
+    scale : float
+        SI value of one display unit (``0.001`` for ms).
+    log : bool
+        Drawn log-uniformly (figures use a log axis).
+    """
+
+    key: str
+    label: str
+    written: str
+    unit: str | None = None
+    si_unit: str | None = None
+    scale: float = 1.0
+    log: bool = False
+
+    @property
+    def numeric_column(self) -> str | None:
+        """``sweep.csv`` column of the SI value (``"tau_m [s]"``); None for non-physical values."""
+        return f"{self.label} [{self.si_unit}]" if self.si_unit else None
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepPoint:
+    """One run of a sweep.
+
+    Attributes
+    ----------
+    name : str
+        Folder name under ``points/`` (``"tau_m=10ms_lr=0.1_seed=1"``).
+    config : TrainConfig
+        What the run computes.
+    texts : dict of str to str
+        Parameter label → value as text (``"10 ms"``), seed included.
+    numbers : dict of str to float
+        Numeric ``sweep.csv`` columns: SI values of physical parameters,
+        numbers of the dimensionless ones.
+    """
+
+    name: str
+    config: TrainConfig
+    texts: dict
+    numbers: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepSpec:
+    """A checked sweep file: its parameters and every point's TrainConfig.
+
+    Attributes
+    ----------
+    source : str
+        File name (or ``"<spec>"``) used in messages.
+    text : str or None
+        The file's text, copied to ``spec.toml`` of the sweep folder.
+    data : dict
+        The parsed TOML.
+    base : TrainConfig
+        Settings shared by every point.
+    mode : {"grid", "random", "repeat"}
+    parameters : tuple of Parameter
+        Swept parameters in file order (the seed not included).
+    seeds : tuple of int
+        Seeds each parameter combination runs with.
+    points : tuple of SweepPoint
+    settings : dict
+        The ``[sweep]`` table (``out``, ``workers``).
+    """
+
+    source: str
+    text: str | None
+    data: dict
+    base: TrainConfig
+    mode: str
+    parameters: tuple
+    seeds: tuple
+    points: tuple
+    settings: dict
+
+    @property
+    def stem(self) -> str:
+        """File name without suffix (default sweep folder ``sweeps/<stem>``)."""
+        return Path(self.source).stem if self.source != "<spec>" else "sweep"
+
+
+class _Errors:
+    """Collects refusals with their place in the file, raised together."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.lines: list[str] = []
+
+    def add(self, place: str, message) -> None:
+        self.lines.append(f"{self.source} {place}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.lines:
+            more = f"\n... and {len(self.lines) - 20} more" if len(self.lines) > 20 else ""
+            raise SweepSpecError("\n".join(self.lines[:20]) + more)
+
+
+def _message(err: Exception) -> str:
+    return str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+
+
+def _place(table: str, name: str, index=None) -> str:
+    where = f"[{table}] \"{name}\""
+    if index is None:
+        return where
+    return where + (f"[{index}]" if isinstance(index, int) else f".{index}")
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def load_spec(path) -> SweepSpec:
+    """Read and check a sweep file (see the module docstring for its tables).
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+
+    Returns
+    -------
+    SweepSpec
+        With the TrainConfig of every point built.
+
+    Raises
+    ------
+    SweepSpecError
+        Every refused value, with the file, table, key and list index.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SweepSpecError(f"{path}: no such sweep file")
+    return parse_spec(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def parse_spec(text_or_data, source: str = "<spec>") -> SweepSpec:
+    """Check a sweep given as TOML text or as the dict TOML would give."""
+    if isinstance(text_or_data, dict):
+        data, text = text_or_data, None
+    else:
+        text = str(text_or_data)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise SweepSpecError(f"{source}: not valid TOML: {err}") from None
+    errors = _Errors(source)
+    unknown = [k for k in data if k not in TABLES]
+    for key in unknown:
+        errors.add(f"[{key}]", f"unknown table; a sweep file has {', '.join(f'[{t}]' for t in TABLES)}")
+    for key in TABLES:
+        if key in data and not isinstance(data[key], dict):
+            errors.add(f"\"{key}\"", f"must be a table [{key}]")
+    errors.raise_if_any()
+
+    base = _parse_base(data.get("base", {}), errors)
+    errors.raise_if_any()
+    if "grid" in data and "random" in data:
+        errors.add("[grid] [random]", "use either [grid] or [random], not both")
+    if not any(t in data for t in ("grid", "random", "repeat")):
+        errors.add("", "nothing to sweep: add a [grid], [random] or [repeat] table")
+    errors.raise_if_any()
+
+    seeds = _parse_repeat(data.get("repeat"), base, errors)
+    if "random" in data:
+        mode = "random"
+        columns = _parse_random(data["random"], base, errors)
+    elif "grid" in data:
+        mode = "grid"
+        columns = _parse_grid(data["grid"], base, errors)
+    else:
+        mode, columns = "repeat", []
+    if seeds is not None and any(p.key == "seed" for p, _ in columns):
+        errors.add("[repeat]", "the seed is swept in the [grid]/[random] table already; remove one of them")
+    settings = _parse_settings(data.get("sweep", {}), errors)
+    errors.raise_if_any()
+
+    parameters = tuple(p for p, _ in columns)
+    points = _build_points(base, mode, columns, seeds, errors)
+    errors.raise_if_any()
+    return SweepSpec(source=source, text=text, data=data, base=base, mode=mode, parameters=parameters,
+                     seeds=tuple(seeds) if seeds is not None else (base.seed,), points=tuple(points),
+                     settings=settings)
+
+
+def _parse_base(table: dict, errors: _Errors) -> TrainConfig:
+    changes, places = {}, {}
+    for key, value in table.items():
+        if key in _ALL_SECTIONS and isinstance(value, dict):
+            fields = _section_fields(key)
+            for field, inner in value.items():
+                place = f"[base.{key}] \"{field}\""
+                if field not in fields:
+                    errors.add(place, f"{key} has no parameter {field!r} (it has {', '.join(fields)})")
+                    continue
+                _note_base(f"{key}.{field}", inner, place, changes, places, errors)
+            continue
+        place = _place("base", key)
+        try:
+            full = resolve_name(key)
+        except KeyError as err:
+            errors.add(place, _message(err))
+            continue
+        _note_base(full, value, place, changes, places, errors)
+    default = TrainConfig()
+    if errors.lines:
+        return default
+    try:
+        return _apply(default, changes)
+    except (UnitError, ValueError, TypeError) as combined:
+        for key, value in changes.items():
+            try:
+                _apply(default, {key: value})
+            except (UnitError, ValueError, TypeError) as err:
+                errors.add(places[key], _message(err))
+        if not errors.lines:
+            errors.add("[base]", _message(combined))
+        return default
+
+
+def _note_base(full, value, place, changes, places, errors):
+    if full in changes:
+        errors.add(place, f"{full} is set twice in [base] (also at {places[full]})")
+        return
+    try:
+        changes[full] = _check_type(full, value, TrainConfig())
+        places[full] = place
+    except (UnitError, ValueError) as err:
+        errors.add(place, _message(err))
+
+
+def _fix_labels(columns):
+    """Use full names where two swept parameters share a field name."""
+    labels = [p.label for p, _ in columns]
+    return [(dataclasses.replace(p, label=p.key) if labels.count(p.label) > 1 else p, values)
+            for p, values in columns]
+
+
+def _resolve(table: str, key: str, seen: dict, errors: _Errors) -> str | None:
+    try:
+        full = resolve_name(key)
+    except KeyError as err:
+        errors.add(_place(table, key), _message(err))
+        return None
+    if full in seen:
+        errors.add(_place(table, key), f"{full} is swept twice (also as \"{seen[full]}\")")
+        return None
+    seen[full] = key
+    return full
+
+
+def _check_value(base, full, value, place, errors):
+    """The checked value and whether it passed (errors noted with ``place``)."""
+    try:
+        value = _check_type(full, value, base)
+        _apply(base, {full: value})
+        return value, True
+    except (UnitError, ValueError, TypeError) as err:
+        message = _message(err)
+        if isinstance(err, UnitError) and isinstance(value, str):
+            message = re.sub(r"\(got .*\)$", f"(got {value!r})", message)
+        errors.add(place, message)
+        return value, False
+
+
+def _parse_grid(table: dict, base: TrainConfig, errors: _Errors):
+    if not table:
+        errors.add("[grid]", "is empty: list at least one parameter with its values, "
+                             "e.g. \"neuron.tau_m\" = [\"10 ms\", \"20 ms\"]")
+        return []
+    columns, seen = [], {}
+    for key, values in table.items():
+        full = _resolve("grid", key, seen, errors)
+        if full is None:
+            continue
+        if not isinstance(values, list):
+            errors.add(_place("grid", key), f"must be a list of values, e.g. [{_example(full, base)}] (got {values!r})")
+            continue
+        if not values:
+            errors.add(_place("grid", key), "lists no values")
+            continue
+        checked = []
+        for i, value in enumerate(values):
+            value, ok = _check_value(base, full, value, _place("grid", key, i), errors)
+            if ok:
+                checked.append((i, value))
+        columns.append((full, key, checked))
+    return _finish_columns(columns, base, errors, "grid")
+
+
+def _example(full, base):
+    if _expected_type(full, base) is None:
+        section, field = full.split(".", 1)
+        value = getattr(getattr(base, section), field)
+        return f"\"{value}\""
+    return repr(getattr(base, full) if "." not in full else getattr(getattr(base, full.split(".")[0]), full.split(".")[1]))
+
+
+def _finish_columns(columns, base, errors, table):
+    """Parameters with their display units, values as (text, number, value); duplicates refused."""
+    out = []
+    for full, key, checked in columns:
+        parameter = Parameter(key=full, label=full.rsplit(".", 1)[-1], written=key)
+        entries = []
+        seen_values = {}
+        for i, value in checked:
+            config = _apply(base, {full: value})
+            actual = _value_of(config, full)
+            marker = float(actual) if isinstance(actual, Quantity) else actual
+            if marker in seen_values:
+                errors.add(_place(table, key, i), f"repeats the value at index {seen_values[marker]}")
+                continue
+            seen_values[marker] = i
+            entries.append((value, actual))
+        if entries and isinstance(entries[0][1], Quantity) and get_dimensions(entries[0][1]) is not DIMENSIONLESS:
+            first_text = entries[0][0]
+            parts = _physical_parts(first_text)
+            unit = parts[1] if parts else str(get_unit(get_dimensions(entries[0][1])))
+            scale = float(parse_quantity(f"1 {unit}", parameter.label, entries[0][1]))
+            si_unit = str(get_unit(get_dimensions(entries[0][1])))
+            parameter = dataclasses.replace(parameter, unit=unit, si_unit=si_unit, scale=scale)
+        out.append((parameter, entries))
+    return _fix_labels(out)
+
+
+def _value_of(config: TrainConfig, full: str):
+    if "." in full:
+        section, field = full.split(".", 1)
+        obj = getattr(config, section)
+        return obj.kind if field == "kind" else getattr(obj, field)
+    return getattr(config, full)
+
+
+def _parse_random(table: dict, base: TrainConfig, errors: _Errors):
+    table = dict(table)
+    n = table.pop("n", None)
+    seed = table.pop("seed", 0)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        errors.add("[random] \"n\"", f"must be the number of samples, a whole number >= 1 (got {n!r})")
+        n = 0
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        errors.add("[random] \"seed\"", f"must be a whole number >= 0 (got {seed!r})")
+        seed = 0
+    if not table:
+        errors.add("[random]", "names no parameter: add e.g. tau_m = { min = \"10 ms\", max = \"40 ms\" }")
+        return []
+    rng = np.random.default_rng(seed)
+    columns, seen = [], {}
+    log_keys = set()
+    for key, rule in table.items():
+        full = _resolve("random", key, seen, errors)
+        if full is None:
+            continue
+        if isinstance(rule, list):
+            if not rule:
+                errors.add(_place("random", key), "lists no choices")
+                continue
+            choices = [_check_value(base, full, v, _place("random", key, i), errors) for i, v in enumerate(rule)]
+            if not all(ok for _, ok in choices):
+                continue
+            picks = rng.integers(0, len(choices), size=n) if n else []
+            columns.append((full, key, [(i, choices[int(k)][0]) for i, k in enumerate(picks)]))
+            continue
+        if not isinstance(rule, dict) or not {"min", "max"} <= set(rule) or set(rule) - {"min", "max", "log"}:
+            errors.add(_place("random", key), "must be a list of choices or a range "
+                                              "{ min = ..., max = ..., log = false } "
+                                              f"(got {rule!r})")
+            continue
+        low, ok_low = _check_value(base, full, rule["min"], _place("random", key, "min"), errors)
+        high, ok_high = _check_value(base, full, rule["max"], _place("random", key, "max"), errors)
+        log = rule.get("log", False)
+        if not isinstance(log, bool):
+            errors.add(_place("random", key, "log"), f"must be true or false (got {log!r})")
+            continue
+        if not (ok_low and ok_high):
+            continue
+        samples = _draw(base, full, key, low, high, log, n, rng, errors)
+        if samples is None:
+            continue
+        if log:
+            log_keys.add(full)
+        columns.append((full, key, list(enumerate(samples))))
+    out = []  # random draws may repeat a value: every draw is kept
+    for full, key, values in columns:
+        finished = _finish_columns([(full, key, values[:1])], base, errors, "random")[0][0]
+        entries = []
+        for _, value in values:
+            entries.append((value, _value_of(_apply(base, {full: value}), full)))
+        out.append((dataclasses.replace(finished, log=full in log_keys), entries))
+    return _fix_labels(out)
+
+
+def _draw(base, full, key, low, high, log, n, rng, errors):
+    """n values between low and high (texts for physical values, rounded to RANDOM_DIGITS)."""
+    lo_v, hi_v = _value_of(_apply(base, {full: low}), full), _value_of(_apply(base, {full: high}), full)
+    if isinstance(lo_v, bool) or isinstance(lo_v, str) or isinstance(lo_v, tuple):
+        errors.add(_place("random", key), "a range needs numbers or quantities; give a list of choices instead")
+        return None
+    lo, hi = float(lo_v), float(hi_v)
+    if not lo < hi:
+        errors.add(_place("random", key), f"min must be below max (got {low!r} and {high!r})")
+        return None
+    if log and lo <= 0:
+        errors.add(_place("random", key, "log"), f"a log-uniform range needs min > 0 (got {low!r})")
+        return None
+    if isinstance(lo_v, int) and isinstance(hi_v, int):
+        if log:
+            draws = np.exp(rng.uniform(math.log(lo), math.log(hi + 1), size=n))
+            return [int(min(hi, math.floor(x))) for x in draws]
+        return [int(x) for x in rng.integers(lo_v, hi_v, size=n, endpoint=True)]
+    draws = np.exp(rng.uniform(math.log(lo), math.log(hi), size=n)) if log else rng.uniform(lo, hi, size=n)
+    parts = _physical_parts(low) if isinstance(lo_v, Quantity) and isinstance(low, str) else None
+    out = []
+    for x in draws:
+        if parts is not None:
+            scale = float(parse_quantity(f"1 {parts[1]}", key, lo_v))
+            out.append(f"{_round(x / scale)} {parts[1]}")
+        else:
+            out.append(_round(x))
+    return out
+
+
+def _round(x: float) -> float:
+    if x == 0:
+        return 0.0
+    return float(f"{x:.{RANDOM_DIGITS}g}")
+
+
+def _parse_repeat(table, base, errors):
+    if table is None:
+        return None
+    unknown = set(table) - {"seeds", "n"}
+    for key in sorted(unknown):
+        errors.add(_place("repeat", key), "unknown key; [repeat] takes seeds = [1, 2, 3] or n = 3")
+    if ("seeds" in table) == ("n" in table):
+        errors.add("[repeat]", "give either seeds = [1, 2, 3] or n = 3")
+        return None
+    if "n" in table:
+        n = table["n"]
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            errors.add(_place("repeat", "n"), f"must be a whole number >= 1 (got {n!r})")
+            return None
+        return list(range(base.seed, base.seed + n))
+    seeds = table["seeds"]
+    if not isinstance(seeds, list) or not seeds:
+        errors.add(_place("repeat", "seeds"), f"must list at least one seed, e.g. [1, 2, 3] (got {seeds!r})")
+        return None
+    out = []
+    for i, seed in enumerate(seeds):
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+            errors.add(_place("repeat", "seeds", i), f"must be a whole number in 0..2**32-1 (got {seed!r})")
+        elif seed in out:
+            errors.add(_place("repeat", "seeds", i), f"repeats the seed at index {out.index(seed)}")
+        else:
+            out.append(seed)
+    return out
+
+
+def _parse_settings(table: dict, errors: _Errors) -> dict:
+    settings = {}
+    for key, value in table.items():
+        if key == "out" and isinstance(value, str) and value:
+            settings[key] = value
+        elif key == "workers" and isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            settings[key] = value
+        elif key in ("out", "workers"):
+            errors.add(_place("sweep", key), "out must be a folder name, workers a whole number >= 1 "
+                                             f"(got {value!r})")
+        else:
+            errors.add(_place("sweep", key), "unknown key; [sweep] takes out = \"folder\" and workers = N")
+    return settings
+
+
+# --------------------------------------------------------------------------- points
+
+
+def _text_of(parameter: Parameter, written, actual) -> tuple[str, str, float | None]:
+    """(text for sweep.csv, text for the folder name, number for the numeric column)."""
+    if isinstance(actual, Quantity) and get_dimensions(actual) is not DIMENSIONLESS:
+        parts = _physical_parts(written) if isinstance(written, str) else None
+        unit = parts[1] if parts else parameter.unit
+        scale = float(parse_quantity(f"1 {unit}", parameter.label, actual))
+        number = _number_text(float(actual) / scale)
+        return f"{number} {unit}", f"{number}{unit}", float(actual)
+    if isinstance(actual, bool):
+        return str(actual).lower(), str(actual).lower(), None
+    if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+        text = str(actual) if isinstance(actual, int) else _number_text(float(actual))
+        return text, text, float(actual)
+    if isinstance(actual, tuple):
+        return ",".join(map(str, actual)), "-".join(map(str, actual)), None
+    return str(actual), re.sub(r"[^A-Za-z0-9._+-]", "-", str(actual)), None
+
+
+def _build_points(base, mode, columns, seeds, errors):
+    if mode == "random":
+        n = len(columns[0][1]) if columns else 0
+        rows = [[(p, values[i]) for p, values in columns] for i in range(n)]
+    else:
+        rows = [list(zip([p for p, _ in columns], combo))
+                for combo in itertools.product(*[values for _, values in columns])]
+    points, names = [], {}
+    width = len(str(len(rows)))
+    for r, row in enumerate(rows):
+        for seed in (seeds if seeds is not None else [None]):
+            changes = {p.key: written for p, (written, _) in row}
+            texts, numbers, name_parts = {}, {}, []
+            if mode == "random":
+                name_parts.append(f"s{r:0{width}d}")
+            for p, (written, actual) in row:
+                text, short, number = _text_of(p, written, actual)
+                texts[p.label] = text
+                if number is not None:
+                    numbers[p.numeric_column or p.label] = number
+                name_parts.append(f"{p.label}={short}")
+            if seed is not None:
+                changes["seed"] = seed
+                name_parts.append(f"seed={seed}")
+            try:
+                config = _apply(base, changes)
+            except (UnitError, ValueError, TypeError) as err:
+                values = ", ".join(f"{p.written}={texts[p.label]}" for p, _ in row)
+                errors.add(f"[{mode}] point ({values}{f', seed={seed}' if seed is not None else ''})",
+                           _message(err))
+                continue
+            texts.setdefault("seed", str(config.seed))
+            numbers["seed"] = config.seed
+            name = "_".join(name_parts) or f"seed={config.seed}"
+            if name in names:
+                errors.add(f"[{mode}]", f"two points would share the folder name {name!r}")
+                continue
+            names[name] = True
+            points.append(SweepPoint(name=name, config=config, texts=texts, numbers=numbers))
+    return points
