@@ -19,6 +19,7 @@ import tempfile
 import brian2
 import numpy as np
 from brian2 import NetworkOperation, prefs, set_device
+from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
 __all__ = ["DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation"]
 
@@ -98,6 +99,17 @@ class DeviceRun:
 class StandaloneRun(DeviceRun):
     """A standalone device: compiled once, executed once per batch.
 
+    Every execution draws its own random stream: its seed is derived from
+    ``(base seed, executions since that seed was set)``, where the base seed is
+    the network's seed, or the last ``brian2.seed(n)`` called after the build
+    (as :mod:`edsnn.protocols` does before each phase).  The same seeds and
+    inputs therefore reproduce the same spikes and weights.
+
+    Between executions the weights stay in the build folder: the result file
+    of one execution is the input file of the next, so unchanged weights are
+    neither read into Python nor written again.  Inputs are written to fixed
+    file names, overwritten per batch, so the build folder does not grow.
+
     Parameters
     ----------
     kind : {"cpp", "cuda"}
@@ -113,9 +125,15 @@ class StandaloneRun(DeviceRun):
             raise ValueError(f"standalone kind must be 'cpp' or 'cuda' (got {kind!r})")
         self.kind = kind
         self.name = kind
-        self.directory = directory or tempfile.mkdtemp(prefix=f"edsnn-{kind}-")
+        self.directory = os.path.abspath(directory or tempfile.mkdtemp(prefix=f"edsnn-{kind}-"))
         self._built = False
-        self._weights = {}
+        self._weights = {}  # layer -> weights held in Python, or None: the last results file holds them
+        self._unsaved = set()  # layers whose Python weights the next execution must read
+        self._base_seed = None
+        self._executions = 0  # executions since the base seed was set
+        self._queue_seen = 0  # length of the device's main queue at the last execution
+        #: Seed of every execution so far, in order (for run records).
+        self.execution_seeds = []
 
     def activate(self, seed: int) -> None:
         brian2.device.reinit()
@@ -128,29 +146,105 @@ class StandaloneRun(DeviceRun):
         else:
             set_device("cpp_standalone", build_on_run=False, directory=self.directory)
         brian2.seed(seed)
+        self._base_seed = seed
 
     def run_batch(self, net, rates, labels, learn, n):
         device = brian2.get_device()
         if not self._built:
             dt = net.coding.dt
             self._set_t0(net, dt)
+            # Reseed from the environment just before the network runs.
+            device.insert_code("main", _RESEED_CODE[self.kind])
             net.network.run(net.batch_size * net.period + dt)
             device.build(directory=self.directory, compile=True, run=False)
             self._built = True
-        run_args = {net._rates_ta: rates, net._label_ta: labels, net._learn_ta: learn}
+            self._queue_seen = len(device.main_queue)
+        seed = self._next_seed(device)
+        # Set here too, so that Brian2 does not log every overwrite of the variable.
+        os.environ[SEED_VARIABLE] = device.run_environment_variables[SEED_VARIABLE] = str(seed)
+        args = [
+            self._input_arg(net._rates_ta, rates),
+            self._input_arg(net._label_ta, labels),
+            self._input_arg(net._learn_ta, learn),
+        ]
         for name, syn in net.synapses.items():
-            run_args[syn.w] = self._weights[name]
-        device.run(directory=self.directory, run_args=run_args)
-        for name, syn in net.synapses.items():
-            self._weights[name] = np.array(syn.w[:])
+            args.append(f"{syn.name}.w={self._weight_file(name, syn)}")
+        device.run(directory=self.directory, run_args=args)
+        for name in net.synapses:
+            self._weights[name] = None
+        self._unsaved.clear()
         # The first record (t = 0) precedes the first presentation.
         return read_monitors(net, slice(1, n + 1), net.coding.dt)
 
+    def _next_seed(self, device) -> int:
+        """Seed of the coming execution; picks up ``brian2.seed`` calls made since the last one."""
+        queue = device.main_queue
+        for func, args in queue[self._queue_seen:]:
+            if func == "seed":
+                self._base_seed, self._executions = args, 0
+        self._queue_seen = len(queue)
+        if self._base_seed is None:  # brian2.seed(None): fresh entropy
+            self._base_seed = int(np.random.SeedSequence().generate_state(1)[0])
+        seed = int(np.random.SeedSequence([int(self._base_seed), self._executions]).generate_state(1)[0])
+        self._executions += 1
+        self.execution_seeds.append(seed)
+        return seed
+
+    def _input_arg(self, timed_array, values) -> str:
+        """Write a batch input to its fixed file; the ``name=file`` argument of the program."""
+        fail_for_dimension_mismatch(timed_array.dim, values)
+        array = np.ascontiguousarray(np.asarray(values), dtype=timed_array.values.dtype)
+        if array.shape != timed_array.values.shape:
+            raise ValueError(f"{timed_array.name} needs shape {timed_array.values.shape} (got {array.shape})")
+        path = os.path.join(self.directory, "static_arrays", f"edsnn_{timed_array.name}.dat")
+        array.tofile(path)
+        return f"{timed_array.name}.values={path}"
+
+    def _weight_file(self, name, syn) -> str:
+        """The file the coming execution reads layer ``name``'s weights from."""
+        if name in self._unsaved:
+            path = os.path.join(self.directory, "static_arrays", f"edsnn_{syn.name}_w.dat")
+            np.ascontiguousarray(self._weights[name], dtype=np.float64).tofile(path)
+            return path
+        device = brian2.get_device()
+        return os.path.join(device.results_dir, device.get_array_filename(syn.variables["w"]))
+
     def get_weights(self, net, syn):
-        return self._weights[syn.name.removeprefix("w_")].copy()
+        name = syn.name.removeprefix("w_")
+        if self._weights.get(name) is None:
+            self._weights[name] = np.array(syn.w[:])  # the last results file
+        return self._weights[name].copy()
 
     def set_weights(self, net, syn, values):
-        self._weights[syn.name.removeprefix("w_")] = np.asarray(values, dtype=float).copy()
+        name = syn.name.removeprefix("w_")
+        self._weights[name] = np.asarray(values, dtype=float).copy()
+        self._unsaved.add(name)
+
+
+#: Environment variable through which each execution gets its seed.
+SEED_VARIABLE = "EDSNN_RUN_SEED"
+
+#: Code run right before the network, reseeding every random generator from
+#: :data:`SEED_VARIABLE` (cpp: one Mersenne twister per thread; cuda: cuRAND).
+_RESEED_CODE = {
+    "cpp": f"""
+    {{
+        const char* _edsnn_seed = getenv("{SEED_VARIABLE}");
+        if (_edsnn_seed != NULL) {{
+            const unsigned long _seed = strtoul(_edsnn_seed, NULL, 10);
+            for (size_t _i = 0; _i < brian::_random_generators.size(); _i++)
+                brian::_random_generators[_i].seed(_seed + _i);
+        }}
+    }}
+""",
+    "cuda": f"""
+    {{
+        const char* _edsnn_seed = getenv("{SEED_VARIABLE}");
+        if (_edsnn_seed != NULL)
+            random_number_buffer.set_seed(strtoull(_edsnn_seed, NULL, 10));
+    }}
+""",
+}
 
 
 def read_monitors(net, rows: slice, start):
