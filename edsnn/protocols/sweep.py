@@ -27,7 +27,7 @@ all its epochs, resumes interrupted points after their last finished epoch
 retries failed ones.  A point that fails is recorded and the others go on.
 
 Each Dask worker process gets its own Brian2 Cython cache and standalone
-build folder (:class:`BrianCachePlugin`), so compiled code of two workers
+build folder (:class:`edsnn.protocols.sweep_worker.BrianCachePlugin`), so compiled code of two workers
 never collides.  Tasks within one worker process run one at a time, since
 Brian2's device and preferences are process-wide.
 """
@@ -37,11 +37,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import re
-import socket
 import sys
-import threading
-import time
 import traceback
 from pathlib import Path
 
@@ -65,7 +61,7 @@ from .sweep_summary import finished_epochs, summarize_sweep
 __all__ = [
     "run_sweep", "SweepResult", "SweepError", "SweepSpecError", "SweepSpec", "SweepPoint", "Parameter",
     "load_spec", "parse_spec", "resolve_name", "short_names", "summarize_sweep", "point_states",
-    "BrianCachePlugin", "worker_cache_dir", "add_sweep_parser", "main_sweep", "run_sweep_from_args",
+    "add_sweep_parser", "main_sweep", "run_sweep_from_args",
     "SHORT_NAME_SECTIONS", "ALIASES",
 ]
 
@@ -100,99 +96,6 @@ class SweepResult:
     ran: list
     skipped: list
     failed: list
-
-
-# --------------------------------------------------------------------------- workers
-
-
-def default_cache_root() -> Path:
-    """``$EDSNN_CACHE`` or ``~/.cache/edsnn``: where the per-worker Brian2 folders live."""
-    root = os.environ.get("EDSNN_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "edsnn")
-    return Path(root) / "sweep-workers"
-
-
-def worker_cache_dir(root=None, worker_name=None) -> Path:
-    """The Brian2 folder of this worker: ``<root>/<host>-<worker name or pid>``.
-
-    A LocalCluster names its workers 0, 1, ..., so the same folders (and the
-    Cython modules compiled into them) serve the next sweep again.  Brian2
-    guards each Cython module with a file lock, so two clusters on one host
-    that reuse a worker name stay safe.
-    """
-    if worker_name is None:
-        try:
-            from distributed import get_worker
-
-            worker_name = get_worker().name
-        except (ImportError, ValueError):
-            worker_name = f"pid{os.getpid()}"
-    key = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{socket.gethostname()}-{worker_name}")
-    return Path(root or default_cache_root()) / key
-
-
-def configure_brian(root=None, worker_name=None) -> Path:
-    """Point Brian2's Cython cache and the standalone build folder at this worker's folder.
-
-    Sets ``prefs.codegen.runtime.cython.cache_dir`` to ``<folder>/cython`` and
-    ``EDSNN_BUILD_DIR`` (read by :func:`edsnn.model.device_run`) to
-    ``<folder>/standalone-<pid>``.
-    """
-    from brian2 import prefs
-
-    folder = worker_cache_dir(root, worker_name)
-    (folder / "cython").mkdir(parents=True, exist_ok=True)
-    prefs.codegen.runtime.cython.cache_dir = str(folder / "cython")
-    os.environ["EDSNN_BUILD_DIR"] = str(folder / f"standalone-{os.getpid()}")
-    return folder
-
-
-try:
-    from distributed.diagnostics.plugin import WorkerPlugin as _WorkerPlugin
-except ImportError:  # dask is the optional extra edsnn[sweep]
-    _WorkerPlugin = object
-
-
-class BrianCachePlugin(_WorkerPlugin):
-    """Dask worker plugin: a Brian2 cache and build folder per worker (:func:`configure_brian`)."""
-
-    name = "edsnn-brian-cache"
-
-    def __init__(self, root=None):
-        self.root = str(root) if root is not None else None
-
-    def setup(self, worker):
-        configure_brian(self.root, worker.name)
-
-
-#: Brian2's device and preferences are per process: one run at a time in a worker.
-_PROCESS_LOCK = threading.Lock()
-
-
-def _run_point(config_dict: dict, folder: str, log: str, restart: bool, cache_root, command_line: str) -> dict:
-    """Train one point (runs on a worker); never raises for a failing run."""
-    from .training import train
-
-    with _PROCESS_LOCK:
-        started = time.time()
-        info = {"pid": os.getpid(), "host": socket.gethostname()}
-        try:
-            info["cache"] = str(configure_brian(cache_root))
-            config = TrainConfig.from_dict(config_dict)
-            Path(log).parent.mkdir(parents=True, exist_ok=True)
-            with open(log, "a", encoding="utf-8") as handle:
-                def echo(*args, **kwargs):
-                    print(*args, file=handle, flush=True)
-
-                echo(f"# {time.strftime('%Y-%m-%d %H:%M:%S')} pid {os.getpid()}: "
-                     f"{'restart' if restart else 'resume or start'} {folder}")
-                train(config, folder, resume=not restart, overwrite=restart, progress=False, echo=echo,
-                      command_line=command_line)
-            info.update(status="done", seconds=time.time() - started)
-        except Exception as err:  # a failing point must not end the sweep
-            info.update(status="failed", seconds=time.time() - started,
-                        error=f"{type(err).__name__}: {err}", traceback=traceback.format_exc())
-        return info
 
 
 # --------------------------------------------------------------------------- folder
@@ -373,14 +276,17 @@ def run_sweep(spec_or_path, out=None, scheduler=None, n_workers=None, *, restart
     if todo:
         n_workers = min(n_workers or spec.settings.get("workers") or _cores(), len(todo))
         client, cluster = _client(scheduler, n_workers, echo)
+        owned = client is not scheduler  # a Client handed in stays open
         futures = {}
         try:
+            from .sweep_worker import BrianCachePlugin, run_point
+
             client.register_plugin(BrianCachePlugin(cache_dir))
             command_line = f"edsnn sweep {spec.source}"
             for point in todo:
                 folder = out / "points" / point.name
                 fresh = restart or states[point.name] == "different"
-                future = client.submit(_run_point, point.config.to_dict(), str(folder.resolve()),
+                future = client.submit(run_point, point.config.to_dict(), str(folder.resolve()),
                                        str((out / "logs" / f"{point.name}.log").resolve()), fresh,
                                        None if cache_dir is None else str(cache_dir), command_line,
                                        pure=False, key=f"edsnn-sweep-{point.name}-{os.urandom(4).hex()}")
@@ -412,7 +318,8 @@ def run_sweep(spec_or_path, out=None, scheduler=None, n_workers=None, *, restart
                  "to continue (finished points are skipped)")
             raise
         finally:
-            client.close()
+            if owned:
+                client.close()
             if cluster is not None:
                 cluster.close()
     table, figures = summarize_sweep(spec, out)
@@ -495,11 +402,16 @@ def run_sweep_from_args(args, parser: argparse.ArgumentParser) -> int:
 
 def main_sweep(argv=None) -> int:
     """``edsnn sweep SPEC.toml [options]`` as a function of its arguments (after ``sweep``)."""
-    parser = argparse.ArgumentParser(prog="edsnn sweep", description=add_sweep_parser.__doc__)
+    parser = argparse.ArgumentParser(
+        prog="edsnn sweep", description="Run one training run per point of SPEC (a TOML sweep file); every "
+                                        "value is unit-checked before anything runs.")
     _add_sweep_options(parser)
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     return run_sweep_from_args(args, parser)
 
 
 if __name__ == "__main__":
-    sys.exit(main_sweep())
+    # Tasks must refer to the importable module, not to __main__ (Dask pickles them by reference).
+    from edsnn.protocols.sweep import main_sweep as _main_sweep
+
+    sys.exit(_main_sweep())

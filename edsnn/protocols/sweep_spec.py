@@ -227,7 +227,7 @@ def _check_type(key: str, value, base: TrainConfig):
     if expected is None:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise UnitError(f"{field} must be text with a unit, e.g. \"20 ms\" (got {value!r})")
-        return value  # the dataclass parses and checks the unit
+        return value if isinstance(value, str) else repr(value)  # the dataclass parses and checks the unit
     if expected == "hidden":
         sizes = value if isinstance(value, list) else [value]
         if not sizes or not all(isinstance(v, int) and not isinstance(v, bool) for v in sizes):
@@ -379,8 +379,12 @@ class _Errors:
             raise SweepSpecError("\n".join(self.lines[:20]) + more)
 
 
-def _message(err: Exception) -> str:
-    return str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+def _message(err: Exception, value=None) -> str:
+    """The refusal's text; a unit error quotes the value as the file wrote it."""
+    message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+    if isinstance(err, UnitError) and isinstance(value, str) and "without a unit" not in message:
+        message = re.sub(r"\(got [^()]*\)$", f"(got {value!r})", message)
+    return message
 
 
 def _place(table: str, name: str, index=None) -> str:
@@ -495,7 +499,7 @@ def _parse_base(table: dict, errors: _Errors) -> TrainConfig:
             try:
                 _apply(default, {key: value})
             except (UnitError, ValueError, TypeError) as err:
-                errors.add(places[key], _message(err))
+                errors.add(places[key], _message(err, value))
         if not errors.lines:
             errors.add("[base]", _message(combined))
         return default
@@ -539,10 +543,7 @@ def _check_value(base, full, value, place, errors):
         _apply(base, {full: value})
         return value, True
     except (UnitError, ValueError, TypeError) as err:
-        message = _message(err)
-        if isinstance(err, UnitError) and isinstance(value, str):
-            message = re.sub(r"\(got .*\)$", f"(got {value!r})", message)
-        errors.add(place, message)
+        errors.add(place, _message(err, value))
         return value, False
 
 
