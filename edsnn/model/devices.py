@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 
 import brian2
 import numpy as np
@@ -132,6 +133,8 @@ class StandaloneRun(DeviceRun):
         self._base_seed = None
         self._executions = 0  # executions since the base seed was set
         self._queue_seen = 0  # length of the device's main queue at the last execution
+        #: Seconds the build took (generation and compilation), once built.
+        self.build_seconds = None
         #: Seed of every execution so far, in order (for run records).
         self.execution_seeds = []
 
@@ -151,14 +154,7 @@ class StandaloneRun(DeviceRun):
     def run_batch(self, net, rates, labels, learn, n):
         device = brian2.get_device()
         if not self._built:
-            dt = net.coding.dt
-            self._set_t0(net, dt)
-            # Reseed from the environment just before the network runs.
-            device.insert_code("main", _RESEED_CODE[self.kind])
-            net.network.run(net.batch_size * net.period + dt)
-            device.build(directory=self.directory, compile=True, run=False)
-            self._built = True
-            self._queue_seen = len(device.main_queue)
+            self.build(net)
         seed = self._next_seed(device)
         # Set here too, so that Brian2 does not log every overwrite of the variable.
         os.environ[SEED_VARIABLE] = device.run_environment_variables[SEED_VARIABLE] = str(seed)
@@ -175,6 +171,32 @@ class StandaloneRun(DeviceRun):
         self._unsaved.clear()
         # The first record (t = 0) precedes the first presentation.
         return read_monitors(net, slice(1, n + 1), net.coding.dt)
+
+    def build(self, net) -> float:
+        """Generate and compile the program of ``net`` (once; the first batch does it).
+
+        The program runs one batch (``batch_size`` presentations plus one step);
+        an unchanged build folder is reused (only changed sources recompile).
+
+        Returns
+        -------
+        float
+            Seconds spent generating and compiling.
+        """
+        if self._built:
+            return 0.0
+        start = time.perf_counter()
+        device = brian2.get_device()
+        dt = net.coding.dt
+        self._set_t0(net, dt)
+        # Reseed from the environment just before the network runs.
+        device.insert_code("main", _RESEED_CODE[self.kind])
+        net.network.run(net.batch_size * net.period + dt)
+        device.build(directory=self.directory, compile=True, run=False)
+        self._built = True
+        self._queue_seen = len(device.main_queue)
+        self.build_seconds = time.perf_counter() - start
+        return self.build_seconds
 
     def _next_seed(self, device) -> int:
         """Seed of the coming execution; picks up ``brian2.seed`` calls made since the last one."""
