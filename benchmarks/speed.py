@@ -1,0 +1,290 @@
+"""Speed of edsnn per device, against the published program's numpy algorithm.
+
+Reproduces ED_SPEC §2's timing setting: MNIST, 1568 Poisson inputs (E/I pairs),
+10 class networks of hidden 256, 50 ms presentations at dt = 1 ms, 150 Hz,
+learning after every training presentation (the published numpy program:
+53.5 ms per training image, 37 ms per test image on 2 cores).
+
+For every device (runtime numpy, runtime Cython, cpp_standalone, and
+cuda_standalone when a GPU is visible) it prints ms per training and per test
+presentation (wall clock and CPU time, the compiled program's included), the
+build/compile seconds, and peak RSS; each device runs in its own subprocess so
+that figures do not mix.  In the same run, a plain vectorised numpy rendering
+of the reference algorithm (Poisson input → input LIF → sigmoid units, ED
+update; ``reference_numpy``) is timed on the same presentations; the ratio
+column is its time over the device's.  A scaling table follows (cpp: hidden
+128…1024, 1–3 hidden layers).
+
+Usage::
+
+    python benchmarks/speed.py --out benchmarks/results/speed.md   # full (~20 min on 2 cores)
+    python benchmarks/speed.py --quick                            # smoke run (~3 min)
+
+Tables are printed as markdown and written as CSV next to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+SEED = 2024
+
+
+# -- the workload ---------------------------------------------------------------------
+
+
+def presentations(n: int, seed: int = SEED):
+    """``n`` MNIST training images (embedded subset, cycled) and their labels."""
+    from edsnn.data import load_dataset
+
+    data = load_dataset("mnist", "train")
+    order = np.random.default_rng(seed).permutation(len(data.labels))
+    index = np.resize(order, n)
+    return data.images[index], data.labels[index].astype(int)
+
+
+def _usage() -> dict:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+            "rss_self_mb": me.ru_maxrss / 1024, "rss_children_mb": kids.ru_maxrss / 1024}
+
+
+def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=(256,), seed=SEED) -> dict:
+    """Train on ``n_train`` then test on ``n_test`` presentations; one device, this process.
+
+    The first batch (which builds/compiles, and warms caches) is timed apart and
+    not counted in the per-presentation figures.
+    """
+    from brian2 import Hz
+
+    from edsnn.data import ei_pairs
+    from edsnn.model import EDNetwork, device_run
+
+    build_dir = tempfile.mkdtemp(prefix=f"edsnn-bench-{device}-")
+    images, labels = presentations(batch_size + n_train + n_test, seed)
+    rates = ei_pairs(images) * 150 * Hz
+    start = time.perf_counter()
+    net = EDNetwork(1568, 10, hidden=hidden, batch_size=batch_size, seed=seed,
+                    device=device_run(device, build_dir))
+    construct = time.perf_counter() - start
+
+    def phase(lo, hi, learn):
+        u0, t0 = _usage(), time.perf_counter()
+        for b in range(lo, hi, batch_size):
+            e = min(b + batch_size, hi)
+            net.run(rates[b:e], labels[b:e], learn)
+        u1, t1 = _usage(), time.perf_counter()
+        n = max(hi - lo, 1)
+        return 1e3 * (t1 - t0) / n, 1e3 * (u1["cpu"] - u0["cpu"]) / n
+
+    first_start = time.perf_counter()
+    phase(0, batch_size, True)
+    first = time.perf_counter() - first_start
+    train_ms, train_cpu = phase(batch_size, batch_size + n_train, True)
+    test_ms, test_cpu = phase(batch_size + n_train, batch_size + n_train + n_test, False)
+    usage = _usage()
+    build = getattr(net.device, "build_seconds", None)
+    shutil.rmtree(build_dir, ignore_errors=True)
+    return {
+        "device": device, "hidden": "x".join(map(str, hidden)), "batch_size": batch_size,
+        "n_train": n_train, "n_test": n_test,
+        "train_ms": train_ms, "train_cpu_ms": train_cpu, "test_ms": test_ms, "test_cpu_ms": test_cpu,
+        "build_s": build if build is not None else first + construct, "first_batch_s": first,
+        "rss_python_mb": usage["rss_self_mb"], "rss_program_mb": usage["rss_children_mb"],
+    }
+
+
+# -- the published algorithm in plain numpy ---------------------------------------------------
+
+
+def _ed_update():
+    """tests/ed_oracle.py's ``ed_update`` (the rule's numpy oracle), imported by path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ed_oracle", HERE.parent / "tests" / "ed_oracle.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ed_update, module.weight_signs
+
+
+def time_reference_numpy(n_train: int, n_test: int, hidden=(256,), seed=SEED) -> dict:
+    """The reference model (ED_SPEC §2) in vectorised numpy, on the same presentations.
+
+    Poisson trains at x·150 Hz for 50 steps of 1 ms; input LIF (v_rest −65 mV,
+    threshold −40 mV, reset −70 mV, τ 12 ms, a 29.2 mV jump per input spike,
+    forward Euler); r = count/50; sigmoid units f(u) = 1/(1+exp(−2u/u0)); the ED
+    update of ``tests/ed_oracle.py`` with s = x for the first layer.
+    """
+    from edsnn.model import EDParameters
+
+    ed_update, weight_signs = _ed_update()
+    ed = EDParameters()
+    rng = np.random.default_rng(seed)
+    images, labels = presentations(n_train + n_test, seed)
+    x = np.repeat(images.reshape(len(images), -1) / 255.0, 2, axis=1)  # E/I pairs
+    n_classes, n_in = 10, x.shape[1]
+    sizes = [n_in, *hidden]
+    weights = {}
+    for k, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        weights[f"hidden{k}"] = rng.uniform(ed.w1, ed.w2, (n_classes, a, b)) * weight_signs(n_classes, a, b, "kaneko")
+    weights["output"] = rng.uniform(ed.w1, ed.w2, (n_classes, sizes[-1])) * weight_signs(
+        n_classes, sizes[-1], 1, "kaneko", output=True)
+    steps, dt, tau = 50, 1e-3, 12e-3
+    v_rest, v_th, v_reset, jump = -65e-3, -40e-3, -70e-3, 35e6 * 10e-9 * dt / tau
+
+    def forward(xi):
+        v = np.full(n_in, v_rest)
+        count = np.zeros(n_in)
+        spikes = rng.random((steps, n_in)) < xi * 150 * dt
+        for t in range(steps):
+            v += (v_rest - v) * dt / tau + jump * spikes[t]
+            fired = v > v_th
+            count += fired
+            v[fired] = v_reset
+        act = count / steps
+        hidden_acts = []
+        for k in range(1, len(hidden) + 1):
+            w = weights[f"hidden{k}"]
+            u = np.einsum("ci,cij->cj", act, w) if act.ndim == 2 else act @ w
+            act = 1 / (1 + np.exp(-2 * u / ed.sig))
+            hidden_acts.append(act)
+        out = 1 / (1 + np.exp(-2 * np.einsum("ci,ci->c", act, weights["output"]) / ed.sig))
+        return hidden_acts, out
+
+    u0, t0 = _usage(), time.perf_counter()
+    for p in range(n_train):
+        hidden_acts, out = forward(x[p])
+        ed_update(weights, x[p], hidden_acts, out, labels[p], True, ed.lr, ed.dif, "compound", "kaneko")
+    u1, t1 = _usage(), time.perf_counter()
+    for p in range(n_train, n_train + n_test):
+        forward(x[p])
+    u2, t2 = _usage(), time.perf_counter()
+    return {
+        "device": "reference_numpy", "hidden": "x".join(map(str, hidden)), "batch_size": 1,
+        "n_train": n_train, "n_test": n_test,
+        "train_ms": 1e3 * (t1 - t0) / n_train, "train_cpu_ms": 1e3 * (u1["cpu"] - u0["cpu"]) / n_train,
+        "test_ms": 1e3 * (t2 - t1) / max(n_test, 1), "test_cpu_ms": 1e3 * (u2["cpu"] - u1["cpu"]) / max(n_test, 1),
+        "build_s": 0.0, "first_batch_s": 0.0,
+        "rss_python_mb": u2["rss_self_mb"], "rss_program_mb": 0.0,
+    }
+
+
+# -- driver ------------------------------------------------------------------------------
+
+
+def in_subprocess(kind: str, **kwargs) -> dict:
+    """Run one measurement in a fresh Python process (separate peak RSS, no Brian2 state)."""
+    cmd = [sys.executable, __file__, "--worker", json.dumps({"kind": kind, **kwargs})]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode:
+        sys.stderr.write(out.stderr[-3000:])
+        return {"device": kwargs.get("device", kind), "error": out.stderr.strip().splitlines()[-1:]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def gpu_present() -> bool:
+    smi = shutil.which("nvidia-smi")
+    return smi is not None and subprocess.run([smi, "-L"], capture_output=True).returncode == 0
+
+
+COLUMNS = ["device", "hidden", "batch_size", "n_train", "n_test", "train_ms", "train_cpu_ms", "test_ms",
+           "test_cpu_ms", "ratio_train", "ratio_test", "build_s", "rss_python_mb", "rss_program_mb"]
+
+
+def markdown(rows) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for row in rows:
+        cells = []
+        for c in COLUMNS:
+            v = row.get(c, "")
+            cells.append(f"{v:.1f}" if isinstance(v, float) else str(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def with_ratios(rows, reference):
+    for row in rows:
+        if "train_ms" in row:
+            row["ratio_train"] = reference["train_ms"] / row["train_ms"]
+            row["ratio_test"] = reference["test_ms"] / row["test_ms"] if row["test_ms"] else float("nan")
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="few presentations, small scaling table")
+    parser.add_argument("--devices", default="numpy,cython,cpp,cuda",
+                        help="comma-separated (cuda only runs when a GPU is visible)")
+    parser.add_argument("--train", type=int, help="timed training presentations per device")
+    parser.add_argument("--test", type=int, help="timed test presentations per device")
+    parser.add_argument("--batch-size", type=int, help="presentations per run()/execution")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the scaling table")
+    parser.add_argument("--out", default=str(HERE / "results" / "speed.md"),
+                        help="markdown file; CSVs are written next to it")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        job = json.loads(args.worker)
+        kind = job.pop("kind")
+        job["hidden"] = tuple(job.get("hidden", (256,)))
+        result = time_reference_numpy(**job) if kind == "reference" else time_device(**job)
+        print(json.dumps(result))
+        return
+
+    n_train = args.train or (40 if args.quick else 400)
+    n_test = args.test or (20 if args.quick else 200)
+    batch = args.batch_size or (20 if args.quick else 200)
+    reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
+    rows = [reference]
+    for device in args.devices.split(","):
+        if device == "cuda" and not gpu_present():
+            print("cuda: no GPU visible, skipped", file=sys.stderr)
+            continue
+        # the slow runtime numpy target gets fewer presentations
+        scale = 4 if device == "numpy" else 1
+        rows.append(in_subprocess("device", device=device, n_train=max(n_train // scale, batch),
+                                  n_test=max(n_test // scale, batch), batch_size=batch))
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    with_ratios(rows, reference)
+    text = f"## Speed, hidden 256 (2-core figures; seed {SEED})\n\n" + markdown(rows) + "\n"
+
+    scaling = []
+    if not args.no_scaling:
+        shapes = ([(64,), (128,), (128, 128)] if args.quick
+                  else [(128,), (256,), (512,), (1024,), (256, 256), (256, 256, 256)])
+        n_scale = 20 if args.quick else 100
+        for hidden in shapes:
+            ref = in_subprocess("reference", n_train=n_scale // 2, n_test=n_scale // 2, hidden=list(hidden))
+            row = in_subprocess("device", device="cpp", n_train=n_scale, n_test=n_scale,
+                                batch_size=n_scale, hidden=list(hidden))
+            scaling += with_ratios([row], ref)
+            print(json.dumps(row), file=sys.stderr)
+        text += "\n## Scaling, cpp_standalone\n\n" + markdown(scaling) + "\n"
+    print(text)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    for name, table in (("speed", rows), ("scaling", scaling)):
+        if table:
+            with open(out.with_name(f"{out.stem}_{name}.csv"), "w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=COLUMNS + ["first_batch_s", "error"], extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(table)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
