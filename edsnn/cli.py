@@ -1,4 +1,4 @@
-"""The ``edsnn`` command: ``train``, ``evaluate``, ``analyze`` (and a ``sweep`` hook).
+"""The ``edsnn`` command: ``train``, ``evaluate``, ``analyze`` and ``sweep``.
 
 ::
 
@@ -34,6 +34,7 @@ from edsnn.data import SAMPLING_METHODS, SOURCES, DatasetError, DownloadError
 from edsnn.data.catalog import canonical_name
 from edsnn.model import DEVICES, DIFFUSIONS, INPUT_ACTIVITIES, MODELS, SIGN_RULES
 from edsnn.protocols import SYNAPSES, TrainConfig, TrainError
+from edsnn.protocols.sweep import add_sweep_parser, run_sweep_from_args
 from edsnn.units import UnitError, format_quantity, parse_quantity
 
 __all__ = ["main", "build_parser", "config_from_args"]
@@ -215,9 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="firing statistics and figures of a run (RUN_DIR/analysis/)")
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--overwrite", action="store_true", help="replace an existing analysis")
-    p = sub.add_parser("sweep", help="run a parameter sweep (not available yet)")
-    p.add_argument("spec", metavar="SPEC")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    add_sweep_parser(sub)
     return parser
 
 
@@ -369,8 +368,7 @@ def _cmd_analyze(args, parser) -> int:
 
 
 def _cmd_sweep(args, parser) -> int:
-    # Hook for the sweep protocol (built separately): parse SPEC, run one `train` per point.
-    parser.error("'edsnn sweep' is not available yet in this version")
+    return run_sweep_from_args(args, parser)
     return 2
 
 
