@@ -54,6 +54,7 @@ ED_FLOAT_OPTIONS = {
     "--lr": ("lr", "learning rate α"), "--ami": ("ami", "β, value of Kaneko's bias inputs (with --bias)"),
     "--dif": ("dif", "u1, amine diffusion factor"), "--sig": ("sig", "u0, sigmoid gain (reference model)"),
     "--w1": ("w1", "initial |w| drawn from U[w1, w2)"), "--w2": ("w2", "upper end of the initial |w| range"),
+    "--count-prior": ("count_prior", "prior count c0 keeping spiking activities off 0 and 1"),
 }
 _NUMBER = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$")
 

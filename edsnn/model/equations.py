@@ -44,7 +44,7 @@ dv/dt = (v_rest - v + R_m*(I_syn + I_bias)) / tau_m : volt (unless refractory)  
 {synaptic_current}
 cnt : 1                    # spikes in the current presentation
 q : 1                      # summed weight of the spikes received (read-out tie-break)
-y = clip(cnt / n_max, 0, 1) : 1   # activity: normalised spike count
+y = clip((cnt + c0) / (n_max + 2*c0), 0, 1) : 1   # activity: normalised spike count
 s = y : 1                  # presynaptic activity in the ED update
 sgn : 1 (constant)         # +1 excitatory, -1 inhibitory
 cls : integer (constant)   # class network the neuron belongs to

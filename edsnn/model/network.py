@@ -191,7 +191,7 @@ class EDNetwork:
             rates_ta=self._rates_ta, label_ta=self._label_ta, learn_ta=self._learn_ta,
             R_max=c.max_rate, presentation=c.presentation, period=period,
             n_steps=float(c.presentation / c.dt), n_max=float(ed.activity_max_rate * c.presentation),
-            lr=ed.lr, u0=ed.sig,
+            lr=ed.lr, u0=ed.sig, c0=ed.count_prior,
             **{k: v for k, v in dataclasses.asdict(self.synapse).items()},
         )
 

@@ -138,8 +138,11 @@ class EDParameters(QuantityParameters):
         value ``x`` (as the published program) or the input's normalised
         spike count.
     activity_max_rate : Quantity
-        Firing rate that maps to activity 1: ``y = clip(count / (rate·T), 0, 1)``
-        (spiking layers).
+        Firing rate that maps to activity 1 (spiking layers).
+    count_prior : float
+        ``c0`` in ``y = clip((count + c0) / (activity_max_rate·T + 2·c0), 0, 1)``:
+        a prior count that keeps ``y`` off 0 and 1, so that a silent neuron
+        still has ``y(1-y) > 0`` and can learn (0: the plain normalised count).
     """
 
     lr: float = 0.15
@@ -153,6 +156,7 @@ class EDParameters(QuantityParameters):
     bias: bool = False
     input_activity: str = "rate"
     activity_max_rate: Quantity = physical(100 * Hz, "firing rate read as activity 1")
+    count_prior: float = 0.0
 
     def __post_init__(self):
         super().__post_init__()
@@ -163,3 +167,4 @@ class EDParameters(QuantityParameters):
         _require(self.sig > 0, f"sig (u0) must be positive (got {self.sig})")
         _require(0 <= self.w1 <= self.w2, f"need 0 <= w1 <= w2 (got w1={self.w1}, w2={self.w2})")
         _require(self.activity_max_rate > 0 * Hz, "activity_max_rate must be positive")
+        _require(self.count_prior >= 0, f"count_prior must be >= 0 (got {self.count_prior})")
