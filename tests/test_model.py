@@ -45,7 +45,7 @@ def test_lif_fires_at_the_analytic_rate(v_reset):
     groups = []
     for k, current in enumerate(currents):
         neuron = base.replace(I_bias=current)
-        groups.append(lif_group(1, neuron, "exponential", f"lif{k}", {"tau_syn": 5 * ms, "n_max": 1.0}))
+        groups.append(lif_group(1, neuron, "exponential", f"lif{k}", {"tau_syn": 5 * ms, "n_max": 1.0, "c0": 0.0}))
     Network(groups).run(1000 * ms)
     brian2.defaultclock.dt = 1 * ms
     for group, current in zip(groups, currents):

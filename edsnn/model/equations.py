@@ -19,7 +19,7 @@ cnt : 1                    # spikes in the current presentation
 sgn : 1 (constant)         # +1 excitatory, -1 inhibitory input of the E/I pair
 pix : integer (constant)   # pixel (column of rates_ta) this input codes
 t0 : second (shared)       # start of the current batch of presentations
-s = {input_activity} : 1   # presynaptic activity in the ED update
+s : 1                      # presynaptic activity in the ED update (set by INPUT_ACTIVITY_CODE)
 """
 
 #: Spike threshold of the Poisson inputs; ``{gate}`` is 1 while a stimulus is on.
@@ -31,6 +31,10 @@ GATE_WITH_REST = (
     "int(t > t0 - 0.5*dt) * int((t - t0) - period*floor((t - t0)/period + 0.5*dt/period)"
     " < presentation - 0.5*dt)"
 )
+
+#: Sets the inputs' ``s`` once per presentation, before the update reads it from
+#: every synapse (a per-synapse TimedArray look-up would cost more than the update).
+INPUT_ACTIVITY_CODE = "s = {input_activity}"
 
 #: Input activity ``s`` in the ED update: the pixel value or the normalised count.
 INPUT_ACTIVITY = {
@@ -67,7 +71,7 @@ r = cnt / n_steps : 1      # spike probability per step: the forward activity
 sgn : 1 (constant)         # +1 excitatory, -1 inhibitory input of the E/I pair
 pix : integer (constant)   # pixel this input codes
 t0 : second (shared)       # start of the current batch of presentations
-s = {input_activity} : 1   # presynaptic activity in the ED update
+s : 1                      # presynaptic activity in the ED update (set by INPUT_ACTIVITY_CODE)
 """
 
 #: Reference-model input activity: the raw pixel (published program) or the LIF rate.

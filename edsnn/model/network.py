@@ -211,8 +211,9 @@ class EDNetwork:
         # Input: Poisson trains at x*R_max (plus Kaneko's bias pair at beta*R_max).
         n_in = 2 * n_px
         if self.model == "spiking":
+            activity = eq.INPUT_ACTIVITY[self.ed.input_activity]
             inp = NeuronGroup(
-                n_in, eq.POISSON_INPUT.format(input_activity=eq.INPUT_ACTIVITY[self.ed.input_activity]),
+                n_in, eq.POISSON_INPUT,
                 threshold=eq.POISSON_THRESHOLD.format(gate=gate), reset="cnt += 1",
                 namespace=ns, name="input",
             )
@@ -221,16 +222,14 @@ class EDNetwork:
             # The published program gives E and I of a pair the same train: one
             # Poisson neuron per pixel drives both input LIFs of the pair.
             retina = NeuronGroup(
-                n_px, eq.POISSON_INPUT.format(input_activity="0"),
+                n_px, eq.POISSON_INPUT,
                 threshold=eq.POISSON_THRESHOLD.format(gate=gate), namespace=ns, name="retina",
             )
             retina.pix = "i"
             p = self.input_neuron
+            activity = eq.REFERENCE_INPUT_ACTIVITY[self.ed.input_activity]
             first = NeuronGroup(
-                n_in,
-                eq.REFERENCE_INPUT_LIF.format(
-                    input_activity=eq.REFERENCE_INPUT_ACTIVITY[self.ed.input_activity]
-                ),
+                n_in, eq.REFERENCE_INPUT_LIF,
                 threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
                 refractory=p.tau_ref, method="euler", name="input_lif",
                 namespace=dict(ns, v_rest=p.v_rest, tau_m=p.tau_m, R_m=p.R_m, I_bias=p.I_bias,
@@ -248,6 +247,8 @@ class EDNetwork:
             inp = first
         inp.pix = "i // 2"
         inp.sgn = "1 - 2*(i % 2)"  # 2k excitatory, 2k+1 inhibitory
+        inp.run_regularly(eq.INPUT_ACTIVITY_CODE.format(input_activity=activity), dt=self.period,
+                          when="end", order=_ORDER_DIFFUSE, name="input_activity")
         objects.append(inp)
 
         # Hidden chains and outputs.
@@ -261,12 +262,13 @@ class EDNetwork:
 
         # Learning synapses between consecutive layers, within a class net.
         update = eq.ED_UPDATE.format(weight_sign=eq.WEIGHT_SIGN[self.ed.sign_rule])
-        self.synapses, self._signs = {}, {}
+        self.synapses, self._signs, self.updates = {}, {}, []
         rng = np.random.default_rng(self.seed)
         pre = inp
         for post in layers:
             syn = self._learning_synapses(pre, post, ns)
-            syn.run_regularly(update, dt=self.period, when="end", order=_ORDER_UPDATE, name=f"ed_{post.name}")
+            self.updates.append(syn.run_regularly(
+                update, dt=self.period, when="end", order=_ORDER_UPDATE, name=f"ed_{post.name}"))
             signs = self._signs[post.name]
             self.device.set_weights(self, syn, rng.uniform(self.ed.w1, self.ed.w2, size=signs.size) * signs)
             self.synapses[post.name] = syn
@@ -443,7 +445,7 @@ class EDNetwork:
 def lif_group(n, neuron: LIFParameters, synapse_kind: str, name: str, namespace: dict, extra: str = ""):
     """A ``NeuronGroup`` of ``n`` LIF neurons (:data:`~equations.LIF`) at rest.
 
-    ``namespace`` must bind the synapse constants and ``n_max``; the neuron's
+    ``namespace`` must bind the synapse constants, ``n_max`` and ``c0``; the neuron's
     own parameters are taken from ``neuron``.
     """
     group = NeuronGroup(
