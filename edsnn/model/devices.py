@@ -22,6 +22,8 @@ import numpy as np
 from brian2 import NetworkOperation, prefs, set_device
 from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
+from edsnn.model.batch import BatchResult
+
 __all__ = ["DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation"]
 
 #: Device names accepted by :func:`device_run` (and ``--device``).
@@ -273,8 +275,6 @@ _RESEED_CODE = {
 
 def read_monitors(net, rows: slice, start):
     """Collect the batch's records from the network's monitors (see :class:`BatchResult`)."""
-    from edsnn.model.network import BatchResult
-
     activity, counts, spikes = {}, {}, {}
     score = None
     for mon in net._monitors:

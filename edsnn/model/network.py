@@ -36,17 +36,18 @@ from brian2 import (
     Hz,
     Network,
     NeuronGroup,
+    SpikeMonitor,
     StateMonitor,
     Synapses,
     TimedArray,
     defaultclock,
-    get_device,
     ms,
     nA,
 )
 
 from edsnn.data import SpikeCoding
 from edsnn.model import equations as eq
+from edsnn.model.batch import BatchResult
 from edsnn.model.devices import DeviceRun, check_no_network_operation
 from edsnn.model.parameters import (
     DeltaSynapse,
@@ -69,36 +70,6 @@ REFERENCE_INPUT_PULSE = 10 * nA
 # run_regularly / summed-variable order within the "end" slot (module docstring)
 _ORDER_FORWARD, _ORDER_ERROR, _ORDER_DIFFUSE = 1, 10, 11
 _ORDER_UPDATE, _ORDER_RECORD, _ORDER_RESET = 12, 13, 14
-
-
-@dataclasses.dataclass
-class BatchResult:
-    """What a batch of presentations left behind.
-
-    Attributes
-    ----------
-    activity : dict of str to ndarray
-        Layer name (``"hidden1"`` …, ``"output"``) → activity ``y`` in [0, 1] at
-        the end of each presentation, shape (n_presentations, n_units).
-    counts : dict of str to ndarray or None
-        Same shapes, spike counts (spiking model); None for rate units.
-    score : ndarray
-        (n_presentations, n_classes) read-out; the prediction is its argmax.
-        Spiking: count plus a tie-break in (-0.5, 0.5) from the summed input
-        weight; reference: the sigmoid output.
-    spikes : dict of str to (indices, times) or None
-        Spike times per layer (times relative to the batch start), if recorded.
-    """
-
-    activity: dict
-    counts: dict | None
-    score: np.ndarray
-    spikes: dict | None = None
-
-    @property
-    def prediction(self) -> np.ndarray:
-        """Predicted class of each presentation, shape (n_presentations,)."""
-        return np.argmax(self.score, axis=1)
 
 
 class EDNetwork:
@@ -354,7 +325,6 @@ class EDNetwork:
                                order=_ORDER_RECORD, name=f"record_{name}")
             self._monitors.append(mon)
         if self.record_spikes and self.model == "spiking":
-            from brian2 import SpikeMonitor
             self._monitors += [SpikeMonitor(g, name=f"spikes_{n}") for n, g in self.layers.items()]
         self.network.add(self._monitors)
 
