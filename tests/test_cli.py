@@ -113,8 +113,10 @@ def test_existing_folder_refused(capsys, tmp_path):
     assert "already exists and is not empty" in message and "--resume" in message and "--overwrite" in message
 
 
-def test_sweep_is_a_hook(capsys):
-    assert "not available yet" in refused(capsys, "sweep", "spec.toml")
+def test_sweep_refuses_a_missing_spec(capsys, tmp_path):
+    missing = tmp_path / "spec.toml"
+    assert main(["sweep", str(missing)]) == 2
+    assert f"{missing}: no such sweep file" in capsys.readouterr().err
 
 
 def test_train_evaluate_analyze_end_to_end(capsys, tmp_path):
