@@ -17,7 +17,7 @@ order what
 ====  ==========================================================
 1..   rate units (reference model): summed input ``u`` per layer
 10    output neurons: error and amines (:data:`~equations.OUTPUT_ERROR`)
-11    amine diffusion to the hidden layers (summed variables)
+11    amine diffusion to the hidden layers (summed variables); inputs set ``s``
 12    weight updates (:data:`~equations.ED_UPDATE`)
 13    monitors record the presentation's counts and activities
 14    spike counters reset (and the membrane state, if asked)
@@ -149,7 +149,6 @@ class EDNetwork:
         self.reset_state, self.record_spikes = reset_state, record_spikes
         self.device = device or DeviceRun()
         self.n_pixels = n_inputs // 2 + (1 if self.ed.bias else 0)
-        self._presented = 0
         self.device.activate(self.seed)
         self._build()
 
@@ -372,7 +371,6 @@ class EDNetwork:
         learn_flags = np.zeros(self.batch_size)
         learn_flags[:n] = np.broadcast_to(np.asarray(learn, dtype=float), (n,))
         recorded = self.device.run_batch(self, pixel_rates * Hz, padded_labels, learn_flags, n)
-        self._presented += n
         return recorded
 
     def get_weights(self) -> dict:
