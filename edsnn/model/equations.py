@@ -20,6 +20,8 @@ sgn : 1 (constant)         # +1 excitatory, -1 inhibitory input of the E/I pair
 pix : integer (constant)   # pixel (column of rates_ta) this input codes
 t0 : second (shared)       # start of the current batch of presentations
 s : 1                      # presynaptic activity in the ED update (set by INPUT_ACTIVITY_CODE)
+s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
+s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
 """
 
 #: Spike threshold of the Poisson inputs; ``{gate}`` is 1 while a stimulus is on.
@@ -54,6 +56,10 @@ sgn : 1 (constant)         # +1 excitatory, -1 inhibitory
 cls : integer (constant)   # class network the neuron belongs to
 a_plus : 1                 # positive-error amine
 a_minus : 1                # negative-error amine
+s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
+s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
+g_plus : 1                 # postsynaptic gain of the positive amine (POST_GAINS)
+g_minus : 1                # postsynaptic gain of the negative amine (POST_GAINS)
 """
 
 #: Synaptic current of a LIF neuron, by synapse kinetics.
@@ -72,6 +78,8 @@ sgn : 1 (constant)         # +1 excitatory, -1 inhibitory input of the E/I pair
 pix : integer (constant)   # pixel this input codes
 t0 : second (shared)       # start of the current batch of presentations
 s : 1                      # presynaptic activity in the ED update (set by INPUT_ACTIVITY_CODE)
+s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
+s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
 """
 
 #: Reference-model input activity: the raw pixel (published program) or the LIF rate.
@@ -90,6 +98,10 @@ sgn : 1 (constant)         # +1 excitatory, -1 inhibitory
 cls : integer (constant)   # class network the unit belongs to
 a_plus : 1                 # positive-error amine
 a_minus : 1                # negative-error amine
+s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
+s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
+g_plus : 1                 # postsynaptic gain of the positive amine (POST_GAINS)
+g_minus : 1                # postsynaptic gain of the negative amine (POST_GAINS)
 """
 
 #: What every output group adds: the batch start for the label look-up.
@@ -127,15 +139,31 @@ a_plus = learning * clip(err, 0, inf)
 a_minus = learning * clip(-err, 0, inf)
 """
 
-#: Sign of a weight under each sign rule (``sign`` is reserved in Brian2).
-WEIGHT_SIGN = {"kaneko": "sgn_pre * sgn_post", "dale": "sgn_pre"}
+#: The weight update of synapse j → i, ED_SPEC §1:
+#:
+#:     Δw_ij = α · s_j · y_i(1 − y_i) · sign(w_ij) · (a⁺_i if j is excitatory else a⁻_i)
+#:
+#: with sign(w) = τ_post·τ_pre (Kaneko) or τ_pre (Dale).  Excitatory presynapses
+#: learn from the positive amine, inhibitory ones from the negative amine, and
+#: every change has the weight's sign.  The factors that belong to one neuron
+#: are computed once per presentation (PRE_FACTORS, POST_GAINS), so that each
+#: of the millions of synapses does one multiply-add pair (ED_UPDATE).
+PRE_FACTORS = """
+s_exc = s * int(sgn > 0)
+s_inh = s * int(sgn < 0)
+"""
 
-#: The weight update: excitatory presynapses learn from the positive amine,
-#: inhibitory ones from the negative amine; every change has the weight's sign.
-ED_UPDATE = (
-    "w += lr * s_pre * y_post * (1 - y_post) * ({weight_sign})"
-    " * (a_plus_post * int(sgn_pre > 0) + a_minus_post * int(sgn_pre < 0))"
-)
+#: Postsynaptic gains; ``{post_sign}`` is ``sgn`` (Kaneko) or ``1`` (Dale), and
+#: the presynaptic sign τ_pre = −1 of ``s_inh`` is folded into ``g_minus``.
+POST_GAINS = """
+g_plus = lr * y * (1 - y) * ({post_sign}) * a_plus
+g_minus = -lr * y * (1 - y) * ({post_sign}) * a_minus
+"""
+
+#: Sign of the postsynaptic factor under each sign rule (``sign`` is reserved in Brian2).
+POST_SIGN = {"kaneko": "sgn", "dale": "1"}
+
+ED_UPDATE = "w += s_exc_pre * g_plus_post + s_inh_pre * g_minus_post"
 
 #: Start of a new presentation for a spiking group.
 RESET_COUNTS = "cnt = 0"

@@ -18,9 +18,10 @@ order what
 1..   rate units (reference model): summed input ``u`` per layer
 10    output neurons: error and amines (:data:`~equations.OUTPUT_ERROR`)
 11    amine diffusion to the hidden layers (summed variables); inputs set ``s``
-12    weight updates (:data:`~equations.ED_UPDATE`)
-13    monitors record the presentation's counts and activities
-14    spike counters reset (and the membrane state, if asked)
+12    per-neuron factors of the update (``PRE_FACTORS``, ``POST_GAINS``)
+13    weight updates (:data:`~equations.ED_UPDATE`)
+14    monitors record the presentation's counts and activities
+15    spike counters reset (and the membrane state, if asked)
 ====  ==========================================================
 
 The same objects run under the runtime device (numpy or Cython) and under the
@@ -68,8 +69,8 @@ MODELS = ("spiking", "reference")
 REFERENCE_INPUT_PULSE = 10 * nA
 
 # run_regularly / summed-variable order within the "end" slot (module docstring)
-_ORDER_FORWARD, _ORDER_ERROR, _ORDER_DIFFUSE = 1, 10, 11
-_ORDER_UPDATE, _ORDER_RECORD, _ORDER_RESET = 12, 13, 14
+_ORDER_FORWARD, _ORDER_ERROR, _ORDER_DIFFUSE, _ORDER_FACTORS = 1, 10, 11, 12
+_ORDER_UPDATE, _ORDER_RECORD, _ORDER_RESET = 13, 14, 15
 
 
 class EDNetwork:
@@ -231,14 +232,17 @@ class EDNetwork:
         self.layers = {g.name: g for g in layers}
 
         # Learning synapses between consecutive layers, within a class net.
-        update = eq.ED_UPDATE.format(weight_sign=eq.WEIGHT_SIGN[self.ed.sign_rule])
+        post_gains = eq.POST_GAINS.format(post_sign=eq.POST_SIGN[self.ed.sign_rule])
+        for group in [inp, *layers]:
+            code = (eq.PRE_FACTORS if group is not output else "") + (post_gains if group is not inp else "")
+            group.run_regularly(code, dt=self.period, when="end", order=_ORDER_FACTORS, name=f"{group.name}_factors")
         self.synapses, self._signs, self.updates = {}, {}, []
         rng = np.random.default_rng(self.seed)
         pre = inp
         for post in layers:
             syn = self._learning_synapses(pre, post, ns)
             self.updates.append(syn.run_regularly(
-                update, dt=self.period, when="end", order=_ORDER_UPDATE, name=f"ed_{post.name}"))
+                eq.ED_UPDATE, dt=self.period, when="end", order=_ORDER_UPDATE, name=f"ed_{post.name}"))
             signs = self._signs[post.name]
             self.device.set_weights(self, syn, rng.uniform(self.ed.w1, self.ed.w2, size=signs.size) * signs)
             self.synapses[post.name] = syn
