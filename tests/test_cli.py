@@ -9,7 +9,6 @@ from brian2 import Hz, Mohm, mV, ms, nA
 from edsnn.cli import build_parser, config_from_args, main
 from edsnn.model import DeltaSynapse, LIFParameters
 from edsnn.protocols import TrainConfig
-from edsnn.protocols.cli import main as shim_main
 
 TINY = ["--hidden", "8", "--train", "30", "--test", "20", "--epochs", "2", "--presentation", "20ms",
         "--device", "numpy", "--batch-size", "16", "--no-progress"]
@@ -121,7 +120,7 @@ def test_sweep_refuses_a_missing_spec(capsys, tmp_path):
 
 def test_train_evaluate_analyze_end_to_end(capsys, tmp_path):
     out = tmp_path / "run"
-    assert shim_main(["train", *TINY, "--out", str(out)]) == 0  # the pyproject entry point
+    assert main(["train", *TINY, "--out", str(out)]) == 0  # the pyproject entry point
     printed = capsys.readouterr().out
     assert "epoch 1/2: train accuracy" in printed and "epoch 2/2" in printed and "done in" in printed
     metrics = pd.read_csv(out / "metrics.csv")
