@@ -44,22 +44,26 @@ INPUT_ACTIVITY = {
     "count": "clip(cnt / (R_max * presentation), 0, 1)",
 }
 
-#: Leaky integrate-and-fire neuron of a spiking layer.
-LIF = """
-dv/dt = (v_rest - v + R_m*(I_syn + I_bias)) / tau_m : volt (unless refractory)  # membrane potential
-{synaptic_current}
-cnt : 1                    # spikes in the current presentation
-q : 1                      # summed weight of the spikes received (read-out tie-break)
-y = clip((cnt + c0) / (n_max + 2*c0), 0, 1) : 1   # activity: normalised spike count
+#: What every hidden or output unit holds for the ED rule, given its activity ``y``.
+LEARNING_UNIT = """
 s = y : 1                  # presynaptic activity in the ED update
 sgn : 1 (constant)         # +1 excitatory, -1 inhibitory
-cls : integer (constant)   # class network the neuron belongs to
+cls : integer (constant)   # class network the unit belongs to
 a_plus : 1                 # positive-error amine
 a_minus : 1                # negative-error amine
 s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
 s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
 g_plus : 1                 # postsynaptic gain of the positive amine (POST_GAINS)
 g_minus : 1                # postsynaptic gain of the negative amine (POST_GAINS)
+"""
+
+#: Leaky integrate-and-fire neuron of a spiking layer (plus LEARNING_UNIT).
+LIF = """
+dv/dt = (v_rest - v + R_m*(I_syn + I_bias)) / tau_m : volt (unless refractory)  # membrane potential
+{synaptic_current}
+cnt : 1                    # spikes in the current presentation
+q : 1                      # summed weight of the spikes received (read-out tie-break)
+y = clip((cnt + c0) / (n_max + 2*c0), 0, 1) : 1   # activity: normalised spike count
 """
 
 #: Synaptic current of a LIF neuron, by synapse kinetics.
@@ -88,20 +92,11 @@ REFERENCE_INPUT_ACTIVITY = {
     "count": "r",
 }
 
-#: Sigmoid rate unit of the reference model, evaluated once per presentation.
+#: Sigmoid rate unit of the reference model, evaluated once per presentation (plus LEARNING_UNIT).
 RATE_UNIT = """
 u : 1                      # summed input of the presentation
 y = 1 / (1 + exp(-2*u/u0)) : 1   # activity f(u)
-s = y : 1                  # presynaptic activity in the ED update
 r = y : 1                  # forward activity sent to the next layer
-sgn : 1 (constant)         # +1 excitatory, -1 inhibitory
-cls : integer (constant)   # class network the unit belongs to
-a_plus : 1                 # positive-error amine
-a_minus : 1                # negative-error amine
-s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
-s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
-g_plus : 1                 # postsynaptic gain of the positive amine (POST_GAINS)
-g_minus : 1                # postsynaptic gain of the negative amine (POST_GAINS)
 """
 
 #: What every output group adds: the batch start for the label look-up.

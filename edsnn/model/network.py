@@ -287,7 +287,7 @@ class EDNetwork:
             # rounds its time argument to its owner's dt (the label look-up
             # would then read the next presentation's label).
             group = NeuronGroup(
-                n, eq.RATE_UNIT + (eq.OUTPUT_EXTRA if output else ""), namespace=ns,
+                n, eq.RATE_UNIT + eq.LEARNING_UNIT + (eq.OUTPUT_EXTRA if output else ""), namespace=ns,
                 dt=None if output else self.period, name=name,
             )
         group.cls = f"i // {size}"
@@ -421,7 +421,7 @@ def lif_group(n, neuron: LIFParameters, synapse_kind: str, name: str, namespace:
     own parameters are taken from ``neuron``.
     """
     group = NeuronGroup(
-        n, eq.LIF.format(synaptic_current=eq.SYNAPTIC_CURRENT[synapse_kind]) + extra,
+        n, eq.LIF.format(synaptic_current=eq.SYNAPTIC_CURRENT[synapse_kind]) + eq.LEARNING_UNIT + extra,
         threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
         refractory=neuron.tau_ref, method="exact",
         namespace=dict(namespace, v_rest=neuron.v_rest, tau_m=neuron.tau_m, R_m=neuron.R_m,
