@@ -86,8 +86,6 @@ class DeviceRun:
             self._set_t0(net, 1 * brian2.second)
             network.run(net.coding.dt)
         self._set_inputs(net, rates, labels, learn)
-        for update in net.updates:  # a batch without learning skips the update loops
-            update.active = bool(np.any(learn))
         self._set_t0(net, network.t)
         net._add_monitors()
         start = network.t

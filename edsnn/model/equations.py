@@ -22,6 +22,7 @@ t0 : second (shared)       # start of the current batch of presentations
 s : 1                      # presynaptic activity in the ED update (set by INPUT_ACTIVITY_CODE)
 s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
 s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
+learn_now : 1              # 1 when its outgoing synapses have an update to make (PRE_FACTORS)
 """
 
 #: Spike threshold of the Poisson inputs; ``{gate}`` is 1 while a stimulus is on.
@@ -49,6 +50,8 @@ LEARNING_UNIT = """
 s = y : 1                  # presynaptic activity in the ED update
 sgn : 1 (constant)         # +1 excitatory, -1 inhibitory
 cls : integer (constant)   # class network the unit belongs to
+t0 : second (shared)       # start of the current batch of presentations
+learn_now : 1              # 1 when its outgoing synapses have an update to make (PRE_FACTORS)
 a_plus : 1                 # positive-error amine
 a_minus : 1                # negative-error amine
 s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
@@ -84,6 +87,7 @@ t0 : second (shared)       # start of the current batch of presentations
 s : 1                      # presynaptic activity in the ED update (set by INPUT_ACTIVITY_CODE)
 s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
 s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
+learn_now : 1              # 1 when its outgoing synapses have an update to make (PRE_FACTORS)
 """
 
 #: Reference-model input activity: the raw pixel (published program) or the LIF rate.
@@ -98,9 +102,6 @@ u : 1                      # summed input of the presentation
 y = 1 / (1 + exp(-2*u/u0)) : 1   # activity f(u)
 r = y : 1                  # forward activity sent to the next layer
 """
-
-#: What every output group adds: the batch start for the label look-up.
-OUTPUT_EXTRA = "t0 : second (shared)  # start of the current batch of presentations\n"
 
 # -- synapses ------------------------------------------------------------------
 
@@ -143,10 +144,26 @@ a_minus = learning * clip(-err, 0, inf)
 #: every change has the weight's sign.  The factors that belong to one neuron
 #: are computed once per presentation (PRE_FACTORS, POST_GAINS), so that each
 #: of the millions of synapses does one multiply-add pair (ED_UPDATE).
+#:
+#: A synapse whose presynaptic activity is 0 does not change, so the update is
+#: event-driven: PRE_FACTORS raises ``learn_now`` on the neurons with ``s > 0``
+#: in a learning presentation, and only their synapses run ED_UPDATE
+#: (:data:`LEARN_EVENT`).  Background pixels (most of an MNIST image) and test
+#: presentations cost nothing.  ``{learning}`` is :data:`LEARNING_GATE`.
 PRE_FACTORS = """
 s_exc = s * int(sgn > 0)
 s_inh = s * int(sgn < 0)
+learn_now = int(s > 0) * {learning}
 """
+
+#: Whether the presentation that just ended learns, as read by a presynaptic group.
+#: A group on the presentation clock (the reference model's rate units) cannot
+#: read ``learn_ta`` at the right time (a TimedArray rounds time to its owner's
+#: dt), so it always raises its (small) update; the amines keep it exact.
+LEARNING_GATE = {"step": "learn_ta(t - t0) * int(t > t0)", "period": "1"}
+
+#: Custom event of a presynaptic group that runs ED_UPDATE on its outgoing synapses.
+LEARN_EVENT = "learn_now > 0"
 
 #: Postsynaptic gains; ``{post_sign}`` is ``sgn`` (Kaneko) or ``1`` (Dale), and
 #: the presynaptic sign τ_pre = −1 of ``s_inh`` is folded into ``g_minus``.
@@ -161,5 +178,5 @@ POST_SIGN = {"kaneko": "sgn", "dale": "1"}
 ED_UPDATE = "w += s_exc_pre * g_plus_post + s_inh_pre * g_minus_post"
 
 #: Start of a new presentation for a spiking group.
-RESET_COUNTS = "cnt = 0"
+RESET_COUNTS = "cnt = 0\nlearn_now = 0"
 RESET_STATE = "v = v_rest\nI_syn = 0*amp"

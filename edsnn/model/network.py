@@ -19,9 +19,10 @@ order what
 10    output neurons: error and amines (:data:`~equations.OUTPUT_ERROR`)
 11    amine diffusion to the hidden layers (summed variables); inputs set ``s``
 12    per-neuron factors of the update (``PRE_FACTORS``, ``POST_GAINS``)
-13    weight updates (:data:`~equations.ED_UPDATE`)
-14    monitors record the presentation's counts and activities
-15    spike counters reset (and the membrane state, if asked)
+13    ``learn`` events of the presynaptic neurons with an update to make
+14    weight updates (:data:`~equations.ED_UPDATE`) of those neurons' synapses
+15    monitors record the presentation's counts and activities
+16    spike counters reset (and the membrane state, if asked)
 ====  ==========================================================
 
 The same objects run under the runtime device (numpy or Cython) and under the
@@ -70,7 +71,7 @@ REFERENCE_INPUT_PULSE = 10 * nA
 
 # run_regularly / summed-variable order within the "end" slot (module docstring)
 _ORDER_FORWARD, _ORDER_ERROR, _ORDER_DIFFUSE, _ORDER_FACTORS = 1, 10, 11, 12
-_ORDER_UPDATE, _ORDER_RECORD, _ORDER_RESET = 13, 14, 15
+_ORDER_EVENT, _ORDER_UPDATE, _ORDER_RECORD, _ORDER_RESET = 13, 14, 15, 16
 
 
 class EDNetwork:
@@ -186,7 +187,7 @@ class EDNetwork:
             inp = NeuronGroup(
                 n_in, eq.POISSON_INPUT,
                 threshold=eq.POISSON_THRESHOLD.format(gate=gate), reset="cnt += 1",
-                namespace=ns, name="input",
+                events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input",
             )
             first = inp
         else:
@@ -202,7 +203,7 @@ class EDNetwork:
             first = NeuronGroup(
                 n_in, eq.REFERENCE_INPUT_LIF,
                 threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
-                refractory=p.tau_ref, method="euler", name="input_lif",
+                refractory=p.tau_ref, method="euler", events={"learn": eq.LEARN_EVENT}, name="input_lif",
                 namespace=dict(ns, v_rest=p.v_rest, tau_m=p.tau_m, R_m=p.R_m, I_bias=p.I_bias,
                                v_threshold=p.v_threshold, v_reset=p.v_reset),
             )
@@ -234,17 +235,21 @@ class EDNetwork:
         # Learning synapses between consecutive layers, within a class net.
         post_gains = eq.POST_GAINS.format(post_sign=eq.POST_SIGN[self.ed.sign_rule])
         for group in [inp, *layers]:
-            code = (eq.PRE_FACTORS if group is not output else "") + (post_gains if group is not inp else "")
+            code = post_gains if group is not inp else ""
+            if group is not output:
+                clock = "period" if group.clock.dt == self.period != c.dt else "step"
+                code += eq.PRE_FACTORS.format(learning=eq.LEARNING_GATE[clock])
+                group.set_event_schedule("learn", when="end", order=_ORDER_EVENT)
             group.run_regularly(code, dt=self.period, when="end", order=_ORDER_FACTORS, name=f"{group.name}_factors")
-        self.synapses, self._signs, self.updates = {}, {}, []
+        self.synapses, self._signs = {}, {}
         rng = np.random.default_rng(self.seed)
         pre = inp
         for post in layers:
             syn = self._learning_synapses(pre, post, ns)
-            self.updates.append(syn.run_regularly(
-                eq.ED_UPDATE, dt=self.period, when="end", order=_ORDER_UPDATE, name=f"ed_{post.name}"))
+            syn.learn.when, syn.learn.order = "end", _ORDER_UPDATE
             signs = self._signs[post.name]
-            self.device.set_weights(self, syn, rng.uniform(self.ed.w1, self.ed.w2, size=signs.size) * signs)
+            initial = rng.uniform(self.ed.w1, self.ed.w2, size=signs.size) * signs
+            self.device.set_weights(self, syn, self._to_synapse_order(post.name, initial))
             self.synapses[post.name] = syn
             objects.append(syn)
             pre = post
@@ -280,14 +285,14 @@ class EDNetwork:
     def _layer(self, name, size, ns, output):
         n = self.n_classes * size
         if self.model == "spiking":
-            group = lif_group(n, self.neuron, self.synapse.kind, name, ns, eq.OUTPUT_EXTRA if output else "")
+            group = lif_group(n, self.neuron, self.synapse.kind, name, ns)
         else:
             # Hidden rate units change once per presentation: their clock is the
             # period.  The output keeps the step clock, because a TimedArray
             # rounds its time argument to its owner's dt (the label look-up
             # would then read the next presentation's label).
             group = NeuronGroup(
-                n, eq.RATE_UNIT + eq.LEARNING_UNIT + (eq.OUTPUT_EXTRA if output else ""), namespace=ns,
+                n, eq.RATE_UNIT + eq.LEARNING_UNIT, events={"learn": eq.LEARN_EVENT}, namespace=ns,
                 dt=None if output else self.period, name=name,
             )
         group.cls = f"i // {size}"
@@ -296,22 +301,32 @@ class EDNetwork:
 
     def _learning_synapses(self, pre, post, ns):
         is_output = post.name == "output"
+        # The ED update is a pathway of its own, triggered by the presynaptic "learn" event.
         if self.model == "spiking":
-            on_pre = eq.ON_PRE[self.synapse.kind] + ("\nq_post += w" if is_output else "")
-            syn = Synapses(pre, post, eq.SYNAPSE, on_pre=on_pre, namespace=ns, name=f"w_{post.name}")
+            forward = eq.ON_PRE[self.synapse.kind] + ("\nq_post += w" if is_output else "")
+            # Scalar delays: per-synapse delay arrays would cost 8 B per synapse and pathway.
+            syn = Synapses(pre, post, eq.SYNAPSE, on_pre={"pre": forward, "learn": eq.ED_UPDATE},
+                           on_event={"pre": "spike", "learn": "learn"}, delay={"pre": 0 * ms, "learn": 0 * ms},
+                           namespace=ns, name=f"w_{post.name}")
         else:
-            syn = Synapses(pre, post, eq.SYNAPSE + eq.RATE_FORWARD, namespace=ns, name=f"w_{post.name}")
+            syn = Synapses(pre, post, eq.SYNAPSE + eq.RATE_FORWARD, on_pre={"learn": eq.ED_UPDATE},
+                           on_event={"learn": "learn"}, delay={"learn": 0 * ms}, namespace=ns, name=f"w_{post.name}")
             syn.summed_updaters["u_post"].when = "end"
             syn.summed_updaters["u_post"].order = _ORDER_FORWARD + list(self.layers).index(post.name)
-        # Synapses are made in the C order of the (class, pre, post) weight layout,
-        # so that get_weights/set_weights are reshapes on every device.
+        # Synapses are generated by code (nothing to load per standalone execution),
+        # presynaptic neuron by neuron: (input, class, unit) for the input layer,
+        # which every class net shares, else (class, pre unit, post unit) as in the
+        # weight layout (see _layout).
         shape = self._shape(post.name)
         n_pre, n_post = shape[1], (1 if is_output else shape[2])
+        if pre.name in ("input", "input_lif"):
+            syn.connect()
+        elif is_output:
+            syn.connect(j=f"i // {n_pre}")
+        else:
+            syn.connect(j=f"k for k in range((i // {n_pre}) * {n_post}, (i // {n_pre} + 1) * {n_post})")
         c, p, u = (a.ravel() for a in np.meshgrid(
-            np.arange(self.n_classes, dtype=np.int32), np.arange(n_pre, dtype=np.int32),
-            np.arange(n_post, dtype=np.int32), indexing="ij"))
-        shared_input = pre.name in ("input", "input_lif")
-        syn.connect(i=p if shared_input else c * n_pre + p, j=c * n_post + u)
+            np.arange(self.n_classes), np.arange(n_pre), np.arange(n_post), indexing="ij"))
         pre_sign = 1 - 2 * (p % 2)  # inputs 2k E; hidden units E, I, E, I …
         post_sign = np.ones_like(u) if is_output else 1 - 2 * (u % 2)
         self._signs[post.name] = (pre_sign * post_sign if self.ed.sign_rule == "kaneko" else pre_sign).astype(float)
@@ -385,7 +400,7 @@ class EDNetwork:
         ``"output"`` → (n_classes, H_last).
         """
         return {
-            name: self.device.get_weights(self, syn).reshape(self._shape(name))
+            name: self._to_layout(name, self.device.get_weights(self, syn))
             for name, syn in self.synapses.items()
         }
 
@@ -399,11 +414,23 @@ class EDNetwork:
                 raise ValueError(f"weights of {name!r} must have shape {self._shape(name)} (got {array.shape})")
             if np.any(array.ravel() * self._signs[name] < 0):
                 raise ValueError(f"weights of {name!r} break the {self.ed.sign_rule} sign rule")
-            self.device.set_weights(self, syn, array.ravel())
+            self.device.set_weights(self, syn, self._to_synapse_order(name, array))
 
     def weight_signs(self, name: str) -> np.ndarray:
         """Sign every weight of layer ``name`` must keep, in the layout of :meth:`get_weights`."""
         return self._signs[name].reshape(self._shape(name))
+
+    def _to_layout(self, name, values):
+        """Weights in synapse order → the (class, pre, post) layout of :meth:`get_weights`."""
+        shape = self._shape(name)
+        if name == "hidden1":  # synapses in (input, class, unit) order
+            return values.reshape(shape[1], shape[0], shape[2]).transpose(1, 0, 2).copy()
+        return values.reshape(shape)
+
+    def _to_synapse_order(self, name, array):
+        """Inverse of :meth:`_to_layout`: a flat array in synapse order."""
+        array = np.asarray(array).reshape(self._shape(name))
+        return (array.transpose(1, 0, 2) if name == "hidden1" else array).ravel()
 
     def _shape(self, name):
         sizes = [self.n_inputs + (2 if self.ed.bias else 0), *self.hidden]
@@ -414,15 +441,15 @@ class EDNetwork:
         return (self.n_classes, sizes[index], sizes[index + 1])
 
 
-def lif_group(n, neuron: LIFParameters, synapse_kind: str, name: str, namespace: dict, extra: str = ""):
-    """A ``NeuronGroup`` of ``n`` LIF neurons (:data:`~equations.LIF`) at rest.
+def lif_group(n, neuron: LIFParameters, synapse_kind: str, name: str, namespace: dict):
+    """A ``NeuronGroup`` of ``n`` LIF neurons (:data:`~equations.LIF`) at rest, with the ``learn`` event.
 
     ``namespace`` must bind the synapse constants, ``n_max`` and ``c0``; the neuron's
     own parameters are taken from ``neuron``.
     """
     group = NeuronGroup(
-        n, eq.LIF.format(synaptic_current=eq.SYNAPTIC_CURRENT[synapse_kind]) + eq.LEARNING_UNIT + extra,
-        threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
+        n, eq.LIF.format(synaptic_current=eq.SYNAPTIC_CURRENT[synapse_kind]) + eq.LEARNING_UNIT,
+        threshold="v > v_threshold", reset="v = v_reset; cnt += 1", events={"learn": eq.LEARN_EVENT},
         refractory=neuron.tau_ref, method="exact",
         namespace=dict(namespace, v_rest=neuron.v_rest, tau_m=neuron.tau_m, R_m=neuron.R_m,
                        I_bias=neuron.I_bias, v_threshold=neuron.v_threshold, v_reset=neuron.v_reset),

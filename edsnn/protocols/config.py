@@ -96,7 +96,7 @@ class TrainConfig:
     sampling: str = "stratified"
     seed: int = 0
     device: str = "runtime"
-    batch_size: int = 100
+    batch_size: int = 500
     record_spikes: bool = False
     neuron: LIFParameters = dataclasses.field(default_factory=LIFParameters)
     input_neuron: LIFParameters = dataclasses.field(default_factory=LIFParameters.reference_input)

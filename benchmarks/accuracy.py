@@ -1,0 +1,150 @@
+"""Accuracy of the all-spiking ED network on the settings of issue #5, against the published program.
+
+Every row is a ``edsnn train`` run (:func:`edsnn.protocols.train`) on the full
+datasets (``--data full``; set ``EDSNN_DATA`` or ``--data-dir``), hidden 256,
+``--device cpp``, one run per seed.  Each run writes its own run folder under
+``--root``; a finished run is read back, an interrupted one resumed, so the
+script can be stopped and started again, and several invocations with
+different ``--rows`` can share one root (e.g. on the two cores).
+
+Usage::
+
+    EDSNN_DATA=../shared/data python benchmarks/accuracy.py --rows mnist-resample,fashion-resample,mnist-fixed
+    EDSNN_DATA=../shared/data python benchmarks/accuracy.py --rows mnist-full --seeds 1 --epochs-full 1
+    python benchmarks/accuracy.py --table-only      # rewrite the tables from the finished runs
+
+Writes ``accuracy_runs_<model>.csv`` (one line per run) and ``accuracy_<model>.md`` (one
+line per row: mean ± sd over seeds of the last epoch's test accuracy, the
+best epoch's, the last train accuracy, and the wall time of a run) in
+``--root``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from edsnn.protocols import TrainConfig, train
+
+HERE = Path(__file__).resolve().parent
+
+#: name → (TrainConfig changes, published program's figure, target, description)
+ROWS = {
+    "mnist-resample": (dict(dataset="mnist", sampling="resample-each-epoch"), "87.6 %", 0.90,
+                       "MNIST, 1000 train resampled each epoch / 500 test, 20 epochs"),
+    "fashion-resample": (dict(dataset="fashion-mnist", sampling="resample-each-epoch"), "78.2 %", 0.80,
+                         "Fashion-MNIST, same"),
+    "mnist-fixed": (dict(dataset="mnist", sampling="stratified"), "≈ 81 % (97.7 % train)", 0.85,
+                    "MNIST, fixed stratified 1000 train / 500 test, 20 epochs"),
+    "mnist-full": (dict(dataset="mnist", train=60000, test=10000), "not reported", 0.95,
+                   "MNIST, full 60 000 / 10 000"),
+    "fashion-full": (dict(dataset="fashion-mnist", train=60000, test=10000), "not reported", 0.85,
+                     "Fashion-MNIST, full 60 000 / 10 000"),
+}
+
+#: What every row shares (the issue's protocol).
+COMMON = dict(data="full", train=1000, test=500, epochs=20, hidden=(256,), model="spiking",
+              device="cpp", batch_size=500)
+
+
+def config_for(row: str, seed: int, epochs_full: int, data_dir: str | None, model: str) -> TrainConfig:
+    changes, *_ = ROWS[row]
+    settings = dict(COMMON, **changes, seed=seed, data_dir=data_dir, model=model)
+    if row.endswith("-full"):
+        settings["epochs"] = epochs_full
+    return TrainConfig(**settings)
+
+
+def run_folder(root: Path, row: str, model: str, seed: int) -> Path:
+    return root / f"{row}-{model}-seed{seed}"
+
+
+def finished_epochs(folder: Path) -> int:
+    metrics = folder / "metrics.csv"
+    return len(pd.read_csv(metrics)) if metrics.exists() else 0
+
+
+def run(row, seed, args) -> None:
+    config = config_for(row, seed, args.epochs_full, args.data_dir, args.model)
+    folder = run_folder(Path(args.root), row, args.model, seed)
+    done = finished_epochs(folder)
+    if done >= config.epochs:
+        print(f"{folder.name}: finished ({done} epochs)")
+        return
+    start = time.perf_counter()
+    train(config, folder, resume=done > 0, progress=args.progress,
+          command_line=f"benchmarks/accuracy.py --rows {row} --seeds {seed}")
+    print(f"{folder.name}: {time.perf_counter() - start:.0f} s")
+
+
+def summarise(root: Path, model: str) -> tuple[pd.DataFrame, str]:
+    """Per-run table of every finished (or partial) run in ``root``, and the markdown table."""
+    runs = []
+    for row in ROWS:
+        for folder in sorted(root.glob(f"{row}-{model}-seed*")):
+            if not (folder / "metrics.csv").exists():
+                continue
+            m = pd.read_csv(folder / "metrics.csv")
+            best = m["test_accuracy"].idxmax()
+            runs.append(dict(
+                row=row, model=model, seed=int(folder.name.rsplit("seed", 1)[1]), epochs=len(m),
+                test_last=m["test_accuracy"].iloc[-1], test_best=m["test_accuracy"].max(),
+                best_epoch=int(m["epoch"][best]), train_last=m["train_accuracy"].iloc[-1],
+                run_minutes=(m["train_seconds"].sum() + m["test_seconds"].sum()) / 60,
+            ))
+    runs = pd.DataFrame(runs)
+    lines = ["| setting | published program | target | seeds | epochs | test, last epoch | test, best epoch "
+             "| train, last epoch | minutes per run | gap to target |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for row, (_, published, target, text) in ROWS.items():
+        r = runs[runs["row"] == row] if len(runs) else runs
+        if not len(r):
+            lines.append(f"| {text} | {published} | ≥ {target:.0%} | – | – | not run | | | | |")
+            continue
+
+        def pct(col):
+            values = 100 * r[col].to_numpy()
+            return f"{values.mean():.1f} ± {values.std(ddof=1):.1f} %" if len(values) > 1 else f"{values[0]:.1f} %"
+
+        gap = 100 * (target - r["test_last"].mean())
+        lines.append(
+            f"| {text} | {published} | ≥ {target:.0%} | {', '.join(map(str, r['seed']))} "
+            f"| {', '.join(map(str, r['epochs'].unique()))} | {pct('test_last')} | {pct('test_best')} "
+            f"| {pct('train_last')} | {r['run_minutes'].mean():.1f} "
+            f"| {'met' if gap <= 0 else f'{gap:.1f} points short'} |")
+    return runs, "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", default="mnist-resample,fashion-resample,mnist-fixed",
+                        help=f"comma-separated, of {', '.join(ROWS)}")
+    parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds")
+    parser.add_argument("--epochs-full", type=int, default=1, help="epochs of the 60 000-image rows")
+    parser.add_argument("--model", default="spiking", choices=("spiking", "reference"))
+    parser.add_argument("--data-dir", help="folder holding mnist/ and fashion-mnist/ (default: EDSNN_DATA)")
+    parser.add_argument("--root", default=str(HERE / "results" / "accuracy"), help="run folders and tables")
+    parser.add_argument("--progress", action="store_true", help="tqdm bars per epoch")
+    parser.add_argument("--table-only", action="store_true", help="only rewrite the tables")
+    args = parser.parse_args(argv)
+    rows = [r.strip() for r in args.rows.split(",") if r.strip()]
+    unknown = sorted(set(rows) - set(ROWS))
+    if unknown:
+        parser.error(f"unknown rows {unknown}; choose from {list(ROWS)}")
+    root = Path(args.root)
+    root.mkdir(parents=True, exist_ok=True)
+    if not args.table_only:
+        for row in rows:
+            for seed in (int(s) for s in args.seeds.split(",")):
+                run(row, seed, args)
+    runs, table = summarise(root, args.model)
+    runs.to_csv(root / f"accuracy_runs_{args.model}.csv", index=False, float_format="%.4f")
+    (root / f"accuracy_{args.model}.md").write_text(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

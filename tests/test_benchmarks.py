@@ -1,0 +1,55 @@
+"""The accuracy benchmark's bookkeeping: configurations per row and the summary table."""
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def accuracy():
+    spec = importlib.util.spec_from_file_location("accuracy", ROOT / "benchmarks" / "accuracy.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rows_follow_the_issue_protocol(accuracy):
+    config = accuracy.config_for("fashion-resample", seed=2, epochs_full=1, data_dir=None, model="spiking")
+    assert (config.dataset, config.sampling, config.train, config.test, config.epochs) == (
+        "fashion-mnist", "resample-each-epoch", 1000, 500, 20)
+    assert config.hidden == (256,) and config.model == "spiking" and config.seed == 2
+    full = accuracy.config_for("mnist-full", seed=1, epochs_full=2, data_dir="/data", model="spiking")
+    assert (full.train, full.test, full.epochs, full.data_dir) == (60000, 10000, 2, "/data")
+
+
+def _fake_run(folder: Path, test_accuracies, train_accuracy=0.9):
+    folder.mkdir(parents=True)
+    n = len(test_accuracies)
+    pd.DataFrame({"epoch": range(1, n + 1), "train_accuracy": [train_accuracy] * n,
+                  "test_accuracy": test_accuracies, "train_seconds": [30.0] * n,
+                  "test_seconds": [15.0] * n}).to_csv(folder / "metrics.csv", index=False)
+
+
+def test_summary_gives_mean_sd_best_and_gap(accuracy, tmp_path):
+    _fake_run(tmp_path / "mnist-fixed-spiking-seed1", [0.70, 0.84, 0.80])
+    _fake_run(tmp_path / "mnist-fixed-spiking-seed2", [0.70, 0.80, 0.82])
+    _fake_run(tmp_path / "mnist-fixed-reference-seed1", [0.99, 0.99, 0.99])  # other model: not counted
+    runs, table = accuracy.summarise(tmp_path, "spiking")
+    assert list(runs["seed"]) == [1, 2]
+    assert list(runs["best_epoch"]) == [2, 3]
+    assert runs["run_minutes"].tolist() == [2.25, 2.25]
+    line = next(x for x in table.splitlines() if x.startswith("| MNIST, fixed"))
+    # last epochs 80 % and 82 %: mean 81.0, sd 1.4; best 84 and 82: 83.0 ± 1.4; target 85 %
+    assert "| 81.0 ± 1.4 % | 83.0 ± 1.4 % |" in line
+    assert "4.0 points short" in line
+    assert "not run" in next(x for x in table.splitlines() if x.startswith("| MNIST, full"))
+
+
+def test_a_met_target_says_so(accuracy, tmp_path):
+    _fake_run(tmp_path / "mnist-resample-spiking-seed1", [0.95])
+    _, table = accuracy.summarise(tmp_path, "spiking")
+    assert "| met |" in next(x for x in table.splitlines() if x.startswith("| MNIST, 1000 train resampled"))
