@@ -19,6 +19,7 @@ Usage::
 
     python benchmarks/speed.py --out benchmarks/results/speed.md   # full (~20 min on 2 cores)
     python benchmarks/speed.py --quick                            # smoke run (~3 min)
+    python benchmarks/speed.py --profile 2> profile.txt           # where cpp spends its time
 
 Tables are printed as markdown and written as CSV next to ``--out``.
 """
@@ -62,23 +63,27 @@ def _usage() -> dict:
             "rss_self_mb": me.ru_maxrss / 1024, "rss_children_mb": kids.ru_maxrss / 1024}
 
 
-def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=(256,), seed=SEED) -> dict:
+def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=(256,), seed=SEED,
+                profile=False) -> dict:
     """Train on ``n_train`` then test on ``n_test`` presentations; one device, this process.
 
     The first batch (which builds/compiles, and warms caches) is timed apart and
-    not counted in the per-presentation figures.
+    not counted in the per-presentation figures.  With ``profile`` (cpp only),
+    Brian2's profile of the last training and the last test batch is printed
+    to stderr.
     """
+    import brian2
     from brian2 import Hz
 
     from edsnn.data import ei_pairs
-    from edsnn.model import EDNetwork, device_run
+    from edsnn.model import EDNetwork, StandaloneRun, device_run
 
     build_dir = tempfile.mkdtemp(prefix=f"edsnn-bench-{device}-")
     images, labels = presentations(batch_size + n_train + n_test, seed)
     rates = ei_pairs(images) * 150 * Hz
     start = time.perf_counter()
-    net = EDNetwork(1568, 10, hidden=hidden, batch_size=batch_size, seed=seed,
-                    device=device_run(device, build_dir))
+    runner = StandaloneRun(device, build_dir, profile=True) if profile else device_run(device, build_dir)
+    net = EDNetwork(1568, 10, hidden=hidden, batch_size=batch_size, seed=seed, device=runner)
     construct = time.perf_counter() - start
 
     def phase(lo, hi, learn):
@@ -94,7 +99,12 @@ def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=
     phase(0, batch_size, True)
     first = time.perf_counter() - first_start
     train_ms, train_cpu = phase(batch_size, batch_size + n_train, True)
+    if profile:
+        print(f"profile of the last training batch ({batch_size} presentations):\n"
+              f"{brian2.profiling_summary(net.network, 12)}", file=sys.stderr)
     test_ms, test_cpu = phase(batch_size + n_train, batch_size + n_train + n_test, False)
+    if profile:
+        print(f"profile of the last test batch:\n{brian2.profiling_summary(net.network, 12)}", file=sys.stderr)
     usage = _usage()
     build = getattr(net.device, "build_seconds", None)
     shutil.rmtree(build_dir, ignore_errors=True)
@@ -232,6 +242,8 @@ def main(argv=None):
     parser.add_argument("--test", type=int, help="timed test presentations per device")
     parser.add_argument("--batch-size", type=int, help="presentations per run()/execution")
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling table")
+    parser.add_argument("--profile", action="store_true",
+                        help="only profile cpp (Brian2's per-code-object times) and print it")
     parser.add_argument("--out", default=str(HERE / "results" / "speed.md"),
                         help="markdown file; CSVs are written next to it")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -244,9 +256,12 @@ def main(argv=None):
         print(json.dumps(result))
         return
 
-    n_train = args.train or (40 if args.quick else 400)
-    n_test = args.test or (20 if args.quick else 200)
-    batch = args.batch_size or (20 if args.quick else 200)
+    n_train = args.train or (40 if args.quick else 1000)
+    n_test = args.test or (20 if args.quick else 500)
+    batch = args.batch_size or (20 if args.quick else 500)
+    if args.profile:
+        time_device("cpp", n_train, n_test, batch, profile=True)
+        return
     reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
     rows = [reference]
     for device in args.devices.split(","):

@@ -119,16 +119,20 @@ class StandaloneRun(DeviceRun):
         ``cpp_standalone`` or brian2cuda's ``cuda_standalone``.
     directory : str, optional
         Build folder (default: a new temporary folder).
+    profile : bool
+        Time every code object; ``brian2.profiling_summary(net.network)`` then
+        gives the figures of the last execution.
     """
 
     standalone = True
 
-    def __init__(self, kind: str = "cpp", directory: str | None = None):
+    def __init__(self, kind: str = "cpp", directory: str | None = None, profile: bool = False):
         if kind not in ("cpp", "cuda"):
             raise ValueError(f"standalone kind must be 'cpp' or 'cuda' (got {kind!r})")
         self.kind = kind
         self.name = kind
         self.directory = os.path.abspath(directory or tempfile.mkdtemp(prefix=f"edsnn-{kind}-"))
+        self.profile = profile
         self._built = False
         self._weights = {}  # layer -> weights held in Python, or None: the last results file holds them
         self._unsaved = set()  # layers whose Python weights the next execution must read
@@ -193,7 +197,7 @@ class StandaloneRun(DeviceRun):
         self._set_t0(net, dt)
         # Reseed from the environment just before the network runs.
         device.insert_code("main", _RESEED_CODE[self.kind])
-        net.network.run(net.batch_size * net.period + dt)
+        net.network.run(net.batch_size * net.period + dt, profile=self.profile)
         device.build(directory=self.directory, compile=True, run=False)
         self._built = True
         self._queue_seen = len(device.main_queue)

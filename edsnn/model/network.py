@@ -260,8 +260,8 @@ class EDNetwork:
             factor = self.ed.dif ** (n_hidden - number + 1) if self.ed.diffusion == "compound" else self.ed.dif
             diffuse = Synapses(
                 output, self.layers[f"hidden{number}"], eq.AMINE_DIFFUSION,
-                namespace={"factor": factor}, name=f"amine_hidden{number}",
-            )
+                namespace={"factor": factor}, dt=self.period, name=f"amine_hidden{number}",
+            )  # on the presentation clock: the amines are needed once per presentation
             diffuse.connect(i=np.repeat(np.arange(self.n_classes), size), j=np.arange(self.n_classes * size))
             for updater in diffuse.summed_updaters.values():
                 updater.when, updater.order = "end", _ORDER_DIFFUSE
