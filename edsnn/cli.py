@@ -32,7 +32,7 @@ from brian2 import Hz, ms
 
 from edsnn.data import SAMPLING_METHODS, SOURCES, DatasetError, DownloadError
 from edsnn.data.catalog import canonical_name
-from edsnn.model import DEVICES, DIFFUSIONS, INPUT_ACTIVITIES, MODELS, SIGN_RULES
+from edsnn.model import DEVICES, DIFFUSIONS, INPUT_ACTIVITIES, MODELS, PRIOR_SCOPES, SIGN_RULES
 from edsnn.protocols import SYNAPSES, TrainConfig, TrainError
 from edsnn.protocols.sweep import add_sweep_parser, run_sweep_from_args
 from edsnn.units import UnitError, format_quantity, parse_quantity
@@ -160,6 +160,8 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                    help=f"Kaneko's two bias inputs of value β (default: {d.ed.bias})")
     g.add_argument("--input-activity", choices=INPUT_ACTIVITIES,
                    help=f"first-layer presynaptic activity in the update (default: {d.ed.input_activity})")
+    g.add_argument("--prior-scope", choices=PRIOR_SCOPES,
+                   help=f"where the prior count c0 enters the activity (default: {d.ed.prior_scope})")
     g.add_argument("--activity-max-rate", type=_quantity("--activity-max-rate", d.ed.activity_max_rate),
                    metavar="RATE", help=f"firing rate read as activity 1 (default: {format_quantity(d.ed.activity_max_rate)})")
 
@@ -277,7 +279,7 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
             coding[name] = value
     ed = {name: getattr(args, _dest(flag)) for flag, (name, _) in ED_FLOAT_OPTIONS.items()
           if getattr(args, _dest(flag)) is not None}
-    for name in ("sign_rule", "diffusion", "bias", "input_activity", "activity_max_rate"):
+    for name in ("sign_rule", "diffusion", "bias", "input_activity", "prior_scope", "activity_max_rate"):
         if getattr(args, name) is not None:
             ed[name] = getattr(args, name)
 

@@ -22,7 +22,8 @@ def weight_signs(n_classes, n_pre, n_post, sign_rule, output=False):
     return signs[..., 0] if output else signs
 
 
-def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion, sign_rule):
+def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion, sign_rule,
+              hidden_d=None, output_d=None):
     """Apply one presentation's ED update to ``weights`` (dict, changed in place).
 
     Parameters
@@ -36,6 +37,9 @@ def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion
     output : ndarray
         Output activity, (C,).
     label, learn : int, bool
+    hidden_d, output_d : list of ndarray, ndarray, optional
+        Activities in the derivative-like factor ``y(1-y)``, if not ``hidden``
+        and ``output`` (``prior_scope="derivative"``).
     """
     n_classes = len(output)
     target = (np.arange(n_classes) == label).astype(float)
@@ -44,7 +48,9 @@ def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion
     a_minus = np.maximum(-err, 0) * learn
     n_hidden = len(hidden)
     pre_acts = [np.broadcast_to(s_input, (n_classes, len(s_input)))] + list(hidden)
-    posts = list(hidden) + [output[:, None]]
+    hidden_d = hidden if hidden_d is None else hidden_d
+    output_d = output if output_d is None else output_d
+    posts = list(hidden_d) + [output_d[:, None]]
     names = [f"hidden{k}" for k in range(1, n_hidden + 1)] + ["output"]
     for layer, (name, pre, post) in enumerate(zip(names, pre_acts, posts)):
         if name == "output":

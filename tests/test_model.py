@@ -45,7 +45,7 @@ def test_lif_fires_at_the_analytic_rate(v_reset):
     groups = []
     for k, current in enumerate(currents):
         neuron = base.replace(I_bias=current)
-        groups.append(lif_group(1, neuron, "exponential", f"lif{k}", {"tau_syn": 5 * ms, "n_max": 1.0, "c0": 0.0}))
+        groups.append(lif_group(1, neuron, "exponential", f"lif{k}", {"tau_syn": 5 * ms, "n_max": 1.0, "c0": 0.0, "c0y": 0.0}))
     Network(groups).run(1000 * ms)
     brian2.defaultclock.dt = 1 * ms
     for group, current in zip(groups, currents):
@@ -61,11 +61,11 @@ def test_lif_fires_at_the_analytic_rate(v_reset):
 # -- the rule against the oracle -------------------------------------------------------
 
 
-def _small_net(model, device, sign_rule="kaneko", diffusion="compound", batch=6):
+def _small_net(model, device, sign_rule="kaneko", diffusion="compound", batch=6, prior_scope="all"):
     coding = SpikeCoding(max_rate=500 * Hz, presentation=20 * ms)
     return EDNetwork(
         n_inputs=16, n_classes=3, hidden=(6, 4), model=model, batch_size=batch, seed=3,
-        ed=EDParameters(lr=0.3, dif=0.7, sign_rule=sign_rule, diffusion=diffusion),
+        ed=EDParameters(lr=0.3, dif=0.7, sign_rule=sign_rule, diffusion=diffusion, prior_scope=prior_scope),
         coding=coding, device=device,
     )
 
@@ -73,25 +73,35 @@ def _small_net(model, device, sign_rule="kaneko", diffusion="compound", batch=6)
 def _replay(net, result, pixels, labels, learn, w_start):
     weights = {k: v.copy() for k, v in w_start.items()}
     hidden_names = [f"hidden{k}" for k in range(1, len(net.hidden) + 1)]
+    c0, n_max = net.ed.count_prior, float(net.ed.activity_max_rate * net.coding.presentation)
+
+    def derivative_activity(name, p):  # prior_scope="derivative": the prior only in y(1-y)
+        return np.clip((result.counts[name][p] + c0) / (n_max + 2 * c0), 0, 1)
+
     for p in range(len(labels)):
         hidden = [result.activity[n][p].reshape(net.n_classes, -1) for n in hidden_names]
         s_input = np.repeat(pixels[p], 2)  # input_activity="rate": s = x for E and I
+        derivative = {}
+        if net.ed.prior_scope == "derivative":
+            derivative = dict(hidden_d=[derivative_activity(n, p).reshape(net.n_classes, -1) for n in hidden_names],
+                              output_d=derivative_activity("output", p))
         ed_update(weights, s_input, hidden, result.activity["output"][p], labels[p], learn[p],
-                  net.ed.lr, net.ed.dif, net.ed.diffusion, net.ed.sign_rule)
+                  net.ed.lr, net.ed.dif, net.ed.diffusion, net.ed.sign_rule, **derivative)
     return weights
 
 
 @pytest.mark.parametrize(
-    "model, target, sign_rule, diffusion",
+    "model, target, sign_rule, diffusion, prior_scope",
     [
-        ("spiking", "numpy", "kaneko", "compound"),
-        ("spiking", "cython", "dale", "uniform"),
-        ("reference", "numpy", "kaneko", "uniform"),
-        ("reference", "cython", "dale", "compound"),
+        ("spiking", "numpy", "kaneko", "compound", "all"),
+        ("spiking", "cython", "dale", "uniform", "all"),
+        ("spiking", "cython", "kaneko", "compound", "derivative"),
+        ("reference", "numpy", "kaneko", "uniform", "all"),
+        ("reference", "cython", "dale", "compound", "all"),
     ],
 )
-def test_rule_equals_numpy_oracle(model, target, sign_rule, diffusion):
-    net = _small_net(model, device_run(target), sign_rule, diffusion)
+def test_rule_equals_numpy_oracle(model, target, sign_rule, diffusion, prior_scope):
+    net = _small_net(model, device_run(target), sign_rule, diffusion, prior_scope=prior_scope)
     rng = np.random.default_rng(0)
     w_start = net.get_weights()
     for _batch in range(2):  # state carried across batches

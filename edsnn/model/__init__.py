@@ -9,6 +9,7 @@ from edsnn.model.network import MODELS, BatchResult, EDNetwork
 from edsnn.model.parameters import (
     DIFFUSIONS,
     INPUT_ACTIVITIES,
+    PRIOR_SCOPES,
     SIGN_RULES,
     DeltaSynapse,
     EDParameters,
@@ -19,6 +20,6 @@ from edsnn.model.parameters import (
 __all__ = [
     "EDNetwork", "BatchResult", "MODELS",
     "LIFParameters", "ExponentialSynapse", "DeltaSynapse", "EDParameters",
-    "SIGN_RULES", "DIFFUSIONS", "INPUT_ACTIVITIES",
+    "SIGN_RULES", "DIFFUSIONS", "INPUT_ACTIVITIES", "PRIOR_SCOPES",
     "DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation",
 ]

@@ -66,7 +66,8 @@ dv/dt = (v_rest - v + R_m*(I_syn + I_bias)) / tau_m : volt (unless refractory)  
 {synaptic_current}
 cnt : 1                    # spikes in the current presentation
 q : 1                      # summed weight of the spikes received (read-out tie-break)
-y = clip((cnt + c0) / (n_max + 2*c0), 0, 1) : 1   # activity: normalised spike count
+y = clip((cnt + c0y) / (n_max + 2*c0y), 0, 1) : 1   # activity: normalised spike count (prior c0y)
+yd = clip((cnt + c0) / (n_max + 2*c0), 0, 1) : 1    # activity in the derivative-like factor (prior c0)
 """
 
 #: Synaptic current of a LIF neuron, by synapse kinetics.
@@ -100,6 +101,7 @@ REFERENCE_INPUT_ACTIVITY = {
 RATE_UNIT = """
 u : 1                      # summed input of the presentation
 y = 1 / (1 + exp(-2*u/u0)) : 1   # activity f(u)
+yd = y : 1                 # activity in the derivative-like factor
 r = y : 1                  # forward activity sent to the next layer
 """
 
@@ -168,8 +170,8 @@ LEARN_EVENT = "learn_now > 0"
 #: Postsynaptic gains; ``{post_sign}`` is ``sgn`` (Kaneko) or ``1`` (Dale), and
 #: the presynaptic sign τ_pre = −1 of ``s_inh`` is folded into ``g_minus``.
 POST_GAINS = """
-g_plus = lr * y * (1 - y) * ({post_sign}) * a_plus
-g_minus = -lr * y * (1 - y) * ({post_sign}) * a_minus
+g_plus = lr * yd * (1 - yd) * ({post_sign}) * a_plus
+g_minus = -lr * yd * (1 - yd) * ({post_sign}) * a_minus
 """
 
 #: Sign of the postsynaptic factor under each sign rule (``sign`` is reserved in Brian2).

@@ -163,7 +163,7 @@ class EDNetwork:
             rates_ta=self._rates_ta, label_ta=self._label_ta, learn_ta=self._learn_ta,
             R_max=c.max_rate, presentation=c.presentation, period=period,
             n_steps=float(c.presentation / c.dt), n_max=float(ed.activity_max_rate * c.presentation),
-            lr=ed.lr, u0=ed.sig, c0=ed.count_prior,
+            lr=ed.lr, u0=ed.sig, c0=ed.count_prior, c0y=ed.count_prior if ed.prior_scope == "all" else 0.0,
             **{k: v for k, v in dataclasses.asdict(self.synapse).items()},
         )
 
@@ -444,7 +444,7 @@ class EDNetwork:
 def lif_group(n, neuron: LIFParameters, synapse_kind: str, name: str, namespace: dict):
     """A ``NeuronGroup`` of ``n`` LIF neurons (:data:`~equations.LIF`) at rest, with the ``learn`` event.
 
-    ``namespace`` must bind the synapse constants, ``n_max`` and ``c0``; the neuron's
+    ``namespace`` must bind the synapse constants, ``n_max``, ``c0`` and ``c0y``; the neuron's
     own parameters are taken from ``neuron``.
     """
     group = NeuronGroup(

@@ -27,6 +27,7 @@ __all__ = [
 SIGN_RULES = ("kaneko", "dale")
 DIFFUSIONS = ("compound", "uniform")
 INPUT_ACTIVITIES = ("rate", "count")
+PRIOR_SCOPES = ("all", "derivative")
 
 
 def _require(condition: bool, message: str):
@@ -144,6 +145,11 @@ class EDParameters(QuantityParameters):
         a prior count that keeps ``y`` off 0 and 1, so that a silent neuron
         still has ``y(1-y) > 0`` and can learn (0: the plain normalised count).
         Defaults (200 Hz, 1) from the study in README "Accuracy".
+    prior_scope : {"all", "derivative"}
+        Where the prior count enters: the activity everywhere (forward read-out,
+        error, presynaptic ``s`` and the factor ``y(1-y)``), or only the
+        derivative-like factor, the activity itself being the plain normalised
+        count (a silent output then has no error left to correct).
     """
 
     lr: float = 0.15
@@ -158,12 +164,14 @@ class EDParameters(QuantityParameters):
     input_activity: str = "rate"
     activity_max_rate: Quantity = physical(200 * Hz, "firing rate read as activity 1")
     count_prior: float = 1.0
+    prior_scope: str = "all"
 
     def __post_init__(self):
         super().__post_init__()
         _choice("sign_rule", self.sign_rule, SIGN_RULES)
         _choice("diffusion", self.diffusion, DIFFUSIONS)
         _choice("input_activity", self.input_activity, INPUT_ACTIVITIES)
+        _choice("prior_scope", self.prior_scope, PRIOR_SCOPES)
         _require(self.lr >= 0, f"lr must be >= 0 (got {self.lr})")
         _require(self.sig > 0, f"sig (u0) must be positive (got {self.sig})")
         _require(0 <= self.w1 <= self.w2, f"need 0 <= w1 <= w2 (got w1={self.w1}, w2={self.w2})")
