@@ -30,7 +30,7 @@ from pathlib import Path
 
 from brian2 import Hz, ms
 
-from edsnn.data import SAMPLING_METHODS, SOURCES, DatasetError, DownloadError
+from edsnn.data import PAIRS, SAMPLING_METHODS, SOURCES, DatasetError, DownloadError
 from edsnn.data.catalog import canonical_name
 from edsnn.model import DEVICES, DIFFUSIONS, INPUT_ACTIVITIES, MODELS, PRIOR_SCOPES, SIGN_RULES
 from edsnn.protocols import SYNAPSES, TrainConfig, TrainError
@@ -185,6 +185,8 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
         example = getattr(d.coding, name)
         g.add_argument(flag, dest=_dest(flag), type=_quantity(flag, example), metavar="Q",
                        help=f"{_doc(type(d.coding), name)} (default: {format_quantity(example)})")
+    g.add_argument("--pairs", choices=PAIRS,
+                   help=f"E and I input of a pixel fire one shared or two independent trains (default: {d.coding.pairs})")
     for flag, (name, unit) in PUBLISHED_CODING_OPTIONS.items():
         g.add_argument(flag, dest=f"published_{name}", type=_quantity(flag, getattr(d.coding, name), unit),
                        metavar="X", help=f"published program's name for --{name.replace('_', '-')}: a number in {unit!s}")
@@ -271,6 +273,8 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
               if getattr(args, _dest(flag)) is not None}
     coding = {name: getattr(args, _dest(flag)) for flag, name in CODING_OPTIONS.items()
               if getattr(args, _dest(flag)) is not None}
+    if args.pairs is not None:
+        coding["pairs"] = args.pairs
     for flag, (name, _) in PUBLISHED_CODING_OPTIONS.items():
         value = getattr(args, f"published_{name}")
         if value is not None:

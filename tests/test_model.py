@@ -61,8 +61,9 @@ def test_lif_fires_at_the_analytic_rate(v_reset):
 # -- the rule against the oracle -------------------------------------------------------
 
 
-def _small_net(model, device, sign_rule="kaneko", diffusion="compound", batch=6, prior_scope="all"):
-    coding = SpikeCoding(max_rate=500 * Hz, presentation=20 * ms)
+def _small_net(model, device, sign_rule="kaneko", diffusion="compound", batch=6, prior_scope="all",
+               pairs="shared"):
+    coding = SpikeCoding(max_rate=500 * Hz, presentation=20 * ms, pairs=pairs)
     return EDNetwork(
         n_inputs=16, n_classes=3, hidden=(6, 4), model=model, batch_size=batch, seed=3,
         ed=EDParameters(lr=0.3, dif=0.7, sign_rule=sign_rule, diffusion=diffusion, prior_scope=prior_scope),
@@ -91,17 +92,17 @@ def _replay(net, result, pixels, labels, learn, w_start):
 
 
 @pytest.mark.parametrize(
-    "model, target, sign_rule, diffusion, prior_scope",
+    "model, target, sign_rule, diffusion, prior_scope, pairs",
     [
-        ("spiking", "numpy", "kaneko", "compound", "all"),
-        ("spiking", "cython", "dale", "uniform", "all"),
-        ("spiking", "cython", "kaneko", "compound", "derivative"),
-        ("reference", "numpy", "kaneko", "uniform", "all"),
-        ("reference", "cython", "dale", "compound", "all"),
+        ("spiking", "numpy", "kaneko", "compound", "all", "shared"),
+        ("spiking", "cython", "dale", "uniform", "all", "independent"),
+        ("spiking", "cython", "kaneko", "compound", "derivative", "shared"),
+        ("reference", "numpy", "kaneko", "uniform", "all", "shared"),
+        ("reference", "cython", "dale", "compound", "all", "shared"),
     ],
 )
-def test_rule_equals_numpy_oracle(model, target, sign_rule, diffusion, prior_scope):
-    net = _small_net(model, device_run(target), sign_rule, diffusion, prior_scope=prior_scope)
+def test_rule_equals_numpy_oracle(model, target, sign_rule, diffusion, prior_scope, pairs):
+    net = _small_net(model, device_run(target), sign_rule, diffusion, prior_scope=prior_scope, pairs=pairs)
     rng = np.random.default_rng(0)
     w_start = net.get_weights()
     for _batch in range(2):  # state carried across batches
@@ -163,6 +164,28 @@ def test_standalone_refuses_network_operation(tmp_path):
     finally:
         brian2.device.reinit()
         brian2.set_device("runtime")
+
+
+@pytest.mark.parametrize("pairs", ["shared", "independent"])
+def test_input_pairs_fire_shared_or_independent_trains(pairs):
+    net = _small_net("spiking", device_run("numpy"), pairs=pairs)
+    spikes = brian2.SpikeMonitor(net.network["input"])
+    net.network.add(spikes)
+    rng = np.random.default_rng(2)
+    net.run(np.repeat(rng.uniform(0.3, 1, size=(6, 8)), 2, axis=1) * 500 * Hz, rng.integers(0, 3, 6), False)
+    trains = spikes.spike_trains()
+    excitatory = np.concatenate([trains[2 * k] for k in range(8)])
+    inhibitory = np.concatenate([trains[2 * k + 1] for k in range(8)])
+    assert len(excitatory) > 100
+    if pairs == "shared":  # the same spike times in both inputs of every pair
+        assert np.array_equal(excitatory, inhibitory)
+    else:
+        assert not np.array_equal(np.sort(excitatory), np.sort(inhibitory))
+
+
+def test_reference_model_refuses_independent_pairs():
+    with pytest.raises(ValueError, match="pairs='independent' is for the spiking model"):
+        EDNetwork(4, 2, hidden=(2,), model="reference", coding=SpikeCoding(pairs="independent"))
 
 
 # -- learning ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import numpy as np
 
 from .bundled import load_embedded
 from .catalog import CLASS_NAMES, DATASETS, canonical_name
-from .coding import SpikeCoding, ei_pairs, rate_chunks
+from .coding import PAIRS, SpikeCoding, ei_pairs, rate_chunks
 from .idx import SPLITS, DatasetError, DownloadError, read_split
 from . import locate as _locate
 from .sampling import SAMPLING_METHODS, select_subset
@@ -31,6 +31,7 @@ __all__ = [
     "SPLITS",
     "SOURCES",
     "SAMPLING_METHODS",
+    "PAIRS",
     "Dataset",
     "DatasetError",
     "DownloadError",

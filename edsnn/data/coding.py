@@ -2,7 +2,9 @@
 
 Each pixel ``x`` (0..255) drives two input neurons, an excitatory and an
 inhibitory one, both firing as Poisson processes at ``x / 255 * max_rate``
-for ``presentation``, followed by ``rest`` with no input.
+for ``presentation``, followed by ``rest`` with no input.  The two neurons of
+a pair fire the same spike train (as in the published program) or two
+independent ones (``pairs``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from brian2 import Hz, Quantity, ms
 
 from ..units import QuantityParameters, format_quantity, physical
 
-__all__ = ["SpikeCoding", "ei_pairs", "rate_chunks"]
+__all__ = ["SpikeCoding", "PAIRS", "ei_pairs", "rate_chunks"]
+
+#: How the two inputs of an E/I pair fire (:attr:`SpikeCoding.pairs`).
+PAIRS = ("shared", "independent")
 
 
 def _whole_steps(name: str, value: Quantity, dt: Quantity) -> int:
@@ -43,6 +48,12 @@ class SpikeCoding(QuantityParameters):
         Silent time after each image.  Default 0 ms.
     dt : Quantity
         Simulation time step.  Default 1 ms.
+    pairs : {"shared", "independent"}
+        ``"shared"``: one Poisson train per pixel, relayed to both inputs of
+        its E/I pair one step later, so that their effects on a neuron cancel
+        exactly where the E and I weights balance (the published program does
+        the same); ``"independent"``: two trains per pixel, whose fluctuations
+        add up.  Shared trains learn better (README "Accuracy").
 
     Raises
     ------
@@ -58,9 +69,12 @@ class SpikeCoding(QuantityParameters):
     presentation: Quantity = physical(50 * ms, "time each image is shown")
     rest: Quantity = physical(0 * ms, "silent time after each image")
     dt: Quantity = physical(1 * ms, "simulation time step")
+    pairs: str = "shared"
 
     def __post_init__(self):
         super().__post_init__()
+        if self.pairs not in PAIRS:
+            raise ValueError(f"pairs must be one of {PAIRS} (got {self.pairs!r})")
         if not self.dt > 0 * ms:
             raise ValueError(f"dt must be positive, got {format_quantity(self.dt)}")
         if not self.presentation > 0 * ms:

@@ -25,6 +25,9 @@ s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
 learn_now : 1              # 1 when its outgoing synapses have an update to make (PRE_FACTORS)
 """
 
+#: Input neuron of a shared E/I pair: relays its pixel's Poisson spikes one step later.
+RELAY_INPUT = POISSON_INPUT + "fired : 1                  # 1 from the pixel's spike until relayed\n"
+
 #: Spike threshold of the Poisson inputs; ``{gate}`` is 1 while a stimulus is on.
 POISSON_THRESHOLD = "rand() < rates_ta(t - t0, pix) * dt * {gate}"
 

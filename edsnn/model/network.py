@@ -132,6 +132,9 @@ class EDNetwork:
         _check_sizes(n_inputs, n_classes, hidden, batch_size)
         if model not in MODELS:
             raise ValueError(f"model must be one of {MODELS} (got {model!r})")
+        if model == "reference" and coding is not None and coding.pairs != "shared":
+            raise ValueError("the reference model's E/I pairs share one train (the published program); "
+                             "coding.pairs='independent' is for the spiking model")
         self.n_inputs, self.n_classes, self.hidden, self.model = n_inputs, n_classes, hidden, model
         self.neuron = neuron or LIFParameters()
         self.input_neuron = input_neuron or LIFParameters.reference_input()
@@ -182,41 +185,36 @@ class EDNetwork:
 
         # Input: Poisson trains at x*R_max (plus Kaneko's bias pair at beta*R_max).
         n_in = 2 * n_px
-        if self.model == "spiking":
+        threshold = eq.POISSON_THRESHOLD.format(gate=gate)
+        if c.pairs == "independent":
+            inp = NeuronGroup(n_in, eq.POISSON_INPUT, threshold=threshold, reset="cnt += 1",
+                              events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input")
             activity = eq.INPUT_ACTIVITY[self.ed.input_activity]
-            inp = NeuronGroup(
-                n_in, eq.POISSON_INPUT,
-                threshold=eq.POISSON_THRESHOLD.format(gate=gate), reset="cnt += 1",
-                events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input",
-            )
-            first = inp
         else:
-            # The published program gives E and I of a pair the same train: one
-            # Poisson neuron per pixel drives both input LIFs of the pair.
-            retina = NeuronGroup(
-                n_px, eq.POISSON_INPUT,
-                threshold=eq.POISSON_THRESHOLD.format(gate=gate), namespace=ns, name="retina",
-            )
+            # One Poisson train per pixel drives both inputs of its pair, one step later.
+            retina = NeuronGroup(n_px, eq.POISSON_INPUT, threshold=threshold, namespace=ns, name="retina")
             retina.pix = "i"
-            p = self.input_neuron
-            activity = eq.REFERENCE_INPUT_ACTIVITY[self.ed.input_activity]
-            first = NeuronGroup(
-                n_in, eq.REFERENCE_INPUT_LIF,
-                threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
-                refractory=p.tau_ref, method="euler", events={"learn": eq.LEARN_EVENT}, name="input_lif",
-                namespace=dict(ns, v_rest=p.v_rest, tau_m=p.tau_m, R_m=p.R_m, I_bias=p.I_bias,
-                               v_threshold=p.v_threshold, v_reset=p.v_reset),
-            )
-            first.v = p.v_rest
-            # One Euler step of the input pulse: a jump of R·I·dt/tau_m.
-            drive = Synapses(
-                retina, first, on_pre="v_post += jump",
-                namespace={"jump": p.R_m * REFERENCE_INPUT_PULSE * c.dt / p.tau_m},
-                name="retina_to_input",
-            )
+            if self.model == "spiking":
+                inp = NeuronGroup(n_in, eq.RELAY_INPUT, threshold="fired > 0.5", reset="fired = 0; cnt += 1",
+                                  events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input")
+                on_pre, drive_ns = "fired_post = 1", {}
+                activity = eq.INPUT_ACTIVITY[self.ed.input_activity]
+            else:
+                p = self.input_neuron
+                inp = NeuronGroup(
+                    n_in, eq.REFERENCE_INPUT_LIF,
+                    threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
+                    refractory=p.tau_ref, method="euler", events={"learn": eq.LEARN_EVENT}, name="input_lif",
+                    namespace=dict(ns, v_rest=p.v_rest, tau_m=p.tau_m, R_m=p.R_m, I_bias=p.I_bias,
+                                   v_threshold=p.v_threshold, v_reset=p.v_reset),
+                )
+                inp.v = p.v_rest
+                # One Euler step of the input pulse: a jump of R·I·dt/tau_m.
+                on_pre, drive_ns = "v_post += jump", {"jump": p.R_m * REFERENCE_INPUT_PULSE * c.dt / p.tau_m}
+                activity = eq.REFERENCE_INPUT_ACTIVITY[self.ed.input_activity]
+            drive = Synapses(retina, inp, on_pre=on_pre, namespace=drive_ns, name="retina_to_input")
             drive.connect(i=np.arange(n_in) // 2, j=np.arange(n_in))
             objects += [retina, drive]
-            inp = first
         inp.pix = "i // 2"
         inp.sgn = "1 - 2*(i % 2)"  # 2k excitatory, 2k+1 inhibitory
         inp.run_regularly(eq.INPUT_ACTIVITY_CODE.format(input_activity=activity), dt=self.period,
