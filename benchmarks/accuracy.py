@@ -102,7 +102,7 @@ def summarise(root: Path, model: str) -> tuple[pd.DataFrame, str]:
     for row, (_, published, target, text) in ROWS.items():
         r = runs[runs["row"] == row] if len(runs) else runs
         if not len(r):
-            lines.append(f"| {text} | {published} | ≥ {target:.0%} | – | – | not run | | | | |")
+            lines.append(f"| {text} | {published} | ≥ {100 * target:.0f} % | – | – | not run | | | | |")
             continue
 
         def pct(col):
@@ -111,7 +111,7 @@ def summarise(root: Path, model: str) -> tuple[pd.DataFrame, str]:
 
         gap = 100 * (target - r["test_last"].mean())
         lines.append(
-            f"| {text} | {published} | ≥ {target:.0%} | {', '.join(map(str, r['seed']))} "
+            f"| {text} | {published} | ≥ {100 * target:.0f} % | {', '.join(map(str, r['seed']))} "
             f"| {', '.join(map(str, r['epochs'].unique()))} | {pct('test_last')} | {pct('test_best')} "
             f"| {pct('train_last')} | {r['run_minutes'].mean():.1f} "
             f"| {'met' if gap <= 0 else f'{gap:.1f} points short'} |")

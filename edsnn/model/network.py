@@ -181,40 +181,9 @@ class EDNetwork:
         self._learn_ta = TimedArray(np.zeros(self.batch_size), dt=self.period, name="learn_ta")
         ns = self._namespace()
         gate = eq.GATE_WITH_REST if c.rest > 0 * ms else eq.GATE_ALWAYS
-        objects = []
 
         # Input: Poisson trains at x*R_max (plus Kaneko's bias pair at beta*R_max).
-        n_in = 2 * n_px
-        threshold = eq.POISSON_THRESHOLD.format(gate=gate)
-        if c.pairs == "independent":
-            inp = NeuronGroup(n_in, eq.POISSON_INPUT, threshold=threshold, reset="cnt += 1",
-                              events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input")
-            activity = eq.INPUT_ACTIVITY[self.ed.input_activity]
-        else:
-            # One Poisson train per pixel drives both inputs of its pair, one step later.
-            retina = NeuronGroup(n_px, eq.POISSON_INPUT, threshold=threshold, namespace=ns, name="retina")
-            retina.pix = "i"
-            if self.model == "spiking":
-                inp = NeuronGroup(n_in, eq.RELAY_INPUT, threshold="fired > 0.5", reset="fired = 0; cnt += 1",
-                                  events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input")
-                on_pre, drive_ns = "fired_post = 1", {}
-                activity = eq.INPUT_ACTIVITY[self.ed.input_activity]
-            else:
-                p = self.input_neuron
-                inp = NeuronGroup(
-                    n_in, eq.REFERENCE_INPUT_LIF,
-                    threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
-                    refractory=p.tau_ref, method="euler", events={"learn": eq.LEARN_EVENT}, name="input_lif",
-                    namespace=dict(ns, v_rest=p.v_rest, tau_m=p.tau_m, R_m=p.R_m, I_bias=p.I_bias,
-                                   v_threshold=p.v_threshold, v_reset=p.v_reset),
-                )
-                inp.v = p.v_rest
-                # One Euler step of the input pulse: a jump of R·I·dt/tau_m.
-                on_pre, drive_ns = "v_post += jump", {"jump": p.R_m * REFERENCE_INPUT_PULSE * c.dt / p.tau_m}
-                activity = eq.REFERENCE_INPUT_ACTIVITY[self.ed.input_activity]
-            drive = Synapses(retina, inp, on_pre=on_pre, namespace=drive_ns, name="retina_to_input")
-            drive.connect(i=np.arange(n_in) // 2, j=np.arange(n_in))
-            objects += [retina, drive]
+        inp, activity, objects = self._inputs(ns, gate)
         inp.pix = "i // 2"
         inp.sgn = "1 - 2*(i % 2)"  # 2k excitatory, 2k+1 inhibitory
         inp.run_regularly(eq.INPUT_ACTIVITY_CODE.format(input_activity=activity), dt=self.period,
@@ -279,6 +248,46 @@ class EDNetwork:
         self._monitors = []
         self._add_monitors()
         check_no_network_operation(self.network, self.device)
+
+    def _inputs(self, ns, gate):
+        """The first layer: E/I input pairs, their activity ``s`` in the update, and the groups feeding them.
+
+        Pairs of independent trains are Poisson neurons themselves.  Shared
+        pairs (and the reference model) have a "retina" of one Poisson neuron
+        per pixel whose spikes reach both inputs of the pair one step later:
+        relay neurons (spiking model) or the published program's input LIFs.
+        """
+        c, n_px = self.coding, self.n_pixels
+        n_in = 2 * n_px
+        threshold = eq.POISSON_THRESHOLD.format(gate=gate)
+        if c.pairs == "independent":
+            inp = NeuronGroup(n_in, eq.POISSON_INPUT, threshold=threshold, reset="cnt += 1",
+                              events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input")
+            return inp, eq.INPUT_ACTIVITY[self.ed.input_activity], []
+        # One Poisson train per pixel drives both inputs of its pair, one step later.
+        retina = NeuronGroup(n_px, eq.POISSON_INPUT, threshold=threshold, namespace=ns, name="retina")
+        retina.pix = "i"
+        if self.model == "spiking":
+            inp = NeuronGroup(n_in, eq.RELAY_INPUT, threshold="fired > 0.5", reset="fired = 0; cnt += 1",
+                              events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input")
+            on_pre, drive_ns = "fired_post = 1", {}
+            activity = eq.INPUT_ACTIVITY[self.ed.input_activity]
+        else:
+            p = self.input_neuron
+            inp = NeuronGroup(
+                n_in, eq.REFERENCE_INPUT_LIF,
+                threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
+                refractory=p.tau_ref, method="euler", events={"learn": eq.LEARN_EVENT}, name="input_lif",
+                namespace=dict(ns, v_rest=p.v_rest, tau_m=p.tau_m, R_m=p.R_m, I_bias=p.I_bias,
+                               v_threshold=p.v_threshold, v_reset=p.v_reset),
+            )
+            inp.v = p.v_rest
+            # One Euler step of the input pulse: a jump of R·I·dt/tau_m.
+            on_pre, drive_ns = "v_post += jump", {"jump": p.R_m * REFERENCE_INPUT_PULSE * c.dt / p.tau_m}
+            activity = eq.REFERENCE_INPUT_ACTIVITY[self.ed.input_activity]
+        drive = Synapses(retina, inp, on_pre=on_pre, namespace=drive_ns, name="retina_to_input")
+        drive.connect(i=np.arange(n_in) // 2, j=np.arange(n_in))
+        return inp, activity, [retina, drive]
 
     def _layer(self, name, size, ns, output):
         n = self.n_classes * size
