@@ -24,6 +24,7 @@ resumes (rows of later epochs are dropped then).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -96,21 +97,26 @@ def append_predictions(path, epoch, labels, predictions) -> None:
     }))
 
 
-def append_parquet(path, table: pa.Table | None, keep_through_epoch: int | None = None) -> None:
-    """Rewrite the single parquet file ``path`` with ``table`` appended as a row group.
+def append_parquet(path, tables, keep_through_epoch: int | None = None) -> None:
+    """Rewrite the single parquet file ``path`` with ``tables`` appended as row groups.
 
     Parameters
     ----------
     path : Path
         ``counts.parquet`` or ``spikes.parquet``.
-    table : pyarrow.Table or None
+    tables : pyarrow.Table, iterable of pyarrow.Table, or None
         Rows to append (schema of the existing file); None appends nothing.
+        An iterable (e.g. a generator, one table per batch) is written as it
+        is consumed, so that a 10 000-presentation epoch never sits in memory
+        as one table.
     keep_through_epoch : int, optional
         Drop existing rows of later epochs (resuming after an interruption).
     """
     path = Path(path)
+    tables = iter([] if tables is None else [tables] if isinstance(tables, pa.Table) else tables)
+    first = next(tables, None)
     old = pq.ParquetFile(path) if path.exists() else None
-    schema = table.schema if table is not None else (old.schema_arrow if old else None)
+    schema = first.schema if first is not None else (old.schema_arrow if old else None)
     if schema is None:
         return
     tmp = _temporary(path)
@@ -122,15 +128,16 @@ def append_parquet(path, table: pa.Table | None, keep_through_epoch: int | None 
                     part = part.filter(pc.less_equal(part["epoch"], keep_through_epoch))
                 if part.num_rows:
                     writer.write_table(part)
-        if table is not None and table.num_rows:
-            writer.write_table(table)
+        for table in itertools.chain([first] if first is not None else [], tables):
+            if table.num_rows:
+                writer.write_table(table)
     if old is not None:
         old.close()
     os.replace(tmp, path)
 
 
-def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden) -> pa.Table:
-    """Long table of one epoch's test presentations (schema :data:`COUNTS_SCHEMA`).
+def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden, first: int = 0) -> pa.Table:
+    """Long table of test presentations of one epoch (schema :data:`COUNTS_SCHEMA`).
 
     Parameters
     ----------
@@ -142,6 +149,8 @@ def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden
         Same shapes, spike counts; None (reference model) gives null counts.
     hidden : sequence of int
         Hidden layer sizes (the output layer has one unit per class net).
+    first : int
+        Index of the first of these presentations in the epoch's test set.
     """
     labels = np.asarray(labels, dtype=np.int64)
     sizes = {f"hidden{k}": h for k, h in enumerate(hidden, start=1)}
@@ -161,7 +170,7 @@ def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden
             count = pa.array(np.asarray(counts[layer], dtype=np.int64).ravel())
         parts.append(pa.table({
             "epoch": pa.array(np.full(rows, epoch, dtype=np.int64)),
-            "presentation": pa.array(presentation),
+            "presentation": pa.array(presentation + first),
             "label": pa.array(labels[presentation]),
             "layer": pa.array([layer]).take(pa.array(np.zeros(rows, dtype=np.int32))),
             "class_net": pa.array(unit // size),

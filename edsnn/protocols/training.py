@@ -364,12 +364,11 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
 
             train_acc = float(np.mean(train_pred == train_labels))
             test_acc = float(np.mean(test_pred == test_labels))
+            records.append_parquet(folder / "counts.parquet", (  # batch by batch: bounded memory
+                records.counts_table(epoch, test_labels[start:start + len(r.score)], r.activity, r.counts,
+                                     config.hidden, first=start)
+                for start, r in kept))
             activity = {k: np.concatenate([r.activity[k] for _, r in kept]) for k in kept[0][1].activity}
-            counts = None
-            if kept[0][1].counts is not None:
-                counts = {k: np.concatenate([r.counts[k] for _, r in kept]) for k in kept[0][1].counts}
-            records.append_parquet(folder / "counts.parquet",
-                                   records.counts_table(epoch, test_labels, activity, counts, config.hidden))
             if config.record_spikes and config.model == "spiking":
                 coding = config.coding
                 records.append_parquet(folder / "spikes.parquet", records.spikes_table(
