@@ -376,7 +376,6 @@ def _cmd_analyze(args, parser) -> int:
 
 def _cmd_sweep(args, parser) -> int:
     return run_sweep_from_args(args, parser)
-    return 2
 
 
 def main(argv=None) -> int:

@@ -78,6 +78,11 @@ def test_folder_files_and_schemas(direct):
     predictions = pd.read_csv(direct / "predictions.csv")
     assert list(predictions.columns) == ["epoch", "presentation", "label", "prediction"]
     assert len(predictions) == EPOCHS * TEST
+    # counts are written batch by batch (batch_size 16 < TEST): presentations keep their epoch index
+    assert sorted(counts["presentation"].unique()) == list(range(TEST))
+    label_of = counts.drop_duplicates(["epoch", "presentation"]).set_index(["epoch", "presentation"])["label"]
+    assert (label_of.loc[list(zip(predictions["epoch"], predictions["presentation"]))].to_numpy()
+            == predictions["label"].to_numpy()).all()
     last = predictions[predictions["epoch"] == 2]
     assert np.mean(last["label"] == last["prediction"]) == pytest.approx(metrics["test_accuracy"].iloc[-1])
     # the count table's labels are the predictions' labels

@@ -128,9 +128,10 @@ def append_parquet(path, tables, keep_through_epoch: int | None = None) -> None:
                     part = part.filter(pc.less_equal(part["epoch"], keep_through_epoch))
                 if part.num_rows:
                     writer.write_table(part)
-        for table in itertools.chain([first] if first is not None else [], tables):
-            if table.num_rows:
-                writer.write_table(table)
+        if first is not None:
+            for table in itertools.chain([first], tables):
+                if table.num_rows:
+                    writer.write_table(table)
     if old is not None:
         old.close()
     os.replace(tmp, path)

@@ -259,7 +259,8 @@ def _load_data(config: TrainConfig):
     return train_set, test_set
 
 
-def _figures(folder: Path, metrics, labels, predictions, test_images, activity, class_names) -> dict:
+def _figures(folder: Path, metrics, labels, predictions, test_images, kept, class_names) -> dict:
+    """The run's figures; ``kept`` holds the test batches' results as ``(first index, BatchResult)``."""
     out = folder / "figures"
     paths = {"learning_curves": out / "learning_curves.png", "confusion": out / "confusion.png",
              "heatmap": out / "layer_heatmaps.png"}
@@ -271,8 +272,10 @@ def _figures(folder: Path, metrics, labels, predictions, test_images, activity, 
     # one test presentation of each of the first classes present
     _, first = np.unique(labels, return_index=True)
     sample = np.sort(first)[:HEATMAP_SAMPLES]
-    figs.plot_layer_heatmaps(test_images[sample], {k: v[sample] for k, v in activity.items()},
-                             labels[sample], paths["heatmap"])
+    batch = np.searchsorted([start for start, _ in kept], sample, side="right") - 1
+    activity = {layer: np.stack([kept[b][1].activity[layer][p - kept[b][0]] for b, p in zip(batch, sample)])
+                for layer in kept[0][1].activity}
+    figs.plot_layer_heatmaps(test_images[sample], activity, labels[sample], paths["heatmap"])
     return paths
 
 
@@ -368,7 +371,6 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
                 records.counts_table(epoch, test_labels[start:start + len(r.score)], r.activity, r.counts,
                                      config.hidden, first=start)
                 for start, r in kept))
-            activity = {k: np.concatenate([r.activity[k] for _, r in kept]) for k in kept[0][1].activity}
             if config.record_spikes and config.model == "spiking":
                 coding = config.coding
                 records.append_parquet(folder / "spikes.parquet", records.spikes_table(
@@ -380,7 +382,7 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
             echo(f"epoch {epoch}/{config.epochs}: train accuracy {100 * train_acc:.1f} %, "
                  f"test accuracy {100 * test_acc:.1f} %  ({train_seconds:.0f} s train, {test_seconds:.0f} s test)")
             paths = _figures(folder, pd.read_csv(metrics_file), test_labels, test_pred, test_images,
-                             activity, train_set.class_names)
+                             kept, train_set.class_names)
             live.update({k: str(v) for k, v in paths.items()}, force=epoch == config.epochs)
     except KeyboardInterrupt:
         echo(f"\ninterrupted during epoch {epoch}: {folder} holds epochs 1..{epoch - 1}; "
