@@ -8,7 +8,7 @@
 This package never imports :mod:`edsnn.analysis`.
 """
 
-from .config import SYNAPSES, TrainConfig
+from edsnn.config import SYNAPSES, TrainConfig
 from .training import (
     EvaluationResult,
     TrainError,

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import TrainConfig
+from edsnn.config import TrainConfig
 from .sweep_spec import (
     ALIASES,
     SHORT_NAME_SECTIONS,

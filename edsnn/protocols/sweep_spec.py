@@ -58,7 +58,7 @@ from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from edsnn.units import UnitError, parse_quantity
 
-from .config import _SECTIONS, SYNAPSES, TrainConfig
+from edsnn.config.train import _SECTIONS, SYNAPSES, TrainConfig
 
 __all__ = [
     "SweepSpecError", "Parameter", "SweepPoint", "SweepSpec", "load_spec", "parse_spec",

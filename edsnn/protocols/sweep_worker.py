@@ -17,7 +17,7 @@ from pathlib import Path
 from distributed import get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from .config import TrainConfig
+from edsnn.config import TrainConfig
 
 __all__ = ["BrianCachePlugin", "configure_brian", "default_cache_root", "worker_cache_dir", "run_point"]
 

@@ -41,7 +41,7 @@ from edsnn.model import EDNetwork, device_run
 
 from . import figures as figs
 from . import records
-from .config import TrainConfig
+from edsnn.config import TrainConfig
 from .live import LiveView
 
 __all__ = ["train", "evaluate", "load_config", "TrainError", "TrainResult", "EvaluationResult", "stream_seed",
