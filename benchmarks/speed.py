@@ -1,6 +1,6 @@
 """Speed of edsnn per device, against the published program's numpy algorithm.
 
-Reproduces ED_SPEC §2's timing setting: MNIST, 1568 Poisson inputs (E/I pairs),
+Reproduces the published program's timing setting (docs/published_program.md): MNIST, 1568 Poisson inputs (E/I pairs),
 10 class networks of hidden 256, 50 ms presentations at dt = 1 ms, 150 Hz,
 learning after every training presentation (the published numpy program:
 53.5 ms per training image, 37 ms per test image on 2 cores).
@@ -131,7 +131,7 @@ def _ed_update():
 
 
 def time_reference_numpy(n_train: int, n_test: int, hidden=(256,), seed=SEED) -> dict:
-    """The reference model (ED_SPEC §2) in vectorised numpy, on the same presentations.
+    """The reference model (docs/published_program.md) in vectorised numpy, on the same presentations.
 
     Poisson trains at x·150 Hz for 50 steps of 1 ms; input LIF (v_rest −65 mV,
     threshold −40 mV, reset −70 mV, τ 12 ms, a 29.2 mV jump per input spike,

@@ -16,7 +16,7 @@ from edsnn.model import (
     check_no_network_operation,
     device_run,
 )
-from edsnn.model.network import lif_group
+from edsnn.model import neuron_group
 from edsnn.units import UnitError
 
 from ed_oracle import ed_update, weight_signs
@@ -45,7 +45,8 @@ def test_lif_fires_at_the_analytic_rate(v_reset):
     groups = []
     for k, current in enumerate(currents):
         neuron = base.replace(I_bias=current)
-        groups.append(lif_group(1, neuron, "exponential", f"lif{k}", {"tau_syn": 5 * ms, "n_max": 1.0, "c0": 0.0, "c0y": 0.0}))
+        groups.append(neuron_group(neuron, 1, f"lif{k}", synapse=ExponentialSynapse(), equations="cnt : 1",
+                                   on_spike="cnt += 1"))
     Network(groups).run(1000 * ms)
     brian2.defaultclock.dt = 1 * ms
     for group, current in zip(groups, currents):

@@ -18,17 +18,24 @@ import dataclasses
 
 from edsnn.data import SAMPLING_METHODS, SOURCES, SpikeCoding
 from edsnn.data.catalog import canonical_name
-from edsnn.model import DEVICES, MODELS, DeltaSynapse, EDParameters, ExponentialSynapse, LIFParameters
+from edsnn.model import (
+    DEVICES,
+    MODELS,
+    SYNAPSES,
+    EDParameters,
+    ExponentialSynapse,
+    LIFParameters,
+    ReferenceInputLIF,
+    SynapseModel,
+)
 
 __all__ = ["TrainConfig", "SYNAPSES"]
 
-#: ``--synapse`` name → parameter set.
-SYNAPSES = {"exponential": ExponentialSynapse, "delta": DeltaSynapse}
 
 #: Fields of :class:`TrainConfig` that hold a parameter set (``config.json`` sections).
 _SECTIONS = {
     "neuron": LIFParameters,
-    "input_neuron": LIFParameters,
+    "input_neuron": ReferenceInputLIF,
     "ed": EDParameters,
     "coding": SpikeCoding,
 }
@@ -75,8 +82,8 @@ class TrainConfig:
         Keep spike times of the test presentations (``spikes.parquet``).
     neuron : LIFParameters
         Hidden and output LIF neurons (spiking model).
-    input_neuron : LIFParameters
-        The reference model's input LIF.
+    input_neuron : ReferenceInputLIF
+        The reference model's input LIF (Euler-integrated, as published).
     synapse : ExponentialSynapse or DeltaSynapse
         Synaptic kinetics of the spiking model.
     ed : EDParameters
@@ -99,8 +106,8 @@ class TrainConfig:
     batch_size: int = 500
     record_spikes: bool = False
     neuron: LIFParameters = dataclasses.field(default_factory=LIFParameters)
-    input_neuron: LIFParameters = dataclasses.field(default_factory=LIFParameters.reference_input)
-    synapse: ExponentialSynapse | DeltaSynapse = dataclasses.field(default_factory=ExponentialSynapse)
+    input_neuron: ReferenceInputLIF = dataclasses.field(default_factory=ReferenceInputLIF)
+    synapse: SynapseModel = dataclasses.field(default_factory=ExponentialSynapse)
     ed: EDParameters = dataclasses.field(default_factory=EDParameters)
     coding: SpikeCoding = dataclasses.field(default_factory=SpikeCoding)
 

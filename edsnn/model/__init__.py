@@ -1,25 +1,31 @@
-"""The ED spiking network: equations, parameter sets, assembly and devices.
+"""The ED spiking network as parts: neuron, synapse and rule models, assembly and devices.
 
->>> from edsnn.model import EDNetwork, LIFParameters
->>> net = EDNetwork(n_inputs=1568, n_classes=10, hidden=(256,))   # doctest: +SKIP
+>>> from edsnn.model import EDNetwork, LIF
+>>> net = EDNetwork(n_inputs=1568, n_classes=10, hidden=(128,), neuron=LIF())   # doctest: +SKIP
+
+See docs/architecture.md for how the parts fit together.
 """
 
 from edsnn.model.devices import DEVICES, DeviceRun, StandaloneRun, check_no_network_operation, device_run
+from edsnn.model.ed_rule import DIFFUSIONS, INPUT_ACTIVITIES, PRIOR_SCOPES, SIGN_RULES, EDParameters, EDRule
 from edsnn.model.network import MODELS, BatchResult, EDNetwork
-from edsnn.model.parameters import (
-    DIFFUSIONS,
-    INPUT_ACTIVITIES,
-    PRIOR_SCOPES,
-    SIGN_RULES,
-    DeltaSynapse,
-    EDParameters,
-    ExponentialSynapse,
+from edsnn.model.neurons import (
+    LIF,
+    NEURONS,
     LIFParameters,
+    NeuronModel,
+    ReferenceInputLIF,
+    SigmoidRateUnit,
+    neuron_group,
 )
+from edsnn.model.rules import LearningRule, Pathway
+from edsnn.model.synapses import SYNAPSES, DeltaSynapse, ExponentialSynapse, SynapseModel
 
 __all__ = [
     "EDNetwork", "BatchResult", "MODELS",
-    "LIFParameters", "ExponentialSynapse", "DeltaSynapse", "EDParameters",
+    "NeuronModel", "LIF", "LIFParameters", "ReferenceInputLIF", "SigmoidRateUnit", "NEURONS", "neuron_group",
+    "SynapseModel", "ExponentialSynapse", "DeltaSynapse", "SYNAPSES",
+    "LearningRule", "Pathway", "EDRule", "EDParameters",
     "SIGN_RULES", "DIFFUSIONS", "INPUT_ACTIVITIES", "PRIOR_SCOPES",
     "DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation",
 ]

@@ -1,7 +1,7 @@
 """brian2cuda settings for ``--device cuda`` (``cuda_standalone``).
 
 :func:`configure_cuda` sets the Brian2 preferences that brian2cuda 1.0a7
-needs with CUDA 13 (see ``docs/BRIAN2_NOTES``): it is called by
+needs with CUDA 13 (see docs/devices.md): it is called by
 :class:`~edsnn.model.devices.StandaloneRun` before the device is selected.
 
 * brian2cuda must be installed (``pip install edsnn[cuda]``) and a CUDA

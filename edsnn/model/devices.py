@@ -22,7 +22,6 @@ import numpy as np
 from brian2 import NetworkOperation, prefs, set_device
 from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
-from edsnn.model.batch import BatchResult
 
 __all__ = ["DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation"]
 
@@ -70,9 +69,10 @@ class DeviceRun:
         brian2.seed(seed)
 
     def _set_inputs(self, net, rates, labels, learn):
-        net._rates_ta.values[:] = np.asarray(rates / brian2.Hz)
-        net._label_ta.values[:] = labels
-        net._learn_ta.values[:] = learn
+        inputs = net.batch_inputs
+        inputs["rates"].values[:] = np.asarray(rates / brian2.Hz)
+        inputs["labels"].values[:] = labels
+        inputs["learn"].values[:] = learn
 
     def _set_t0(self, net, t0):
         for group in net.network.objects:
@@ -80,17 +80,18 @@ class DeviceRun:
                 group.t0 = t0
 
     def run_batch(self, net, rates, labels, learn, n):
+        """Run ``n`` presentations (inputs padded to the batch size); returns :func:`read_records`."""
         network = net.network
         if network.t == 0 * brian2.second:
             # One silent step, so that the rule's first run (t = 0) reads nothing.
             self._set_t0(net, 1 * brian2.second)
-            network.run(net.coding.dt)
+            network.run(net.coding.dt, namespace={})
         self._set_inputs(net, rates, labels, learn)
         self._set_t0(net, network.t)
-        net._add_monitors()
+        net.reset_recorders()
         start = network.t
-        network.run(n * net.period)
-        return read_monitors(net, slice(0, n), start)
+        network.run(n * net.period, namespace={})
+        return read_records(net.recorders, slice(0, n), start)
 
     def get_weights(self, net, syn):
         return np.array(syn.w[:])
@@ -164,11 +165,9 @@ class StandaloneRun(DeviceRun):
         seed = self._next_seed(device)
         # Set here too, so that Brian2 does not log every overwrite of the variable.
         os.environ[SEED_VARIABLE] = device.run_environment_variables[SEED_VARIABLE] = str(seed)
-        args = [
-            self._input_arg(net._rates_ta, rates),
-            self._input_arg(net._label_ta, labels),
-            self._input_arg(net._learn_ta, learn),
-        ]
+        inputs = net.batch_inputs
+        args = [self._input_arg(inputs[key], values)
+                for key, values in (("rates", rates), ("labels", labels), ("learn", learn))]
         for name, syn in net.synapses.items():
             args.append(f"{syn.name}.w={self._weight_file(name, syn)}")
         device.run(directory=self.directory, run_args=args)
@@ -176,7 +175,7 @@ class StandaloneRun(DeviceRun):
             self._weights[name] = None
         self._unsaved.clear()
         # The first record (t = 0) precedes the first presentation.
-        return read_monitors(net, slice(1, n + 1), net.coding.dt)
+        return read_records(net.recorders, slice(1, n + 1), net.coding.dt)
 
     def build(self, net) -> float:
         """Generate and compile the program of ``net`` (once; the first batch does it).
@@ -193,11 +192,11 @@ class StandaloneRun(DeviceRun):
             return 0.0
         start = time.perf_counter()
         device = brian2.get_device()
-        dt = net.coding.dt
-        self._set_t0(net, dt)
+        step = net.coding.dt
+        self._set_t0(net, step)
         # Reseed from the environment just before the network runs.
         device.insert_code("main", _RESEED_CODE[self.kind])
-        net.network.run(net.batch_size * net.period + dt, profile=self.profile)
+        net.network.run(net.batch_size * net.period + step, profile=self.profile, namespace={})
         device.build(directory=self.directory, compile=True, run=False)
         self._built = True
         self._queue_seen = len(device.main_queue)
@@ -275,26 +274,23 @@ _RESEED_CODE = {
 }
 
 
-def read_monitors(net, rows: slice, start):
-    """Collect the batch's records from the network's monitors (see :class:`BatchResult`)."""
-    activity, counts, spikes = {}, {}, {}
-    score = None
-    for mon in net._monitors:
+def read_records(recorders, rows: slice, start):
+    """The batch's records from ``recorders`` (state and spike monitors).
+
+    Returns
+    -------
+    records : dict
+        Layer name → variable → array, shape (n_presentations, n_units).
+    spikes : dict
+        Layer name → (indices, times in seconds from ``start``), for spike monitors.
+    """
+    records, spikes = {}, {}
+    for mon in recorders:
         if isinstance(mon, brian2.StateMonitor):
-            layer = mon.source.name
-            activity[layer] = np.asarray(mon.y[:, rows]).T
-            if "cnt" in mon.record_variables:
-                counts[layer] = np.asarray(mon.cnt[:, rows]).T.round().astype(np.int32)
-            if layer == "output":
-                if "q" in mon.record_variables:
-                    q = np.asarray(mon.q[:, rows]).T
-                    score = counts[layer] + 0.5 * q / (1 + np.abs(q))
-                else:
-                    score = activity[layer]
-        else:  # SpikeMonitor
-            times = np.asarray((mon.t - start) / brian2.second)
-            spikes[mon.source.name] = (np.asarray(mon.i[:]), times)
-    return BatchResult(activity=activity, counts=counts or None, score=score, spikes=spikes or None)
+            records[mon.source.name] = {var: np.asarray(getattr(mon, var)[:, rows]).T for var in mon.record_variables}
+        else:
+            spikes[mon.source.name] = (np.asarray(mon.i[:]), np.asarray((mon.t - start) / brian2.second))
+    return records, spikes
 
 
 def device_run(name: str, directory: str | None = None) -> DeviceRun:

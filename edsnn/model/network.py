@@ -1,29 +1,21 @@
-"""Network assembly for Kaneko's independent-output architecture, and its runs.
+"""Network assembly of Kaneko's independent-output architecture from parts.
 
-Poisson E/I input pairs feed one chain of hidden layers per output class, each
-chain ending in that class's output neuron (ED_SPEC §1).  One Brian2
-``NeuronGroup`` holds a layer of all class networks (class net ``c`` owns
-neurons ``c*H ... c*H+H-1``); synapses connect within a class net only.
+Poisson E/I input pairs (:mod:`~edsnn.model.inputs`) feed one chain of hidden
+layers per output class, each chain ending in that class's output neuron
+(docs/ed_rule.md).  One Brian2 ``NeuronGroup`` holds a layer of all class
+networks (class net ``c`` owns neurons ``c*H ... c*H+H-1``); synapses connect
+within a class net only.  Each layer is built from a neuron model
+(:mod:`~edsnn.model.neurons`, which may differ per layer), the synapses from a
+synapse model (:mod:`~edsnn.model.synapses`), and the learning rule
+(:mod:`~edsnn.model.ed_rule`) adds its variables and scheduled code.
 
-Timing of one batch of ``n`` presentations (one ``run()``; see
-``docs/BRIAN2_NOTES``): the batch starts at ``t0``; presentation ``k`` occupies
+Timing of one batch of ``n`` presentations (one ``run()``; docs/devices.md):
+the batch starts at ``t0``; presentation ``k`` occupies
 ``[t0 + k*period, t0 + (k+1)*period)``, the stimulus being on for its first
-``presentation`` and off for the ``rest``.  The ED rule runs in ``run_regularly``
-blocks every ``period``, in the ``end`` slot of the last step of each
-presentation, in this order:
-
-====  ==========================================================
-order what
-====  ==========================================================
-1..   rate units (reference model): summed input ``u`` per layer
-10    output neurons: error and amines (:data:`~equations.OUTPUT_ERROR`)
-11    amine diffusion to the hidden layers (summed variables); inputs set ``s``
-12    per-neuron factors of the update (``PRE_FACTORS``, ``POST_GAINS``)
-13    ``learn`` events of the presynaptic neurons with an update to make
-14    weight updates (:data:`~equations.ED_UPDATE`) of those neurons' synapses
-15    monitors record the presentation's counts and activities
-16    spike counters reset (and the membrane state, if asked)
-====  ==========================================================
+``presentation`` and off for the ``rest``.  The scheduled code runs every
+``period``, in the ``end`` slot of the last step of each presentation, in the
+order of :data:`edsnn.model.rules.ORDER` (the rule's blocks, then the monitors
+record the presentation, then counters and state reset).
 
 The same objects run under the runtime device (numpy or Cython) and under the
 standalone devices; see :mod:`edsnn.model.devices`.
@@ -31,47 +23,44 @@ standalone devices; see :mod:`edsnn.model.devices`.
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Mapping, Sequence
 
 import numpy as np
-from brian2 import (
-    Hz,
-    Network,
-    NeuronGroup,
-    SpikeMonitor,
-    StateMonitor,
-    Synapses,
-    TimedArray,
-    defaultclock,
-    ms,
-    nA,
-)
+from brian2 import Hz, Network, SpikeMonitor, StateMonitor, Synapses, TimedArray, defaultclock, ms
 
 from edsnn.data import SpikeCoding
-from edsnn.model import equations as eq
+from edsnn.model import layout
 from edsnn.model.batch import BatchResult
 from edsnn.model.devices import DeviceRun, check_no_network_operation
-from edsnn.model.parameters import (
-    DeltaSynapse,
-    EDParameters,
-    ExponentialSynapse,
-    LIFParameters,
-)
+from edsnn.model.ed_rule import EDParameters, EDRule
+from edsnn.model.inputs import input_layer
+from edsnn.model.neurons import LIF, NeuronModel, ReferenceInputLIF, SigmoidRateUnit, neuron_group
+from edsnn.model.rules import ORDER
+from edsnn.model.synapses import ExponentialSynapse, SynapseModel
 from edsnn.units import check_quantity
 
 __all__ = ["MODELS", "EDNetwork", "BatchResult"]
 
 MODELS = ("spiking", "reference")
 
-#: Current pulse (one time step) of an input spike into the reference model's
-#: input LIF.  The published program says 10 pA but multiplies the bare numbers
-#: 35 (MΩ) and 10 (pA), so its jump is 35·10·dt/tau_m = 29.2 mV: 10 nA in SI.
-#: With it one input spike from rest fires the neuron, as ED_SPEC §2 reports.
-REFERENCE_INPUT_PULSE = 10 * nA
+#: What every hidden and output unit holds for the architecture.
+UNIT = """
+sgn : 1 (constant)         # +1 excitatory, -1 inhibitory
+cls : integer (constant)   # class network the unit belongs to
+t0 : second (shared)       # start of the current batch of presentations
+"""
 
-# run_regularly / summed-variable order within the "end" slot (module docstring)
-_ORDER_FORWARD, _ORDER_ERROR, _ORDER_DIFFUSE, _ORDER_FACTORS = 1, 10, 11, 12
-_ORDER_EVENT, _ORDER_UPDATE, _ORDER_RECORD, _ORDER_RESET = 13, 14, 15, 16
+#: Spike counter of a spiking layer (the activity read-out and the records).
+COUNTER = "cnt : 1                    # spikes in the current presentation\n"
+
+#: Output read-out tie-break: summed weight of the spikes received.
+TIE_BREAK = "q : 1                      # summed weight of the spikes received (read-out tie-break)\n"
+
+#: Forward pass of a rate unit: the summed input of the presentation.
+RATE_FORWARD = "u_post = w * r_pre : 1 (summed)\n"
+
+#: Forward activity a rate unit sends to the next layer.
+RATE_OUTPUT = "r = y : 1                  # forward activity sent to the next layer\n"
 
 
 class EDNetwork:
@@ -84,15 +73,17 @@ class EDNetwork:
     n_classes : int
         Number of output classes, i.e. of independent class networks.
     hidden : sequence of int
-        Hidden layer sizes of each class network, e.g. ``(256,)``.
+        Hidden layer sizes of each class network; default ``(128,)`` as ``edsnn train``.
     model : {"spiking", "reference"}
-        Every layer LIF (``"spiking"``), or the published hybrid: Poisson →
+        Every layer spiking (``"spiking"``), or the published hybrid: Poisson →
         input LIF → sigmoid rate units (``"reference"``).
-    neuron : LIFParameters
-        Hidden and output LIF neurons (spiking model).
-    input_neuron : LIFParameters
-        The reference model's input LIF (default: the published program's).
-    synapse : ExponentialSynapse or DeltaSynapse
+    neuron : NeuronModel, sequence or mapping of them
+        Neuron model of the hidden and output layers (spiking model): one for
+        all, one per layer (``hidden1 …, output``), or a mapping layer name →
+        model (missing layers get :class:`~edsnn.model.neurons.LIF`).
+    input_neuron : NeuronModel
+        The reference model's input neuron (default: the published program's).
+    synapse : SynapseModel
         Kinetics of the spiking synapses.
     ed : EDParameters
         The learning rule and the read-out of activities.
@@ -102,9 +93,10 @@ class EDNetwork:
         Seeds the initial weights and Brian2's random numbers.
     batch_size : int
         Presentations per ``run()``; bounds memory (rates are fed per batch).
+        Default 500, as ``edsnn train``.
     reset_state : bool
-        Put membranes back to rest and clear synaptic currents between
-        presentations, so that each presentation starts from the same state.
+        Put neuron and synaptic state back to rest between presentations, so
+        that each presentation starts from the same state.
     record_spikes : bool
         Keep spike times of hidden and output layers (memory: 12 B per spike).
     device : DeviceRun, optional
@@ -115,15 +107,15 @@ class EDNetwork:
         self,
         n_inputs: int,
         n_classes: int,
-        hidden=(256,),
+        hidden=(128,),
         model: str = "spiking",
-        neuron: LIFParameters | None = None,
-        input_neuron: LIFParameters | None = None,
-        synapse: ExponentialSynapse | DeltaSynapse | None = None,
+        neuron: NeuronModel | Sequence | Mapping | None = None,
+        input_neuron: NeuronModel | None = None,
+        synapse: SynapseModel | None = None,
         ed: EDParameters | None = None,
         coding: SpikeCoding | None = None,
         seed: int = 0,
-        batch_size: int = 100,
+        batch_size: int = 500,
         reset_state: bool = True,
         record_spikes: bool = False,
         device: DeviceRun | None = None,
@@ -136,222 +128,165 @@ class EDNetwork:
             raise ValueError("the reference model's E/I pairs share one train (the published program); "
                              "coding.pairs='independent' is for the spiking model")
         self.n_inputs, self.n_classes, self.hidden, self.model = n_inputs, n_classes, hidden, model
-        self.neuron = neuron or LIFParameters()
-        self.input_neuron = input_neuron or LIFParameters.reference_input()
+        names = [f"hidden{k}" for k in range(1, len(hidden) + 1)] + ["output"]
+        # The reference model's layers are the published program's sigmoid rate units.
+        self.neurons = _per_layer(neuron, names) if model == "spiking" else {
+            name: SigmoidRateUnit(u0=(ed or EDParameters()).sig) for name in names}
+        self.input_neuron = input_neuron or ReferenceInputLIF()
         self.synapse = synapse or ExponentialSynapse()
         self.ed = ed or EDParameters()
         self.coding = coding or SpikeCoding()
         for name, value, kind in [
-            ("neuron", self.neuron, LIFParameters),
-            ("input_neuron", self.input_neuron, LIFParameters),
-            ("synapse", self.synapse, (ExponentialSynapse, DeltaSynapse)),
+            ("input_neuron", self.input_neuron, NeuronModel),
+            ("synapse", self.synapse, SynapseModel),
             ("ed", self.ed, EDParameters),
             ("coding", self.coding, SpikeCoding),
         ]:
             if not isinstance(value, kind):
-                raise TypeError(f"{name} must be a {kind} (got {type(value).__name__})")
+                raise TypeError(f"{name} must be a {kind.__name__} (got {type(value).__name__})")
         self.seed, self.batch_size = int(seed), int(batch_size)
         self.reset_state, self.record_spikes = reset_state, record_spikes
         self.device = device or DeviceRun()
         self.n_pixels = n_inputs // 2 + (1 if self.ed.bias else 0)
+        self.rule = EDRule(self.ed, self.coding.presentation)
         self.device.activate(self.seed)
         self._build()
 
-    # -- assembly --------------------------------------------------------------
+    @property
+    def neuron(self) -> NeuronModel:
+        """Neuron model of the first hidden layer (all layers: :attr:`neurons`)."""
+        return self.neurons["hidden1"]
 
-    def _namespace(self) -> dict:
-        c, ed = self.coding, self.ed
-        period = c.presentation + c.rest
-        return dict(
-            rates_ta=self._rates_ta, label_ta=self._label_ta, learn_ta=self._learn_ta,
-            R_max=c.max_rate, presentation=c.presentation, period=period,
-            n_steps=float(c.presentation / c.dt), n_max=float(ed.activity_max_rate * c.presentation),
-            lr=ed.lr, u0=ed.sig, c0=ed.count_prior, c0y=ed.count_prior if ed.prior_scope == "all" else 0.0,
-            **{k: v for k, v in dataclasses.asdict(self.synapse).items()},
-        )
+    # -- assembly --------------------------------------------------------------
 
     def _build(self):
         c = self.coding
         defaultclock.dt = c.dt
         self.period = c.presentation + c.rest
-        n_px = self.n_pixels
         # Per-batch inputs, replaced (same shape) before every batch.
-        self._rates_ta = TimedArray(np.zeros((self.batch_size, n_px)) * Hz, dt=self.period, name="rates_ta")
-        self._label_ta = TimedArray(np.zeros(self.batch_size), dt=self.period, name="label_ta")
-        self._learn_ta = TimedArray(np.zeros(self.batch_size), dt=self.period, name="learn_ta")
-        ns = self._namespace()
-        gate = eq.GATE_WITH_REST if c.rest > 0 * ms else eq.GATE_ALWAYS
-
-        # Input: Poisson trains at x*R_max (plus Kaneko's bias pair at beta*R_max).
-        inp, activity, objects = self._inputs(ns, gate)
-        inp.pix = "i // 2"
-        inp.sgn = "1 - 2*(i % 2)"  # 2k excitatory, 2k+1 inhibitory
-        inp.run_regularly(eq.INPUT_ACTIVITY_CODE.format(input_activity=activity), dt=self.period,
-                          when="end", order=_ORDER_DIFFUSE, name="input_activity")
-        objects.append(inp)
-
-        # Hidden chains and outputs.
-        layers = []
+        self.batch_inputs = {
+            "rates": TimedArray(np.zeros((self.batch_size, self.n_pixels)) * Hz, dt=self.period, name="rates_ta"),
+            "labels": TimedArray(np.zeros(self.batch_size), dt=self.period, name="label_ta"),
+            "learn": TimedArray(np.zeros(self.batch_size), dt=self.period, name="learn_ta"),
+        }
+        ns = dict(
+            rates_ta=self.batch_inputs["rates"], label_ta=self.batch_inputs["labels"],
+            learn_ta=self.batch_inputs["learn"], R_max=c.max_rate, presentation=c.presentation,
+            period=self.period, n_steps=float(c.presentation / c.dt), **self.rule.namespace(),
+        )
+        first = input_layer(self.n_pixels, c.pairs, self.rule, ns, rest=c.rest > 0 * ms,
+                            neuron=self.input_neuron if self.model == "reference" else None, dt=c.dt)
+        self.input_group, self.input_count_activity = first.group, first.count_activity
+        self.layers = {}
         for number, size in enumerate(self.hidden, start=1):
-            layers.append(self._layer(f"hidden{number}", size, ns, output=False))
-        output = self._layer("output", 1, ns, output=True)
-        layers.append(output)
-        objects += layers
-        self.layers = {g.name: g for g in layers}
+            self.layers[f"hidden{number}"] = self._layer(f"hidden{number}", size, ns)
+        self.layers["output"] = self._layer("output", 1, ns)
 
-        # Learning synapses between consecutive layers, within a class net.
-        post_gains = eq.POST_GAINS.format(post_sign=eq.POST_SIGN[self.ed.sign_rule])
-        for group in [inp, *layers]:
-            code = post_gains if group is not inp else ""
-            if group is not output:
-                clock = "period" if group.clock.dt == self.period != c.dt else "step"
-                code += eq.PRE_FACTORS.format(learning=eq.LEARNING_GATE[clock])
-                group.set_event_schedule("learn", when="end", order=_ORDER_EVENT)
-            group.run_regularly(code, dt=self.period, when="end", order=_ORDER_FACTORS, name=f"{group.name}_factors")
         self.synapses, self._signs = {}, {}
         rng = np.random.default_rng(self.seed)
-        pre = inp
-        for post in layers:
+        pre = self.input_group
+        for name, post in self.layers.items():
             syn = self._learning_synapses(pre, post, ns)
-            syn.learn.when, syn.learn.order = "end", _ORDER_UPDATE
-            signs = self._signs[post.name]
-            initial = rng.uniform(self.ed.w1, self.ed.w2, size=signs.size) * signs
-            self.device.set_weights(self, syn, self._to_synapse_order(post.name, initial))
-            self.synapses[post.name] = syn
-            objects.append(syn)
+            initial = rng.uniform(self.ed.w1, self.ed.w2, size=self._signs[name].size) * self._signs[name]
+            self.device.set_weights(self, syn, self._to_synapse_order(name, initial))
+            self.synapses[name] = syn
             pre = post
-
-        # Amines from each output neuron to the hidden neurons of its class net.
-        n_hidden = len(self.hidden)
-        for number, size in enumerate(self.hidden, start=1):
-            factor = self.ed.dif ** (n_hidden - number + 1) if self.ed.diffusion == "compound" else self.ed.dif
-            diffuse = Synapses(
-                output, self.layers[f"hidden{number}"], eq.AMINE_DIFFUSION,
-                namespace={"factor": factor}, dt=self.period, name=f"amine_hidden{number}",
-            )  # on the presentation clock: the amines are needed once per presentation
-            diffuse.connect(i=np.repeat(np.arange(self.n_classes), size), j=np.arange(self.n_classes * size))
-            for updater in diffuse.summed_updaters.values():
-                updater.when, updater.order = "end", _ORDER_DIFFUSE
-            objects.append(diffuse)
-
-        output.run_regularly(eq.OUTPUT_ERROR, dt=self.period, when="end", order=_ORDER_ERROR, name="ed_error")
-        for group in [inp, *layers]:
-            if "cnt" in group.variables:
-                code = eq.RESET_COUNTS + ("\nq = 0" if "q" in group.variables else "")
-                if self.reset_state and "I_syn" in group.variables:
-                    code += "\n" + eq.RESET_STATE
-                elif self.reset_state and "v" in group.variables:
-                    code += "\nv = v_rest"
-                group.run_regularly(code, dt=self.period, when="end", order=_ORDER_RESET, name=f"{group.name}_reset")
-        self._objects = objects
-        self.network = Network(objects, name="ednet")
-        self._monitors = []
-        self._add_monitors()
+        rule_objects = self.rule.schedule(self)
+        self._schedule_rest(self.input_group, first.rest_state)
+        for name, group in self.layers.items():
+            rest = {} if self.model == "reference" else dict(self.neurons[name].rest_state, **self.synapse.rest_state)
+            self._schedule_rest(group, rest)
+        self.network = Network([*first.objects, self.input_group, *self.layers.values(),
+                                *self.synapses.values(), *rule_objects], name="ednet")
+        self.recorders = []
+        self.reset_recorders()
         check_no_network_operation(self.network, self.device)
 
-    def _inputs(self, ns, gate):
-        """The first layer: E/I input pairs, their activity ``s`` in the update, and the groups feeding them.
-
-        Pairs of independent trains are Poisson neurons themselves.  Shared
-        pairs (and the reference model) have a "retina" of one Poisson neuron
-        per pixel whose spikes reach both inputs of the pair one step later:
-        relay neurons (spiking model) or the published program's input LIFs.
-        """
-        c, n_px = self.coding, self.n_pixels
-        n_in = 2 * n_px
-        threshold = eq.POISSON_THRESHOLD.format(gate=gate)
-        if c.pairs == "independent":
-            inp = NeuronGroup(n_in, eq.POISSON_INPUT, threshold=threshold, reset="cnt += 1",
-                              events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input")
-            return inp, eq.INPUT_ACTIVITY[self.ed.input_activity], []
-        # One Poisson train per pixel drives both inputs of its pair, one step later.
-        retina = NeuronGroup(n_px, eq.POISSON_INPUT, threshold=threshold, namespace=ns, name="retina")
-        retina.pix = "i"
+    def _layer(self, name, size, ns):
+        n, output = self.n_classes * size, name == "output"
         if self.model == "spiking":
-            inp = NeuronGroup(n_in, eq.RELAY_INPUT, threshold="fired > 0.5", reset="fired = 0; cnt += 1",
-                              events={"learn": eq.LEARN_EVENT}, namespace=ns, name="input")
-            on_pre, drive_ns = "fired_post = 1", {}
-            activity = eq.INPUT_ACTIVITY[self.ed.input_activity]
-        else:
-            p = self.input_neuron
-            inp = NeuronGroup(
-                n_in, eq.REFERENCE_INPUT_LIF,
-                threshold="v > v_threshold", reset="v = v_reset; cnt += 1",
-                refractory=p.tau_ref, method="euler", events={"learn": eq.LEARN_EVENT}, name="input_lif",
-                namespace=dict(ns, v_rest=p.v_rest, tau_m=p.tau_m, R_m=p.R_m, I_bias=p.I_bias,
-                               v_threshold=p.v_threshold, v_reset=p.v_reset),
-            )
-            inp.v = p.v_rest
-            # One Euler step of the input pulse: a jump of R·I·dt/tau_m.
-            on_pre, drive_ns = "v_post += jump", {"jump": p.R_m * REFERENCE_INPUT_PULSE * c.dt / p.tau_m}
-            activity = eq.REFERENCE_INPUT_ACTIVITY[self.ed.input_activity]
-        drive = Synapses(retina, inp, on_pre=on_pre, namespace=drive_ns, name="retina_to_input")
-        drive.connect(i=np.arange(n_in) // 2, j=np.arange(n_in))
-        return inp, activity, [retina, drive]
-
-    def _layer(self, name, size, ns, output):
-        n = self.n_classes * size
-        if self.model == "spiking":
-            group = lif_group(n, self.neuron, self.synapse.kind, name, ns)
+            model = self.neurons[name]
+            extra = UNIT + COUNTER + (TIE_BREAK if output else "") + self.rule.unit_equations(model)
+            group = neuron_group(model, n, name, synapse=self.synapse, equations=extra, on_spike="cnt += 1",
+                                 events=self.rule.events, namespace=ns)
         else:
             # Hidden rate units change once per presentation: their clock is the
             # period.  The output keeps the step clock, because a TimedArray
             # rounds its time argument to its owner's dt (the label look-up
             # would then read the next presentation's label).
-            group = NeuronGroup(
-                n, eq.RATE_UNIT + eq.LEARNING_UNIT, events={"learn": eq.LEARN_EVENT}, namespace=ns,
-                dt=None if output else self.period, name=name,
-            )
+            model = self.neurons[name]
+            extra = RATE_OUTPUT + UNIT + self.rule.unit_equations(model)
+            group = neuron_group(model, n, name, equations=extra, events=self.rule.events, namespace=ns,
+                                 dt=None if output else self.period)
         group.cls = f"i // {size}"
-        group.sgn = "1" if output else f"1 - 2*((i % {size}) % 2)"  # E, I, E, I …; output E
+        group.sgn = "1" if output else layout.SIGN_CODE.format(index=f"i % {size}")
         return group
 
+    def _schedule_rest(self, group, rest_state):
+        """Counters (and, if asked, ``rest_state``) back to rest at the start of a presentation."""
+        if "cnt" not in group.variables:
+            return
+        code = ["cnt = 0", self.rule.rest_code] + (["q = 0"] if "q" in group.variables else [])
+        if self.reset_state:
+            code += [f"{var} = {value}" for var, value in rest_state.items()]
+        group.run_regularly("\n".join(c for c in code if c), dt=self.period, when="end", order=ORDER["reset"],
+                            name=f"{group.name}_reset")
+
     def _learning_synapses(self, pre, post, ns):
-        is_output = post.name == "output"
-        # The ED update is a pathway of its own, triggered by the presynaptic "learn" event.
-        if self.model == "spiking":
-            forward = eq.ON_PRE[self.synapse.kind] + ("\nq_post += w" if is_output else "")
-            # Scalar delays: per-synapse delay arrays would cost 8 B per synapse and pathway.
-            syn = Synapses(pre, post, eq.SYNAPSE, on_pre={"pre": forward, "learn": eq.ED_UPDATE},
-                           on_event={"pre": "spike", "learn": "learn"}, delay={"pre": 0 * ms, "learn": 0 * ms},
-                           namespace=ns, name=f"w_{post.name}")
-        else:
-            syn = Synapses(pre, post, eq.SYNAPSE + eq.RATE_FORWARD, on_pre={"learn": eq.ED_UPDATE},
-                           on_event={"learn": "learn"}, delay={"learn": 0 * ms}, namespace=ns, name=f"w_{post.name}")
+        is_output, is_rate = post.name == "output", self.model == "reference"
+        pathways = dict(self.rule.pathways)
+        forward = pathways.pop("pre").code if "pre" in pathways else ""
+        if not is_rate:
+            forward = "\n".join(c for c in (self.synapse.on_pre, "q_post += w" if is_output else "", forward) if c)
+        on_pre = {name: p.code for name, p in pathways.items() if p.source == "pre"}
+        on_post = {name: p.code for name, p in pathways.items() if p.source == "post"}
+        events = {name: p.event for name, p in pathways.items()}
+        if forward:
+            on_pre["pre"], events["pre"] = forward, "spike"
+        # Scalar delays: per-synapse delay arrays would cost 8 B per synapse and pathway.
+        models = [self.neurons[post.name], self.neurons.get(pre.name, self.input_neuron)]
+        space = dict(ns, **self.synapse.namespace(), **{k: v for m in models for k, v in m.namespace().items()})
+        syn = Synapses(pre, post, self.rule.synapse_equations + (RATE_FORWARD if is_rate else ""),
+                       on_pre=on_pre, on_post=on_post or None, on_event=events,
+                       delay={name: 0 * ms for name in on_pre}, namespace=space, name=f"w_{post.name}")
+        for name, p in pathways.items():
+            if p.when is not None:
+                getattr(syn, name).when, getattr(syn, name).order = p.when, p.order
+        if is_rate:
             syn.summed_updaters["u_post"].when = "end"
-            syn.summed_updaters["u_post"].order = _ORDER_FORWARD + list(self.layers).index(post.name)
-        # Synapses are generated by code (nothing to load per standalone execution),
-        # presynaptic neuron by neuron: (input, class, unit) for the input layer,
-        # which every class net shares, else (class, pre unit, post unit) as in the
-        # weight layout (see _layout).
-        shape = self._shape(post.name)
-        n_pre, n_post = shape[1], (1 if is_output else shape[2])
-        if pre.name in ("input", "input_lif"):
+            syn.summed_updaters["u_post"].order = ORDER["forward"] + list(self.layers).index(post.name)
+        self._connect(syn, pre, post)
+        return syn
+
+    def _connect(self, syn, pre, post):
+        """Synapses generated by code (nothing to load per standalone execution),
+        presynaptic neuron by neuron: (input, class, unit) for the input layer,
+        which every class net shares, else (class, pre unit, post unit)."""
+        name = post.name
+        shape = self._shape(name)
+        n_pre, n_post = shape[1], (1 if name == "output" else shape[2])
+        if pre is self.input_group:
             syn.connect()
-        elif is_output:
+        elif name == "output":
             syn.connect(j=f"i // {n_pre}")
         else:
             syn.connect(j=f"k for k in range((i // {n_pre}) * {n_post}, (i // {n_pre} + 1) * {n_post})")
-        c, p, u = (a.ravel() for a in np.meshgrid(
+        _, p, u = (a.ravel() for a in np.meshgrid(
             np.arange(self.n_classes), np.arange(n_pre), np.arange(n_post), indexing="ij"))
-        pre_sign = 1 - 2 * (p % 2)  # inputs 2k E; hidden units E, I, E, I …
-        post_sign = np.ones_like(u) if is_output else 1 - 2 * (u % 2)
-        self._signs[post.name] = (pre_sign * post_sign if self.ed.sign_rule == "kaneko" else pre_sign).astype(float)
-        return syn
+        self._signs[name] = self.rule.signs(layout.sign(p), layout.sign(u, output=name == "output"))
 
-    def _add_monitors(self):
-        for mon in self._monitors:
+    def reset_recorders(self):
+        """Fresh monitors of every layer's activity and counts (and spikes, if asked)."""
+        for mon in self.recorders:
             self.network.remove(mon)
-        self._monitors = []
+        self.recorders = []
         for name, group in self.layers.items():
-            variables = ["y"] + (["cnt"] if "cnt" in group.variables else []) + (
-                ["q"] if name == "output" and "q" in group.variables else [])
-            mon = StateMonitor(group, variables, record=True, dt=self.period, when="end",
-                               order=_ORDER_RECORD, name=f"record_{name}")
-            self._monitors.append(mon)
+            variables = ["y"] + [v for v in ("cnt", "q") if v in group.variables and (v == "cnt" or name == "output")]
+            self.recorders.append(StateMonitor(group, variables, record=True, dt=self.period, when="end",
+                                               order=ORDER["record"], name=f"record_{name}"))
         if self.record_spikes and self.model == "spiking":
-            self._monitors += [SpikeMonitor(g, name=f"spikes_{n}") for n, g in self.layers.items()]
-        self.network.add(self._monitors)
+            self.recorders += [SpikeMonitor(g, name=f"spikes_{n}") for n, g in self.layers.items()]
+        self.network.add(self.recorders)
 
     # -- running ---------------------------------------------------------------
 
@@ -396,8 +331,20 @@ class EDNetwork:
         padded_labels[:n] = labels
         learn_flags = np.zeros(self.batch_size)
         learn_flags[:n] = np.broadcast_to(np.asarray(learn, dtype=float), (n,))
-        recorded = self.device.run_batch(self, pixel_rates * Hz, padded_labels, learn_flags, n)
-        return recorded
+        records, spikes = self.device.run_batch(self, pixel_rates * Hz, padded_labels, learn_flags, n)
+        return self._result(records, spikes)
+
+    def _result(self, records, spikes) -> BatchResult:
+        """The batch's records → :class:`BatchResult`, with the read-out's score.
+
+        Spiking: the output's count plus a tie-break in (-0.5, 0.5) from the
+        summed input weight; reference: the sigmoid output.
+        """
+        activity = {layer: rec["y"] for layer, rec in records.items()}
+        counts = {layer: rec["cnt"].round().astype(np.int32) for layer, rec in records.items() if "cnt" in rec}
+        out = records["output"]
+        score = counts["output"] + 0.5 * out["q"] / (1 + np.abs(out["q"])) if "q" in out else activity["output"]
+        return BatchResult(activity=activity, counts=counts or None, score=score, spikes=spikes or None)
 
     def get_weights(self) -> dict:
         """Weights per target layer (copies).
@@ -406,10 +353,8 @@ class EDNetwork:
         if ``ed.bias``); ``"hiddenL"`` → (n_classes, H_{L-1}, H_L);
         ``"output"`` → (n_classes, H_last).
         """
-        return {
-            name: self._to_layout(name, self.device.get_weights(self, syn))
-            for name, syn in self.synapses.items()
-        }
+        return {name: self._to_layout(name, self.device.get_weights(self, syn))
+                for name, syn in self.synapses.items()}
 
     def set_weights(self, weights: dict):
         """Load weights in the layout of :meth:`get_weights` (refused if any breaks the sign rule)."""
@@ -428,42 +373,34 @@ class EDNetwork:
         return self._signs[name].reshape(self._shape(name))
 
     def _to_layout(self, name, values):
-        """Weights in synapse order → the (class, pre, post) layout of :meth:`get_weights`."""
-        shape = self._shape(name)
-        if name == "hidden1":  # synapses in (input, class, unit) order
-            return values.reshape(shape[1], shape[0], shape[2]).transpose(1, 0, 2).copy()
-        return values.reshape(shape)
+        return layout.to_layout(name, values, self._shape(name))
 
     def _to_synapse_order(self, name, array):
-        """Inverse of :meth:`_to_layout`: a flat array in synapse order."""
-        array = np.asarray(array).reshape(self._shape(name))
-        return (array.transpose(1, 0, 2) if name == "hidden1" else array).ravel()
+        return layout.to_synapse_order(name, array, self._shape(name))
 
     def _shape(self, name):
         sizes = [self.n_inputs + (2 if self.ed.bias else 0), *self.hidden]
-        names = [f"hidden{k}" for k in range(1, len(self.hidden) + 1)] + ["output"]
-        index = names.index(name)
-        if name == "output":
-            return (self.n_classes, sizes[index])
-        return (self.n_classes, sizes[index], sizes[index + 1])
+        return layout.weight_shape(name, self.n_classes, sizes)
 
 
-def lif_group(n, neuron: LIFParameters, synapse_kind: str, name: str, namespace: dict):
-    """A ``NeuronGroup`` of ``n`` LIF neurons (:data:`~equations.LIF`) at rest, with the ``learn`` event.
-
-    ``namespace`` must bind the synapse constants, ``n_max``, ``c0`` and ``c0y``; the neuron's
-    own parameters are taken from ``neuron``.
-    """
-    group = NeuronGroup(
-        n, eq.LIF.format(synaptic_current=eq.SYNAPTIC_CURRENT[synapse_kind]) + eq.LEARNING_UNIT,
-        threshold="v > v_threshold", reset="v = v_reset; cnt += 1", events={"learn": eq.LEARN_EVENT},
-        refractory=neuron.tau_ref, method="exact",
-        namespace=dict(namespace, v_rest=neuron.v_rest, tau_m=neuron.tau_m, R_m=neuron.R_m,
-                       I_bias=neuron.I_bias, v_threshold=neuron.v_threshold, v_reset=neuron.v_reset),
-        name=name,
-    )
-    group.v = neuron.v_rest
-    return group
+def _per_layer(neuron, names) -> dict:
+    """Layer name → neuron model, from one model, a sequence or a mapping."""
+    if neuron is None or isinstance(neuron, NeuronModel):
+        models = {name: neuron or LIF() for name in names}
+    elif isinstance(neuron, Mapping):
+        unknown = set(neuron) - set(names)
+        if unknown:
+            raise ValueError(f"neuron models given for unknown layers {sorted(unknown)}; layers are {names}")
+        models = {name: neuron.get(name) or LIF() for name in names}
+    elif isinstance(neuron, Sequence) and len(neuron) == len(names):
+        models = dict(zip(names, neuron))
+    else:
+        raise ValueError(f"neuron must be a NeuronModel, a mapping layer -> model or {len(names)} models "
+                         f"(one per layer {names}); got {neuron!r}")
+    for name, model in models.items():
+        if not isinstance(model, NeuronModel) or not model.spiking:
+            raise TypeError(f"neuron model of {name} must be a spiking NeuronModel (got {type(model).__name__})")
+    return models
 
 
 def _check_sizes(n_inputs, n_classes, hidden, batch_size):
@@ -475,4 +412,3 @@ def _check_sizes(n_inputs, n_classes, hidden, batch_size):
         raise ValueError(f"hidden must list at least one layer size >= 1; got {hidden!r}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1; got {batch_size!r}")
-

@@ -1,0 +1,265 @@
+"""Kaneko's Error-Diffusion rule as a learning-rule part (docs/ed_rule.md).
+
+The update of synapse j → i, run at the end of every learning presentation:
+
+    Δw_ij = α · s_j · y_i(1 − y_i) · sign(w_ij) · (a⁺_i if j is excitatory else a⁻_i)
+
+with sign(w) = τ_post·τ_pre (Kaneko) or τ_pre (Dale).  The output neuron of
+each class network turns its error into two amines, which diffuse to the
+hidden neurons of its class network.  Excitatory presynapses learn from the
+positive amine, inhibitory ones from the negative amine, and every change has
+the weight's sign.  The factors that belong to one neuron are computed once
+per presentation (``PRE_FACTORS``, ``POST_GAINS``), so that each of the
+millions of synapses does one multiply-add pair (``ED_UPDATE``).
+
+A synapse whose presynaptic activity is 0 does not change, so the update is
+event-driven: ``PRE_FACTORS`` raises ``learn_now`` on the neurons with
+``s > 0`` in a learning presentation, and only their synapses run
+``ED_UPDATE`` (the ``learn`` event).  Background pixels (most of an MNIST
+image) and test presentations cost nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from brian2 import Hz, Quantity, Synapses
+
+from edsnn.model.rules import ORDER, LearningRule, Pathway
+from edsnn.units import QuantityParameters, physical
+
+__all__ = ["EDParameters", "EDRule", "SIGN_RULES", "DIFFUSIONS", "INPUT_ACTIVITIES", "PRIOR_SCOPES"]
+
+SIGN_RULES = ("kaneko", "dale")
+DIFFUSIONS = ("compound", "uniform")
+INPUT_ACTIVITIES = ("rate", "count")
+PRIOR_SCOPES = ("all", "derivative")
+
+
+def _require(condition: bool, message: str):
+    if not condition:
+        raise ValueError(message)
+
+
+def _choice(name: str, value, choices):
+    _require(value in choices, f"{name} must be one of {choices} (got {value!r})")
+
+
+@dataclasses.dataclass(frozen=True)
+class EDParameters(QuantityParameters):
+    """Error-Diffusion rule and the read-out of activities.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate α.
+    ami : float
+        β, the value of Kaneko's two bias inputs (used when ``bias`` is True).
+    dif : float
+        u1, amine diffusion factor from the output to hidden layers.
+    sig : float
+        u0, the sigmoid gain of rate units ``f(u) = 1/(1+exp(-2u/u0))``
+        (reference model only).
+    w1, w2 : float
+        Initial weight magnitudes are drawn from ``U[w1, w2)``.
+    sign_rule : {"kaneko", "dale"}
+        ``w = |w|·τ_post·τ_pre`` (Kaneko) or ``w = |w|·τ_pre`` (Dale).
+    diffusion : {"compound", "uniform"}
+        Hidden layer ``l`` of ``L`` gets ``u1**(L-l+1)`` times the output
+        amine (published program) or ``u1`` for every layer (Kaneko).
+    bias : bool
+        Add Kaneko's two bias inputs (one E, one I) of value β.
+    input_activity : {"rate", "count"}
+        Presynaptic activity ``s`` of the first layer in the update: the pixel
+        value ``x`` (as the published program) or the input's normalised
+        spike count.
+    activity_max_rate : Quantity
+        Firing rate that maps to activity 1 (spiking layers), in Hz.
+    count_prior : float
+        ``c0`` in ``y = clip((count + c0) / (activity_max_rate·T + 2·c0), 0, 1)``:
+        a prior count that keeps ``y`` off 0 and 1, so that a silent neuron
+        still has ``y(1-y) > 0`` and can learn (0: the plain normalised count).
+        Defaults (200 Hz, 1) from the study in README "Accuracy".
+    prior_scope : {"all", "derivative"}
+        Where the prior count enters: the activity everywhere (forward read-out,
+        error, presynaptic ``s`` and the factor ``y(1-y)``), or only the
+        derivative-like factor, the activity itself being the plain normalised
+        count (a silent output then has no error left to correct).
+    """
+
+    lr: float = 0.15
+    ami: float = 0.8
+    dif: float = 0.5
+    sig: float = 1.2
+    w1: float = 0.3
+    w2: float = 0.5
+    sign_rule: str = "kaneko"
+    diffusion: str = "compound"
+    bias: bool = False
+    input_activity: str = "rate"
+    activity_max_rate: Quantity = physical(200 * Hz, "firing rate read as activity 1")
+    count_prior: float = 1.0
+    prior_scope: str = "all"
+
+    def __post_init__(self):
+        super().__post_init__()
+        _choice("sign_rule", self.sign_rule, SIGN_RULES)
+        _choice("diffusion", self.diffusion, DIFFUSIONS)
+        _choice("input_activity", self.input_activity, INPUT_ACTIVITIES)
+        _choice("prior_scope", self.prior_scope, PRIOR_SCOPES)
+        _require(self.lr >= 0, f"lr must be >= 0 (got {self.lr})")
+        _require(self.sig > 0, f"sig (u0) must be positive (got {self.sig})")
+        _require(0 <= self.w1 <= self.w2, f"need 0 <= w1 <= w2 (got w1={self.w1}, w2={self.w2})")
+        _require(self.activity_max_rate > 0 * Hz, "activity_max_rate must be positive")
+        _require(self.count_prior >= 0, f"count_prior must be >= 0 (got {self.count_prior})")
+
+
+# -- the rule's text -------------------------------------------------------------
+
+#: What every learning layer holds for the rule, given its activity ``y``.
+UNIT = """
+s = y : 1                  # presynaptic activity in the ED update
+learn_now : 1              # 1 when its outgoing synapses have an update to make (PRE_FACTORS)
+a_plus : 1                 # positive-error amine
+a_minus : 1                # negative-error amine
+s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
+s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
+g_plus : 1                 # postsynaptic gain of the positive amine (POST_GAINS)
+g_minus : 1                # postsynaptic gain of the negative amine (POST_GAINS)
+"""
+
+#: Activity of a spiking layer: its normalised spike count, with the prior count.
+COUNT_ACTIVITY = """
+y = clip((cnt + c0y) / (n_max + 2*c0y), 0, 1) : 1   # activity: normalised spike count (prior c0y)
+yd = clip((cnt + c0) / (n_max + 2*c0), 0, 1) : 1    # activity in the derivative-like factor (prior c0)
+"""
+
+#: Activity of a rate unit in the derivative-like factor: its activity.
+RATE_ACTIVITY = "yd = y : 1                 # activity in the derivative-like factor\n"
+
+#: What the first layer holds for the rule (its ``s`` is set by ``INPUT_ACTIVITY_CODE``).
+SOURCE = """
+s : 1                      # presynaptic activity in the ED update (set by INPUT_ACTIVITY_CODE)
+s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
+s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
+learn_now : 1              # 1 when its outgoing synapses have an update to make (PRE_FACTORS)
+"""
+
+#: Sets the inputs' ``s`` once per presentation, before the update reads it from
+#: every synapse (a per-synapse TimedArray look-up would cost more than the update).
+INPUT_ACTIVITY_CODE = "s = {input_activity}"
+
+#: Input activity "rate": the pixel value (the "count" text comes from the input layer).
+PIXEL_ACTIVITY = "rates_ta(t - t0, pix) / R_max"
+
+#: Error and amines of the output neurons for the presentation that just ended.
+#: ``learn_ta`` is 1 for training presentations, 0 for test ones; nothing is
+#: learnt before the first presentation (``t > t0``).
+OUTPUT_ERROR = """
+err = int(abs(label_ta(t - t0) - cls) < 0.5) - y
+learning = learn_ta(t - t0) * int(t > t0)
+a_plus = learning * clip(err, 0, inf)
+a_minus = learning * clip(-err, 0, inf)
+"""
+
+#: Amine diffusion from an output neuron to the hidden neurons of its class net.
+AMINE_DIFFUSION = """
+a_plus_post = factor * a_plus_pre : 1 (summed)
+a_minus_post = factor * a_minus_pre : 1 (summed)
+"""
+
+#: Per-neuron factors of a presynaptic group; ``{learning}`` is :data:`LEARNING_GATE`.
+PRE_FACTORS = """
+s_exc = s * int(sgn > 0)
+s_inh = s * int(sgn < 0)
+learn_now = int(s > 0) * {learning}
+"""
+
+#: Whether the presentation that just ended learns, as read by a presynaptic group.
+#: A group on the presentation clock (the reference model's rate units) cannot
+#: read ``learn_ta`` at the right time (a TimedArray rounds time to its owner's
+#: dt), so it always raises its (small) update; the amines keep it exact.
+LEARNING_GATE = {"step": "learn_ta(t - t0) * int(t > t0)", "period": "1"}
+
+#: Custom event of a presynaptic group that runs ED_UPDATE on its outgoing synapses.
+LEARN_EVENT = "learn_now > 0"
+
+#: Postsynaptic gains; ``{post_sign}`` is ``sgn`` (Kaneko) or ``1`` (Dale), and
+#: the presynaptic sign τ_pre = −1 of ``s_inh`` is folded into ``g_minus``.
+POST_GAINS = """
+g_plus = lr * yd * (1 - yd) * ({post_sign}) * a_plus
+g_minus = -lr * yd * (1 - yd) * ({post_sign}) * a_minus
+"""
+
+#: Sign of the postsynaptic factor under each sign rule (``sign`` is reserved in Brian2).
+POST_SIGN = {"kaneko": "sgn", "dale": "1"}
+
+ED_UPDATE = "w += s_exc_pre * g_plus_post + s_inh_pre * g_minus_post"
+
+
+class EDRule(LearningRule):
+    """The ED rule with its parameters, for a presentation of duration ``presentation``.
+
+    Parameters
+    ----------
+    params : EDParameters
+        The rule's parameters.
+    presentation : Quantity
+        Stimulus duration (s), which fixes the count read as activity 1.
+    """
+
+    name = "ed"
+    source_equations = SOURCE
+    events = {"learn": LEARN_EVENT}
+    synapse_equations = "w : 1  # signed weight\n"
+    pathways = {"learn": Pathway(ED_UPDATE, event="learn", when="end", order=ORDER["update"])}
+    rest_code = "learn_now = 0"
+
+    def __init__(self, params: EDParameters, presentation: Quantity):
+        self.params = params
+        self.presentation = presentation
+
+    def namespace(self) -> dict:
+        p = self.params
+        return dict(lr=p.lr, n_max=float(p.activity_max_rate * self.presentation), c0=p.count_prior,
+                    c0y=p.count_prior if p.prior_scope == "all" else 0.0)
+
+    def unit_equations(self, model) -> str:
+        return UNIT + (COUNT_ACTIVITY if model.spiking else RATE_ACTIVITY)
+
+    def schedule(self, net) -> list:
+        """Error, diffusion, factors, events and update order of ``net`` (an :class:`EDNetwork`)."""
+        p, period, step = self.params, net.period, net.coding.dt
+        inp, layers, output = net.input_group, list(net.layers.values()), net.layers["output"]
+        count = net.input_count_activity
+        activity = {"rate": PIXEL_ACTIVITY, "count": count}[p.input_activity]
+        inp.run_regularly(INPUT_ACTIVITY_CODE.format(input_activity=activity), dt=period,
+                          when="end", order=ORDER["diffuse"], name="input_activity")
+        post_gains = POST_GAINS.format(post_sign=POST_SIGN[p.sign_rule])
+        for group in [inp, *layers]:
+            code = post_gains if group is not inp else ""
+            if group is not output:
+                clock = "period" if group.clock.dt == period != step else "step"
+                code += PRE_FACTORS.format(learning=LEARNING_GATE[clock])
+                group.set_event_schedule("learn", when="end", order=ORDER["event"])
+            group.run_regularly(code, dt=period, when="end", order=ORDER["factors"], name=f"{group.name}_factors")
+        output.run_regularly(OUTPUT_ERROR, dt=period, when="end", order=ORDER["error"], name="ed_error")
+        return [self._diffusion(net, number, size) for number, size in enumerate(net.hidden, start=1)]
+
+    def _diffusion(self, net, number, size):
+        """Amines from each output neuron to hidden layer ``number`` of its class net."""
+        p, n_hidden = self.params, len(net.hidden)
+        factor = p.dif ** (n_hidden - number + 1) if p.diffusion == "compound" else p.dif
+        diffuse = Synapses(
+            net.layers["output"], net.layers[f"hidden{number}"], AMINE_DIFFUSION,
+            namespace={"factor": factor}, dt=net.period, name=f"amine_hidden{number}",
+        )  # on the presentation clock: the amines are needed once per presentation
+        diffuse.connect(i=np.repeat(np.arange(net.n_classes), size), j=np.arange(net.n_classes * size))
+        for updater in diffuse.summed_updaters.values():
+            updater.when, updater.order = "end", ORDER["diffuse"]
+        return diffuse
+
+    def signs(self, pre_sign: np.ndarray, post_sign: np.ndarray) -> np.ndarray:
+        """Sign each weight keeps, from the types (+1 E, −1 I) of its two neurons."""
+        return pre_sign * post_sign if self.params.sign_rule == "kaneko" else pre_sign.astype(float)

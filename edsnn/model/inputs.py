@@ -1,0 +1,134 @@
+"""The first layer: Poisson E/I input pairs, as independent or shared trains.
+
+Pixel ``k`` of the presentation under way (column ``pix`` of the batch's
+``rates_ta``) fires with probability ``x · R_max · dt`` per step while the
+stimulus is on; inputs ``2k`` (E) and ``2k+1`` (I) code it (see
+:mod:`edsnn.model.layout`).  Three ways to build them:
+
+* independent pairs: the inputs are Poisson neurons themselves;
+* shared pairs (the default): a "retina" of one Poisson neuron per pixel whose
+  spikes reach both inputs of the pair one step later, through relay neurons;
+* the reference model: the retina drives the published program's input LIFs
+  (a :class:`~edsnn.model.neurons.ReferenceInputLIF`) with one-step pulses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from brian2 import NeuronGroup, Synapses, nA
+
+from edsnn.model.layout import SIGN_CODE
+from edsnn.model.neurons import NeuronModel, neuron_group
+from edsnn.model.synapses import DeltaSynapse
+
+__all__ = ["InputLayer", "input_layer", "REFERENCE_INPUT_PULSE"]
+
+#: Current pulse (one time step) of an input spike into the reference model's
+#: input LIF.  The published program says 10 pA but multiplies the bare numbers
+#: 35 (MΩ) and 10 (pA), so its jump is 35·10·dt/tau_m = 29.2 mV: 10 nA in SI.
+#: With it one input spike from rest fires the neuron, as the program does
+#: (docs/published_program.md).
+REFERENCE_INPUT_PULSE = 10 * nA
+
+#: What every input neuron holds, besides the learning rule's variables.
+INPUT = """
+cnt : 1                    # spikes in the current presentation
+sgn : 1 (constant)         # +1 excitatory, -1 inhibitory input of the E/I pair
+pix : integer (constant)   # pixel (column of rates_ta) this input codes
+t0 : second (shared)       # start of the current batch of presentations
+"""
+
+#: Input neuron of a shared E/I pair: relays its pixel's Poisson spikes one step later.
+RELAY = "fired : 1                  # 1 from the pixel's spike until relayed\n"
+
+#: The reference model's input LIF: its spike probability per step drives the rate units.
+REFERENCE_RATE = "r = cnt / n_steps : 1      # spike probability per step: the forward activity\n"
+
+#: Spike threshold of the Poisson inputs; ``{gate}`` is 1 while a stimulus is on.
+POISSON_THRESHOLD = "rand() < rates_ta(t - t0, pix) * dt * {gate}"
+
+#: Stimulus gate: on from the batch start, off during the rest part of a period.
+GATE_ALWAYS = "int(t > t0 - 0.5*dt)"
+GATE_WITH_REST = (
+    "int(t > t0 - 0.5*dt) * int((t - t0) - period*floor((t - t0)/period + 0.5*dt/period)"
+    " < presentation - 0.5*dt)"
+)
+
+#: Normalised spike count of a Poisson or relay input (input activity "count").
+POISSON_COUNT = "clip(cnt / (R_max * presentation), 0, 1)"
+
+
+@dataclasses.dataclass
+class InputLayer:
+    """The first layer as built: the group the learning synapses leave from.
+
+    Attributes
+    ----------
+    group : NeuronGroup
+        The E/I inputs (``input``, or ``input_lif`` for the reference model).
+    count_activity : str
+        Brian2 expression of the input's activity from its own spikes.
+    objects : list
+        Further objects that feed it (retina, relay synapses).
+    rest_state : dict
+        Variable → value at the start of a presentation (input neuron model's).
+    """
+
+    group: NeuronGroup
+    count_activity: str
+    objects: list
+    rest_state: dict = dataclasses.field(default_factory=dict)
+
+
+def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
+                neuron: NeuronModel | None = None, dt=None) -> InputLayer:
+    """The input layer of ``n_pixels`` E/I pairs.
+
+    Parameters
+    ----------
+    pairs : {"shared", "independent"}
+        Whether both inputs of a pair fire one train (relayed one step later).
+    rule : LearningRule
+        Adds its source variables and events to the inputs.
+    namespace : dict
+        Binds ``rates_ta``, ``R_max``, ``presentation``, ``period`` (and the rule's constants).
+    rest : bool
+        Whether a presentation has a rest part (the stimulus gate closes then).
+    neuron : NeuronModel, optional
+        Input neuron driven by the retina (the reference model's input LIF);
+        None: relay neurons (shared pairs) or Poisson inputs (independent).
+    dt : Quantity
+        Time step (the size of the reference input pulse depends on it).
+    """
+    gate = GATE_WITH_REST if rest else GATE_ALWAYS
+    threshold = POISSON_THRESHOLD.format(gate=gate)
+    inputs = INPUT + rule.source_equations
+    if pairs == "independent" and neuron is None:
+        group = NeuronGroup(2 * n_pixels, inputs, threshold=threshold, reset="cnt += 1",
+                            events=dict(rule.events), namespace=namespace, name="input")
+        _label(group, "i // 2")
+        return InputLayer(group, POISSON_COUNT, [])
+    retina = NeuronGroup(n_pixels, INPUT, threshold=threshold, namespace=namespace, name="retina")
+    retina.pix = "i"
+    if neuron is None:
+        group = NeuronGroup(2 * n_pixels, inputs + RELAY, threshold="fired > 0.5", reset="fired = 0; cnt += 1",
+                            events=dict(rule.events), namespace=namespace, name="input")
+        drive, count = Synapses(retina, group, on_pre="fired_post = 1", name="retina_to_input"), POISSON_COUNT
+    else:
+        # One Euler step of the input pulse: a jump of R·I·dt/tau_m.
+        pulse = DeltaSynapse(w_unit=neuron.R_m * REFERENCE_INPUT_PULSE * dt / neuron.tau_m)
+        group = neuron_group(neuron, 2 * n_pixels, "input_lif", synapse=pulse, equations=inputs + REFERENCE_RATE,
+                             on_spike="cnt += 1", events=rule.events, namespace=namespace)
+        drive = Synapses(retina, group, on_pre="v_post += w_unit", namespace=pulse.namespace(),
+                         name="retina_to_input")
+        count = "r"
+    drive.connect(i=np.arange(2 * n_pixels) // 2, j=np.arange(2 * n_pixels))
+    _label(group, "i // 2")
+    return InputLayer(group, count, [retina, drive], {} if neuron is None else dict(neuron.rest_state))
+
+
+def _label(group, pixel_code):
+    group.pix = pixel_code
+    group.sgn = SIGN_CODE.format(index="i")
