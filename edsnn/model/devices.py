@@ -93,11 +93,12 @@ class DeviceRun:
         network.run(n * net.period, namespace={})
         return read_records(net.recorders, slice(0, n), start)
 
-    def get_weights(self, net, syn):
-        return np.array(syn.w[:])
+    def get_array(self, obj, var):
+        """Values of a learned variable (weights, kept neuron state), unitless."""
+        return np.array(obj.variables[var].get_value())
 
-    def set_weights(self, net, syn, values):
-        syn.w[:] = values
+    def set_array(self, obj, var, values):
+        obj.variables[var].set_value(np.asarray(values, dtype=float))
 
 
 class StandaloneRun(DeviceRun):
@@ -109,9 +110,9 @@ class StandaloneRun(DeviceRun):
     (as :mod:`edsnn.protocols` does before each phase).  The same seeds and
     inputs therefore reproduce the same spikes and weights.
 
-    Between executions the weights stay in the build folder: the result file
-    of one execution is the input file of the next, so unchanged weights are
-    neither read into Python nor written again.  Inputs are written to fixed
+    Between executions the learned arrays (weights, kept neuron state) stay in
+    the build folder: the result file of one execution is the input file of
+    the next, so unchanged values are neither read into Python nor written again.  Inputs are written to fixed
     file names, overwritten per batch, so the build folder does not grow.
 
     Parameters
@@ -135,8 +136,8 @@ class StandaloneRun(DeviceRun):
         self.directory = os.path.abspath(directory or tempfile.mkdtemp(prefix=f"edsnn-{kind}-"))
         self.profile = profile
         self._built = False
-        self._weights = {}  # layer -> weights held in Python, or None: the last results file holds them
-        self._unsaved = set()  # layers whose Python weights the next execution must read
+        self._arrays = {}  # "obj.var" -> learned values held in Python, or None: the last results file holds them
+        self._unsaved = set()  # learned arrays whose Python values the next execution must read
         self._base_seed = None
         self._executions = 0  # executions since the base seed was set
         self._queue_seen = 0  # length of the device's main queue at the last execution
@@ -168,11 +169,11 @@ class StandaloneRun(DeviceRun):
         inputs = net.batch_inputs
         args = [self._input_arg(inputs[key], values)
                 for key, values in (("rates", rates), ("labels", labels), ("learn", learn))]
-        for name, syn in net.synapses.items():
-            args.append(f"{syn.name}.w={self._weight_file(name, syn)}")
+        for obj, var in net.learned_arrays().values():
+            args.append(f"{obj.name}.{var}={self._array_file(obj, var)}")
         device.run(directory=self.directory, run_args=args)
-        for name in net.synapses:
-            self._weights[name] = None
+        for obj, var in net.learned_arrays().values():
+            self._arrays[f"{obj.name}.{var}"] = None
         self._unsaved.clear()
         # The first record (t = 0) precedes the first presentation.
         return read_records(net.recorders, slice(1, n + 1), net.coding.dt)
@@ -227,25 +228,26 @@ class StandaloneRun(DeviceRun):
         array.tofile(path)
         return f"{timed_array.name}.values={path}"
 
-    def _weight_file(self, name, syn) -> str:
-        """The file the coming execution reads layer ``name``'s weights from."""
-        if name in self._unsaved:
-            path = os.path.join(self.directory, "static_arrays", f"edsnn_{syn.name}_w.dat")
-            np.ascontiguousarray(self._weights[name], dtype=np.float64).tofile(path)
+    def _array_file(self, obj, var) -> str:
+        """The file the coming execution reads a learned array from."""
+        key = f"{obj.name}.{var}"
+        if key in self._unsaved:
+            path = os.path.join(self.directory, "static_arrays", f"edsnn_{obj.name}_{var}.dat")
+            np.ascontiguousarray(self._arrays[key], dtype=np.float64).tofile(path)
             return path
         device = brian2.get_device()
-        return os.path.join(device.results_dir, device.get_array_filename(syn.variables["w"]))
+        return os.path.join(device.results_dir, device.get_array_filename(obj.variables[var]))
 
-    def get_weights(self, net, syn):
-        name = syn.name.removeprefix("w_")
-        if self._weights.get(name) is None:
-            self._weights[name] = np.array(syn.w[:])  # the last results file
-        return self._weights[name].copy()
+    def get_array(self, obj, var):
+        key = f"{obj.name}.{var}"
+        if self._arrays.get(key) is None:
+            self._arrays[key] = np.array(obj.variables[var].get_value())  # the last results file
+        return self._arrays[key].copy()
 
-    def set_weights(self, net, syn, values):
-        name = syn.name.removeprefix("w_")
-        self._weights[name] = np.asarray(values, dtype=float).copy()
-        self._unsaved.add(name)
+    def set_array(self, obj, var, values):
+        key = f"{obj.name}.{var}"
+        self._arrays[key] = np.asarray(values, dtype=float).copy()
+        self._unsaved.add(key)
 
 
 #: Environment variable through which each execution gets its seed.

@@ -188,8 +188,8 @@ class EDNetwork:
         for name, post in self.layers.items():
             syn = self._learning_synapses(pre, post, ns)
             initial = rng.uniform(self.ed.w1, self.ed.w2, size=self._signs[name].size) * self._signs[name]
-            self.device.set_weights(self, syn, self._to_synapse_order(name, initial))
             self.synapses[name] = syn
+            self.device.set_array(syn, "w", self._to_synapse_order(name, initial))
             pre = post
         rule_objects = self.rule.schedule(self)
         self._schedule_rest(self.input_group, first.rest_state)
@@ -346,27 +346,52 @@ class EDNetwork:
         score = counts["output"] + 0.5 * out["q"] / (1 + np.abs(out["q"])) if "q" in out else activity["output"]
         return BatchResult(activity=activity, counts=counts or None, score=score, spikes=spikes or None)
 
+    def learned_arrays(self) -> dict:
+        """What learning changes and a run must keep: key → (Brian2 object, variable).
+
+        ``"hidden1"`` … ``"output"``: the weights of the synapses onto that
+        layer; ``"<layer>.<var>"``: a neuron model's ``kept_state`` (e.g. a
+        homeostatic threshold), one value per neuron of the layer.
+        """
+        arrays = {name: (syn, "w") for name, syn in self.synapses.items()}
+        for name, group in self.layers.items():
+            arrays.update({f"{name}.{var}": (group, var) for var in self.neurons[name].kept_state})
+        return arrays
+
     def get_weights(self) -> dict:
-        """Weights per target layer (copies).
+        """Weights per target layer, and the kept neuron state (copies).
 
         Layout: ``"hidden1"`` → (n_classes, n_inputs, H1) (plus 2 bias inputs
         if ``ed.bias``); ``"hiddenL"`` → (n_classes, H_{L-1}, H_L);
-        ``"output"`` → (n_classes, H_last).
+        ``"output"`` → (n_classes, H_last); ``"<layer>.<var>"`` → (n_classes,
+        layer size) in SI units without the unit, for each variable a layer's neuron
+        model keeps across presentations.
         """
-        return {name: self._to_layout(name, self.device.get_weights(self, syn))
-                for name, syn in self.synapses.items()}
+        out = {}
+        for key, (obj, var) in self.learned_arrays().items():
+            values = self.device.get_array(obj, var)
+            out[key] = self._to_layout(key, values) if var == "w" else values.reshape(self.n_classes, -1)
+        return out
 
     def set_weights(self, weights: dict):
-        """Load weights in the layout of :meth:`get_weights` (refused if any breaks the sign rule)."""
-        for name, syn in self.synapses.items():
-            if name not in weights:
-                raise KeyError(f"weights lack layer {name!r}")
-            array = np.asarray(weights[name], dtype=float)
-            if array.shape != self._shape(name):
-                raise ValueError(f"weights of {name!r} must have shape {self._shape(name)} (got {array.shape})")
-            if np.any(array.ravel() * self._signs[name] < 0):
-                raise ValueError(f"weights of {name!r} break the {self.ed.sign_rule} sign rule")
-            self.device.set_weights(self, syn, self._to_synapse_order(name, array))
+        """Load what :meth:`get_weights` gave (refused if a weight breaks the sign rule).
+
+        Kept neuron state missing from ``weights`` (a run saved before its
+        model kept any) stays as it is.
+        """
+        for key, (obj, var) in self.learned_arrays().items():
+            if var != "w":
+                if key in weights:
+                    self.device.set_array(obj, var, np.asarray(weights[key], dtype=float).ravel())
+                continue
+            if key not in weights:
+                raise KeyError(f"weights lack layer {key!r}")
+            array = np.asarray(weights[key], dtype=float)
+            if array.shape != self._shape(key):
+                raise ValueError(f"weights of {key!r} must have shape {self._shape(key)} (got {array.shape})")
+            if np.any(array.ravel() * self._signs[key] < 0):
+                raise ValueError(f"weights of {key!r} break the {self.ed.sign_rule} sign rule")
+            self.device.set_array(obj, var, self._to_synapse_order(key, array))
 
     def weight_signs(self, name: str) -> np.ndarray:
         """Sign every weight of layer ``name`` must keep, in the layout of :meth:`get_weights`."""

@@ -139,8 +139,9 @@ def default_out(config: TrainConfig, root="runs") -> Path:
 class _Phases:
     """Puts the network into its just-built state and seeds Brian2 before each phase.
 
-    On the runtime device the neuron groups' state is snapshot once, right
-    after assembly, and restored before every phase; one silent presentation
+    On the runtime device the neuron groups' state (but the state their
+    neuron models keep across presentations) is snapshot once, right after
+    assembly, and restored before every phase; one silent presentation
     (learning off, so no weight changes) is run first so that the device's own
     start-up step has happened before any phase is seeded.  Standalone devices
     start every batch from the initial state anyway.
@@ -154,7 +155,8 @@ class _Phases:
             for obj in net.network.objects:
                 if isinstance(obj, NeuronGroup):
                     state = obj.get_states(units=False, read_only_variables=False)
-                    state = {k: np.array(v) for k, v in state.items() if k != "t0"}
+                    kept = {"t0", *(model.kept_state if (model := net.neurons.get(obj.name)) else ())}
+                    state = {k: np.array(v) for k, v in state.items() if k not in kept}
                     self.states[obj] = state
             net.run(np.zeros((1, net.n_inputs)) * Hz, np.zeros(1, dtype=int), learn=False)
 
