@@ -87,12 +87,10 @@ def _docstring(cls) -> dict:
     lines = inspect.cleandoc(cls.__doc__ or "").splitlines()
     out, name, inside = {}, None, False
     for k, line in enumerate(lines):
-        underline = k + 1 < len(lines) and set(lines[k + 1].strip()) == {"-"}
-        if underline or set(line.strip()) == {"-"}:
-            inside = inside or line.strip() == "Parameters"
-            if underline and line.strip() != "Parameters":
-                inside = False
-            name = None
+        if k + 1 < len(lines) and set(lines[k + 1].strip()) == {"-"}:  # a section's header
+            inside, name = line.strip() == "Parameters", None
+            continue
+        if set(line.strip()) == {"-"}:
             continue
         entry = re.match(r"^(\w+(?:\s*,\s*\w+)*)\s*:\s*(.*)$", line) if inside else None
         if entry:
@@ -109,6 +107,7 @@ def _docstring(cls) -> dict:
 
 
 def _python_type(cls, attr):
+    """The type a non-physical field holds: float where annotated so, else its default's type."""
     if attr == "kind":
         return str
     f = next(f for f in dataclasses.fields(cls) if f.name == attr)
