@@ -23,54 +23,48 @@ import time
 
 import brian2
 import numpy as np
-from brian2 import Hz, ms, nA
 
-from edsnn.data import SpikeCoding, load_dataset, rate_chunks
-from edsnn.model import EDNetwork, EDParameters, ExponentialSynapse, LIFParameters, device_run
+from edsnn.config import TrainConfig, schema
+from edsnn.data import load_dataset, rate_chunks
+from edsnn.model import EDNetwork, device_run
 
-#: The study's baseline: edsnn's first defaults.
-BASELINE = dict(
-    neuron=dict(I_bias=0.9 * nA), synapse=dict(w_unit=0.4 * nA),
-    ed=dict(activity_max_rate=100 * Hz, count_prior=0.0), coding={}, reset_state=True, model="spiking",
-)
+#: The study's baseline: edsnn's first defaults (parameter names as in sweep files).
+BASELINE = {"I_bias": "0.9 nA", "w_unit": "0.4 nA", "activity_max_rate": "100 Hz", "count_prior": 0.0,
+            "model": "spiking", "reset_state": True}
 
-#: name → changes to BASELINE (sections are merged).
+#: name → changes to BASELINE.
 SETTINGS = {
     "base": {},
-    "amr200": dict(ed=dict(activity_max_rate=200 * Hz)),
-    "tau10": dict(neuron=dict(tau_m=10 * ms)),
-    "tau10ib15": dict(neuron=dict(tau_m=10 * ms, I_bias=1.5 * nA)),
-    "noreset": dict(reset_state=False),
-    "pres100": dict(coding=dict(presentation=100 * ms)),
-    "drive2": dict(neuron=dict(I_bias=2.0 * nA), synapse=dict(w_unit=0.8 * nA), ed=dict(activity_max_rate=200 * Hz)),
-    "drive2b": dict(neuron=dict(I_bias=2.0 * nA), synapse=dict(w_unit=1.2 * nA), ed=dict(activity_max_rate=200 * Hz)),
-    "prior1": dict(ed=dict(count_prior=1.0)),
-    "prior1amr200": dict(ed=dict(count_prior=1.0, activity_max_rate=200 * Hz)),
-    "p2a300": dict(ed=dict(count_prior=2.0, activity_max_rate=300 * Hz)),
-    "p1a200dif1": dict(ed=dict(count_prior=1.0, activity_max_rate=200 * Hz, dif=1.0)),
-    "p1a200lr03": dict(ed=dict(count_prior=1.0, activity_max_rate=200 * Hz, lr=0.3)),
-    "p1a200lr08": dict(ed=dict(count_prior=1.0, activity_max_rate=200 * Hz, lr=0.08)),
-    "reference": dict(model="reference"),
+    "amr200": {"activity_max_rate": "200 Hz"},
+    "tau10": {"tau_m": "10 ms"},
+    "tau10ib15": {"tau_m": "10 ms", "I_bias": "1.5 nA"},
+    "noreset": {"reset_state": False},
+    "pres100": {"presentation": "100 ms"},
+    "drive2": {"I_bias": "2 nA", "w_unit": "0.8 nA", "activity_max_rate": "200 Hz"},
+    "drive2b": {"I_bias": "2 nA", "w_unit": "1.2 nA", "activity_max_rate": "200 Hz"},
+    "prior1": {"count_prior": 1.0},
+    "prior1amr200": {"count_prior": 1.0, "activity_max_rate": "200 Hz"},
+    "p2a300": {"count_prior": 2.0, "activity_max_rate": "300 Hz"},
+    "p1a200dif1": {"count_prior": 1.0, "activity_max_rate": "200 Hz", "dif": 1.0},
+    "p1a200lr03": {"count_prior": 1.0, "activity_max_rate": "200 Hz", "lr": 0.3},
+    "p1a200lr08": {"count_prior": 1.0, "activity_max_rate": "200 Hz", "lr": 0.08},
+    "reference": {"model": "reference"},
 }
 
 
-def merged(name: str) -> dict:
-    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in BASELINE.items()}
-    for key, value in SETTINGS[name].items():
-        if isinstance(value, dict):
-            out[key].update(value)
-        else:
-            out[key] = value
-    return out
+def setting(name: str) -> tuple[TrainConfig, bool]:
+    """The setting's parameters (checked by the parameter schema) and whether state resets."""
+    changes = {**BASELINE, **SETTINGS[name]}
+    reset_state = changes.pop("reset_state")
+    return schema.apply(TrainConfig(), {schema.resolve_name(k): v for k, v in changes.items()}), reset_state
 
 
 def study(name: str, hidden=(64,), epochs=3, seed=1, batch=100):
-    s = merged(name)
-    coding = SpikeCoding(**s["coding"])
+    config, reset_state = setting(name)
+    coding = config.coding
     net = EDNetwork(
-        1568, 10, hidden=hidden, model=s["model"], batch_size=batch, seed=seed, device=device_run("cython"),
-        neuron=LIFParameters(**s["neuron"]), synapse=ExponentialSynapse(**s["synapse"]),
-        ed=EDParameters(**s["ed"]), coding=coding, reset_state=s["reset_state"],
+        1568, 10, hidden=hidden, model=config.model, batch_size=batch, seed=seed, device=device_run("cython"),
+        neuron=config.neuron, synapse=config.synapse, ed=config.ed, coding=coding, reset_state=reset_state,
     )
     train, test = load_dataset("mnist", "train"), load_dataset("mnist", "test")
     rng = np.random.default_rng(seed)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from brian2 import ms
 
-from edsnn.protocols import sweep_spec
+from edsnn.config import schema
 
 pytest.importorskip("distributed")
 from edsnn.protocols.sweep import (
@@ -115,7 +115,7 @@ def test_unknown_parameter():
 
 def test_ambiguous_short_name(monkeypatch):
     # input_neuron shares every field name with neuron: were it a short-name section, tau_m would be ambiguous
-    monkeypatch.setattr(sweep_spec, "SHORT_NAME_SECTIONS", ("neuron", "input_neuron", "synapse", "ed", "coding"))
+    monkeypatch.setattr(schema, "FULL_NAME_ONLY", ())
     message = spec_error(BASE + '[grid]\ntau_m = ["10 ms"]\n')
     assert message == ("SPEC.toml [grid] \"tau_m\": 'tau_m' is ambiguous: write one of "
                        "neuron.tau_m, input_neuron.tau_m")

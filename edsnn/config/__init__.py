@@ -4,6 +4,6 @@ It sits between the model and the run folder, so that the run-folder module,
 the protocols, the analysis and the command line all read the same type.
 """
 
-from edsnn.config.train import SYNAPSES, TrainConfig
+from edsnn.config.train import KINDS, SYNAPSES, TrainConfig, kind_of, section_classes
 
-__all__ = ["TrainConfig", "SYNAPSES"]
+__all__ = ["TrainConfig", "SYNAPSES", "KINDS", "kind_of", "section_classes"]

@@ -15,12 +15,14 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from edsnn.data import SAMPLING_METHODS, SOURCES, SpikeCoding
 from edsnn.data.catalog import canonical_name
 from edsnn.model import (
     DEVICES,
     MODELS,
+    NEURONS,
     SYNAPSES,
     EDParameters,
     ExponentialSynapse,
@@ -29,16 +31,13 @@ from edsnn.model import (
     SynapseModel,
 )
 
-__all__ = ["TrainConfig", "SYNAPSES"]
+__all__ = ["TrainConfig", "SYNAPSES", "KINDS", "kind_of", "section_classes"]
 
-
-#: Fields of :class:`TrainConfig` that hold a parameter set (``config.json`` sections).
-_SECTIONS = {
-    "neuron": LIFParameters,
-    "input_neuron": ReferenceInputLIF,
-    "ed": EDParameters,
-    "coding": SpikeCoding,
-}
+#: Sections that take one of several parameter classes: section → {kind name → class}.
+#: A kind registered here becomes a ``--synapse`` choice, a sweep value and a
+#: ``config.json`` ``"kind"`` with no other edit; a section added here (e.g.
+#: ``"neuron": {"lif": LIFParameters, ...}``) gets a ``--neuron`` kind option.
+KINDS = {"synapse": SYNAPSES, "neuron": NEURONS}
 
 
 def _positive_int(name, value):
@@ -60,8 +59,10 @@ class TrainConfig:
         images per dataset); ``"full"``: the standard 60000 / 10000 files.
     data_dir : str or None
         Folder searched first for the full files (``data`` must be ``"full"``).
-    train, test : int
-        Training and test presentations per epoch (images drawn by ``sampling``).
+    train : int
+        Training presentations per epoch (images drawn by ``sampling``).
+    test : int
+        Test presentations per epoch.
     epochs : int
         Passes over the training selection.
     hidden : tuple of int
@@ -80,11 +81,12 @@ class TrainConfig:
         Presentations per Brian2 ``run()`` (memory bound only).
     record_spikes : bool
         Keep spike times of the test presentations (``spikes.parquet``).
-    neuron : LIFParameters
-        Hidden and output LIF neurons (spiking model).
+    neuron : NeuronModel
+        Neuron model of the hidden and output layers (spiking model), one of
+        :data:`edsnn.model.NEURONS`.
     input_neuron : ReferenceInputLIF
         The reference model's input LIF (Euler-integrated, as published).
-    synapse : ExponentialSynapse or DeltaSynapse
+    synapse : SynapseModel
         Synaptic kinetics of the spiking model.
     ed : EDParameters
         The learning rule.
@@ -98,7 +100,7 @@ class TrainConfig:
     train: int = 1000
     test: int = 500
     epochs: int = 3
-    hidden: tuple = (128,)
+    hidden: tuple[int, ...] = (128,)
     model: str = "spiking"
     sampling: str = "stratified"
     seed: int = 0
@@ -112,7 +114,7 @@ class TrainConfig:
     coding: SpikeCoding = dataclasses.field(default_factory=SpikeCoding)
 
     def __post_init__(self):
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        set_ = lambda name, value: object.__setattr__(self, name, value)
         set_("dataset", canonical_name(self.dataset))
         if self.data not in SOURCES:
             raise ValueError(f"data must be one of {SOURCES} (got {self.data!r})")
@@ -132,11 +134,10 @@ class TrainConfig:
             raise ValueError(f"seed must be a whole number in 0..2**32-1 (got {self.seed!r})")
         set_("seed", int(self.seed))
         set_("record_spikes", bool(self.record_spikes))
-        for name, kind in _SECTIONS.items():
-            if not isinstance(getattr(self, name), kind):
-                raise TypeError(f"{name} must be a {kind.__name__} (got {type(getattr(self, name)).__name__})")
-        if not isinstance(self.synapse, tuple(SYNAPSES.values())):
-            raise TypeError(f"synapse must be one of {[s.__name__ for s in SYNAPSES.values()]}")
+        for name, classes in section_classes().items():
+            if type(getattr(self, name)) not in classes:
+                raise TypeError(f"{name} must be one of {[c.__name__ for c in classes]} "
+                                f"(got {type(getattr(self, name)).__name__})")
 
     @property
     def n_classes(self) -> int:
@@ -150,20 +151,17 @@ class TrainConfig:
     def to_dict(self) -> dict:
         """JSON-ready settings: physical values as text (``"20. ms"``).
 
-        The parameter sets become the sections ``"neuron"``, ``"input_neuron"``,
-        ``"synapse"`` (with its ``"kind"``), ``"ed"`` and ``"coding"``.
+        Each parameter set becomes a section (``"neuron"``, ``"synapse"``, ...);
+        a section of :data:`KINDS` also holds its ``"kind"``.
         """
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "synapse":
-                out[f.name] = {"kind": value.kind, **value.to_dict()}
-            elif f.name in _SECTIONS:
-                out[f.name] = value.to_dict()
-            elif f.name == "hidden":
-                out[f.name] = list(value)
-            else:
-                out[f.name] = value
+            if f.name in KINDS:
+                value = {"kind": kind_of(f.name, type(value)), **value.to_dict()}
+            elif dataclasses.is_dataclass(value):
+                value = value.to_dict()
+            out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
     @classmethod
@@ -171,20 +169,44 @@ class TrainConfig:
         """Inverse of :meth:`to_dict`; keys that are not fields are ignored.
 
         That lets it read a whole ``config.json``, which also holds versions,
-        the command line and dataset facts.
+        the command line and dataset facts.  A section without ``"kind"`` is
+        of the section's default kind (files written before kinds existed).
         """
-        names = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {k: v for k, v in values.items() if k in names}
-        for name, kind in _SECTIONS.items():
-            if name in kwargs and isinstance(kwargs[name], dict):
-                kwargs[name] = kind.from_dict(kwargs[name])
-        if isinstance(kwargs.get("synapse"), dict):
-            section = dict(kwargs["synapse"])
-            kind = section.pop("kind", "exponential")
-            if kind not in SYNAPSES:
-                raise ValueError(f"synapse kind must be one of {tuple(SYNAPSES)} (got {kind!r})")
-            kwargs["synapse"] = SYNAPSES[kind].from_dict(section)
+        sections = section_classes()
+        kwargs = {f.name: values[f.name] for f in dataclasses.fields(cls) if f.name in values}
+        for name, section in kwargs.items():
+            if name in sections and isinstance(section, dict):
+                section = dict(section)
+                kind = _section_defaults()[name]
+                if name in KINDS:
+                    written = section.pop("kind", kind_of(name, kind))
+                    if written not in KINDS[name]:
+                        raise ValueError(f"{name} kind must be one of {tuple(KINDS[name])} (got {written!r})")
+                    kind = KINDS[name][written]
+                kwargs[name] = kind.from_dict(section)
         if "hidden" in kwargs:
             kwargs["hidden"] = tuple(kwargs["hidden"])
         return cls(**kwargs)
 
+
+def kind_of(section: str, cls) -> str:
+    """The name under which ``cls`` is registered in ``KINDS[section]``."""
+    return next(name for name, registered in KINDS[section].items() if registered is cls)
+
+
+def section_classes() -> dict:
+    """Section name → the parameter classes it may hold, in :class:`TrainConfig` order.
+
+    A section is a field whose default is a parameter dataclass; one of
+    :data:`KINDS` may hold any of its registered classes (looked up live, so
+    that a kind registered later counts).
+    """
+    return {name: tuple(KINDS[name].values()) if name in KINDS else (kind,)
+            for name, kind in _section_defaults().items()}
+
+
+@functools.cache
+def _section_defaults() -> dict:
+    """Section name → class of its default (building defaults is slow: done once)."""
+    return {f.name: type(f.default_factory()) for f in dataclasses.fields(TrainConfig)
+            if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(f.default_factory())}

@@ -46,7 +46,7 @@ import pandas as pd
 from edsnn.config import TrainConfig
 from .sweep_spec import (
     ALIASES,
-    SHORT_NAME_SECTIONS,
+    FULL_NAME_ONLY,
     Parameter,
     SweepPoint,
     SweepSpec,
@@ -62,7 +62,7 @@ __all__ = [
     "run_sweep", "SweepResult", "SweepError", "SweepSpecError", "SweepSpec", "SweepPoint", "Parameter",
     "load_spec", "parse_spec", "resolve_name", "short_names", "summarize_sweep", "point_states",
     "add_sweep_parser", "main_sweep", "run_sweep_from_args",
-    "SHORT_NAME_SECTIONS", "ALIASES",
+    "FULL_NAME_ONLY", "ALIASES",
 ]
 
 

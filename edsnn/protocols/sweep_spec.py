@@ -28,19 +28,20 @@ A sweep file is TOML with these tables (only ``[base]`` and one of ``[grid]``,
     out = "sweeps/tau_m"
     workers = 2
 
-Parameter names are ``section.field`` (``neuron.tau_m``, ``coding.max_rate``)
-or a run setting (``train``, ``hidden``).  A field name alone is accepted when
-exactly one of the sections in :data:`SHORT_NAME_SECTIONS` (or the run
-settings) has it (``tau_m`` → ``neuron.tau_m``); the published program's
-symbols in :data:`ALIASES` are accepted too (``u1`` → ``ed.dif``).  The
-reference model's ``input_neuron`` shares its field names with ``neuron`` and
-is reached by its full name only.
+Parameter names, their short forms and the checks of their values come from
+the parameter schema (:mod:`edsnn.config.schema`): ``section.field``
+(``neuron.tau_m``, ``coding.max_rate``, ``synapse.kind``) or a run setting
+(``train``, ``hidden``); a field name alone where exactly one place has it
+(``tau_m`` → ``neuron.tau_m``; the reference model's ``input_neuron`` is
+reached by its full name only); the published program's symbols in
+:data:`ALIASES` (``u1`` → ``ed.dif``).  Values have their TOML type: physical
+values are text with a unit, numbers are not quoted.
 
 :func:`load_spec` builds the :class:`~edsnn.protocols.TrainConfig` of every
 point before anything runs.  A value that is refused is reported with its
 place in the file::
 
-    sweep.toml [grid] "neuron.tau_m"[1]: tau_m must be a time, e.g. 20. ms (got 20. mV)
+    sweep.toml [grid] "neuron.tau_m"[1]: tau_m must be a time, e.g. 20. ms (got '20 mV')
 """
 
 from __future__ import annotations
@@ -49,29 +50,21 @@ import dataclasses
 import itertools
 import math
 import re
-import tomllib
 from pathlib import Path
 
 import numpy as np
+import tomllib
 from brian2 import Quantity, get_dimensions, get_unit
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
-from edsnn.units import UnitError, parse_quantity
-
-from edsnn.config.train import _SECTIONS, SYNAPSES, TrainConfig
+from edsnn.config import TrainConfig, schema
+from edsnn.config.schema import ALIASES, FULL_NAME_ONLY, resolve_name, short_names
+from edsnn.units import format_quantity, parse_quantity
 
 __all__ = [
     "SweepSpecError", "Parameter", "SweepPoint", "SweepSpec", "load_spec", "parse_spec",
-    "resolve_name", "short_names", "SHORT_NAME_SECTIONS", "ALIASES",
+    "resolve_name", "short_names", "FULL_NAME_ONLY", "ALIASES",
 ]
-
-#: Sections whose field names may be written alone (``tau_m`` for ``neuron.tau_m``).
-SHORT_NAME_SECTIONS = ("neuron", "synapse", "ed", "coding")
-
-#: The published program's symbols (and Greek letters) → full names.
-ALIASES = {
-    "R_max": "coding.max_rate", "alpha": "ed.lr", "beta": "ed.ami", "u1": "ed.dif", "u0": "ed.sig",
-}
 
 #: Tables a sweep file may hold.
 TABLES = ("base", "grid", "random", "repeat", "sweep")
@@ -79,175 +72,11 @@ TABLES = ("base", "grid", "random", "repeat", "sweep")
 #: Significant digits kept of a randomly drawn value (so its text reads back exactly).
 RANDOM_DIGITS = 3
 
-_ALL_SECTIONS = {**{name: (kind,) for name, kind in _SECTIONS.items()}, "synapse": tuple(SYNAPSES.values())}
 _QUANTITY_TEXT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\*?\s*([A-Za-zΩµμ]+)\s*$")
 
 
 class SweepSpecError(ValueError):
     """A sweep file that cannot run; the message names the place of each problem."""
-
-
-# --------------------------------------------------------------------------- names
-
-
-def _run_settings() -> dict:
-    """Run setting name → its default (the TrainConfig fields that are not sections)."""
-    default = TrainConfig()
-    return {f.name: getattr(default, f.name) for f in dataclasses.fields(TrainConfig)
-            if f.name not in _ALL_SECTIONS}
-
-
-def _section_fields(section: str) -> list[str]:
-    names = ["kind"] if section == "synapse" else []
-    for kind in _ALL_SECTIONS[section]:
-        names += [f.name for f in dataclasses.fields(kind) if f.name not in names]
-    return names
-
-
-def full_names() -> list[str]:
-    """Every name a sweep may vary: run settings and ``section.field``."""
-    names = list(_run_settings())
-    for section in _ALL_SECTIONS:
-        names += [f"{section}.{field}" for field in _section_fields(section)]
-    return names
-
-
-def short_names(sections=None) -> tuple[dict, dict]:
-    """Field name → full name, derived from the dataclasses.
-
-    Parameters
-    ----------
-    sections : sequence of str, optional
-        Sections whose field names may be written alone (default
-        :data:`SHORT_NAME_SECTIONS`).
-
-    Returns
-    -------
-    unique : dict of str to str
-        Short names that belong to exactly one place, plus :data:`ALIASES`.
-    ambiguous : dict of str to list of str
-        Short names found in several sections (refused).
-    """
-    sections = SHORT_NAME_SECTIONS if sections is None else sections
-    owners: dict[str, list[str]] = {name: [name] for name in _run_settings()}
-    for section in sections:
-        for field in _section_fields(section):
-            owners.setdefault(field, []).append(f"{section}.{field}")
-    unique = {name: places[0] for name, places in owners.items() if len(places) == 1}
-    unique.update(ALIASES)
-    ambiguous = {name: places for name, places in owners.items() if len(places) > 1}
-    return unique, ambiguous
-
-
-def resolve_name(name: str) -> str:
-    """The full name (``neuron.tau_m``) of a name written in a sweep file.
-
-    Raises
-    ------
-    KeyError
-        Unknown or ambiguous name (the message lists the candidates).
-    """
-    text = name.strip().replace("-", "_")
-    every = full_names()
-    if text in every:
-        return text
-    unique, ambiguous = short_names()
-    if text in ambiguous:
-        raise KeyError(f"{name!r} is ambiguous: write one of {', '.join(ambiguous[text])}")
-    if text in unique:
-        return unique[text]
-    folded = {k.lower(): v for k, v in unique.items()}
-    if text.lower() in folded and sum(k.lower() == text.lower() for k in unique) == 1:
-        return folded[text.lower()]
-    import difflib
-
-    close = difflib.get_close_matches(text, [*every, *unique], n=3)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    raise KeyError(f"unknown parameter {name!r}{hint} (names are TrainConfig settings such as "
-                   f"'train', 'hidden', or section.field such as 'neuron.tau_m', 'ed.lr', 'coding.max_rate')")
-
-
-# --------------------------------------------------------------------------- values
-
-
-def _apply(config: TrainConfig, changes: dict) -> TrainConfig:
-    """``config`` with ``changes`` (full name → value) applied; every value checked."""
-    top, sections = {}, {}
-    for key, value in changes.items():
-        if "." in key:
-            section, field = key.split(".", 1)
-            sections.setdefault(section, {})[field] = value
-        else:
-            top[key] = value
-    for section, fields in sections.items():
-        current = getattr(config, section)
-        if section == "synapse":
-            fields = dict(fields)
-            kind = fields.pop("kind", current.kind)
-            if kind not in SYNAPSES:
-                raise ValueError(f"synapse kind must be one of {tuple(SYNAPSES)} (got {kind!r})")
-            cls = SYNAPSES[kind]
-            start = current if isinstance(current, cls) else cls()
-            known = {f.name for f in dataclasses.fields(cls)}
-            for field in fields:
-                if field not in known:
-                    raise ValueError(f"the {kind} synapse has no parameter {field!r} "
-                                     f"(it has {', '.join(sorted(known))})")
-            top[section] = dataclasses.replace(start, **fields)
-        else:
-            top[section] = dataclasses.replace(current, **fields)
-    if "hidden" in top:
-        value = top["hidden"]
-        top["hidden"] = (value,) if isinstance(value, int) and not isinstance(value, bool) else value
-    return dataclasses.replace(config, **top)
-
-
-def _expected_type(key: str, base: TrainConfig):
-    """Python type a TOML value of ``key`` must have (None: a physical quantity)."""
-    if "." in key:
-        section, field = key.split(".", 1)
-        if field == "kind":
-            return str
-        for kind in _ALL_SECTIONS[section]:
-            for f in dataclasses.fields(kind):
-                if f.name == field:
-                    return None if "example" in f.metadata else type(getattr(kind(), field))
-        return None
-    if key == "hidden":
-        return "hidden"
-    if key == "data_dir":
-        return str
-    return type(_run_settings()[key])
-
-
-def _check_type(key: str, value, base: TrainConfig):
-    """Refuse TOML values of the wrong kind (a quoted number, a bare number for a time)."""
-    expected = _expected_type(key, base)
-    field = key.rsplit(".", 1)[-1]
-    if expected is None:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise UnitError(f"{field} must be text with a unit, e.g. \"20 ms\" (got {value!r})")
-        return value if isinstance(value, str) else repr(value)  # the dataclass parses and checks the unit
-    if expected == "hidden":
-        sizes = value if isinstance(value, list) else [value]
-        if not sizes or not all(isinstance(v, int) and not isinstance(v, bool) for v in sizes):
-            raise ValueError(f"hidden must be a layer size or a list of sizes, e.g. [16] or [32, 16] (got {value!r})")
-        return tuple(sizes)
-    if expected is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{field} must be a number without quotes (got {value!r})")
-        return float(value)
-    if expected is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{field} must be a whole number without quotes (got {value!r})")
-        return value
-    if expected is bool:
-        if not isinstance(value, bool):
-            raise ValueError(f"{field} must be true or false (got {value!r})")
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"{field} must be text in quotes (got {value!r})")
-    return value
 
 
 def _physical_parts(text) -> tuple[float, str] | None:
@@ -379,14 +208,6 @@ class _Errors:
             raise SweepSpecError("\n".join(self.lines[:20]) + more)
 
 
-def _message(err: Exception, value=None) -> str:
-    """The refusal's text; a unit error quotes the value as the file wrote it."""
-    message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
-    if isinstance(err, UnitError) and isinstance(value, str) and "without a unit" not in message:
-        message = re.sub(r"\(got [^()]*\)$", f"(got {value!r})", message)
-    return message
-
-
 def _place(table: str, name: str, index=None) -> str:
     where = f"[{table}] \"{name}\""
     if index is None:
@@ -472,48 +293,34 @@ def parse_spec(text_or_data, source: str = "<spec>") -> SweepSpec:
 
 def _parse_base(table: dict, errors: _Errors) -> TrainConfig:
     changes, places = {}, {}
+    sections = {f.section for f in schema.fields()}
     for key, value in table.items():
-        if key in _ALL_SECTIONS and isinstance(value, dict):
-            fields = _section_fields(key)
-            for field, inner in value.items():
-                place = f"[base.{key}] \"{field}\""
-                if field not in fields:
-                    errors.add(place, f"{key} has no parameter {field!r} (it has {', '.join(fields)})")
-                    continue
-                _note_base(f"{key}.{field}", inner, place, changes, places, errors)
+        if key in sections and isinstance(value, dict):
+            attrs = [f.attr for f in schema.fields() if f.section == key]
+            for attr, inner in value.items():
+                place = f"[base.{key}] \"{attr}\""
+                if attr not in attrs:
+                    errors.add(place, f"{key} has no parameter {attr!r} (it has {', '.join(attrs)})")
+                else:
+                    _note_base(f"{key}.{attr}", inner, place, changes, places, errors)
             continue
-        place = _place("base", key)
         try:
-            full = resolve_name(key)
+            _note_base(resolve_name(key), value, _place("base", key), changes, places, errors)
         except KeyError as err:
-            errors.add(place, _message(err))
-            continue
-        _note_base(full, value, place, changes, places, errors)
-    default = TrainConfig()
-    if errors.lines:
-        return default
+            errors.add(_place("base", key), err.args[0])
     try:
-        return _apply(default, changes)
-    except (UnitError, ValueError, TypeError) as combined:
-        for key, value in changes.items():
-            try:
-                _apply(default, {key: value})
-            except (UnitError, ValueError, TypeError) as err:
-                errors.add(places[key], _message(err, value))
-        if not errors.lines:
-            errors.add("[base]", _message(combined))
-        return default
+        return schema.apply(TrainConfig(), changes)
+    except schema.ParameterError as err:
+        for name, message in err.problems:
+            errors.add(places.get(name, "[base]"), message)
+        return TrainConfig()
 
 
 def _note_base(full, value, place, changes, places, errors):
     if full in changes:
         errors.add(place, f"{full} is set twice in [base] (also at {places[full]})")
-        return
-    try:
-        changes[full] = _check_type(full, value, TrainConfig())
-        places[full] = place
-    except (UnitError, ValueError) as err:
-        errors.add(place, _message(err))
+    else:
+        changes[full], places[full] = value, place
 
 
 def _fix_labels(columns):
@@ -527,7 +334,7 @@ def _resolve(table: str, key: str, seen: dict, errors: _Errors) -> str | None:
     try:
         full = resolve_name(key)
     except KeyError as err:
-        errors.add(_place(table, key), _message(err))
+        errors.add(_place(table, key), err.args[0])
         return None
     if full in seen:
         errors.add(_place(table, key), f"{full} is swept twice (also as \"{seen[full]}\")")
@@ -537,13 +344,12 @@ def _resolve(table: str, key: str, seen: dict, errors: _Errors) -> str | None:
 
 
 def _check_value(base, full, value, place, errors):
-    """The checked value and whether it passed (errors noted with ``place``)."""
+    """The value and whether it passed (refusals noted with ``place``)."""
     try:
-        value = _check_type(full, value, base)
-        _apply(base, {full: value})
+        schema.apply(base, {full: value})
         return value, True
-    except (UnitError, ValueError, TypeError) as err:
-        errors.add(place, _message(err, value))
+    except schema.ParameterError as err:
+        errors.add(place, str(err))
         return value, False
 
 
@@ -573,11 +379,8 @@ def _parse_grid(table: dict, base: TrainConfig, errors: _Errors):
 
 
 def _example(full, base):
-    if _expected_type(full, base) is None:
-        section, field = full.split(".", 1)
-        value = getattr(getattr(base, section), field)
-        return f"\"{value}\""
-    return repr(getattr(base, full) if "." not in full else getattr(getattr(base, full.split(".")[0]), full.split(".")[1]))
+    value = schema.value_of(base, full)
+    return f"\"{format_quantity(value)}\"" if isinstance(value, Quantity) else repr(value)
 
 
 def _finish_columns(columns, base, errors, table):
@@ -588,8 +391,7 @@ def _finish_columns(columns, base, errors, table):
         entries = []
         seen_values = {}
         for i, value in checked:
-            config = _apply(base, {full: value})
-            actual = _value_of(config, full)
+            actual = _value_at(base, full, value)
             marker = float(actual) if isinstance(actual, Quantity) else actual
             if marker in seen_values:
                 errors.add(_place(table, key, i), f"repeats the value at index {seen_values[marker]}")
@@ -607,12 +409,8 @@ def _finish_columns(columns, base, errors, table):
     return _fix_labels(out)
 
 
-def _value_of(config: TrainConfig, full: str):
-    if "." in full:
-        section, field = full.split(".", 1)
-        obj = getattr(config, section)
-        return obj.kind if field == "kind" else getattr(obj, field)
-    return getattr(config, full)
+def _value_at(base, full, value):
+    return schema.value_of(schema.apply(base, {full: value}), full)
 
 
 def _parse_random(table: dict, base: TrainConfig, errors: _Errors):
@@ -669,15 +467,15 @@ def _parse_random(table: dict, base: TrainConfig, errors: _Errors):
         finished = _finish_columns([(full, key, values[:1])], base, errors, "random")[0][0]
         entries = []
         for _, value in values:
-            entries.append((value, _value_of(_apply(base, {full: value}), full)))
+            entries.append((value, _value_at(base, full, value)))
         out.append((dataclasses.replace(finished, log=full in log_keys), entries))
     return _fix_labels(out)
 
 
 def _draw(base, full, key, low, high, log, n, rng, errors):
     """n values between low and high (texts for physical values, rounded to RANDOM_DIGITS)."""
-    lo_v, hi_v = _value_of(_apply(base, {full: low}), full), _value_of(_apply(base, {full: high}), full)
-    if isinstance(lo_v, bool) or isinstance(lo_v, str) or isinstance(lo_v, tuple):
+    lo_v, hi_v = _value_at(base, full, low), _value_at(base, full, high)
+    if isinstance(lo_v, (bool, str, tuple)):
         errors.add(_place("random", key), "a range needs numbers or quantities; give a list of choices instead")
         return None
     lo, hi = float(lo_v), float(hi_v)
@@ -743,9 +541,7 @@ def _parse_repeat(table, base, errors):
 def _parse_settings(table: dict, errors: _Errors) -> dict:
     settings = {}
     for key, value in table.items():
-        if key == "out" and isinstance(value, str) and value:
-            settings[key] = value
-        elif key == "workers" and isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        if key == "out" and isinstance(value, str) and value or key == "workers" and isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             settings[key] = value
         elif key in ("out", "workers"):
             errors.add(_place("sweep", key), "out must be a folder name, workers a whole number >= 1 "
@@ -801,11 +597,10 @@ def _build_points(base, mode, columns, seeds, errors):
                 changes["seed"] = seed
                 name_parts.append(f"seed={seed}")
             try:
-                config = _apply(base, changes)
-            except (UnitError, ValueError, TypeError) as err:
+                config = schema.apply(base, changes)
+            except schema.ParameterError as err:
                 values = ", ".join(f"{p.written}={texts[p.label]}" for p, _ in row)
-                errors.add(f"[{mode}] point ({values}{f', seed={seed}' if seed is not None else ''})",
-                           _message(err))
+                errors.add(f"[{mode}] point ({values}{f', seed={seed}' if seed is not None else ''})", str(err))
                 continue
             texts.setdefault("seed", str(config.seed))
             numbers["seed"] = config.seed

@@ -1,0 +1,182 @@
+"""The parameter schema: options and sweep names generated from the dataclasses, values checked with units."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from brian2 import Hz, Quantity, ms, mV, nA
+
+from edsnn.cli import _join_negative_values, build_parser, config_from_args
+from edsnn.config import KINDS, SYNAPSES, TrainConfig, schema
+from edsnn.model import LIFParameters
+from edsnn.protocols.sweep_spec import SweepSpecError, parse_spec
+from edsnn.units import QuantityParameters, physical
+
+#: Every option of ``edsnn train`` before the schema generated them: each must keep working.
+OLD_OPTIONS = (
+    "--dataset --mnist --fashion --data --data-dir --train --test --epochs --sampling --seed --device "
+    "--batch-size --hidden --model --lr --ami --dif --sig --w1 --w2 --count-prior --sign-rule --diffusion "
+    "--bias --no-bias --input-activity --prior-scope --activity-max-rate --v-rest --v-threshold --v-reset "
+    "--tau-m --tau-ref --R-m --I-bias --synapse --tau-syn --w-unit --spike-max-rate --presentation --rest "
+    "--dt --pairs --spike_max_rate --spike_sim_time --spike_dt --out --resume --overwrite --record-spikes "
+    "--no-progress --viz --heatmap"
+).split()
+
+
+def parse(*options) -> TrainConfig:
+    parser = build_parser()
+    return config_from_args(parser.parse_args(_join_negative_values(parser, ["train", *options])))
+
+
+def train_options(parser) -> set:
+    train = parser._subparsers._group_actions[0].choices["train"]
+    return {o for action in train._actions for o in action.option_strings}
+
+
+def test_every_field_is_an_option_and_a_sweep_name():
+    options = train_options(build_parser())
+    assert set(OLD_OPTIONS) <= options
+    sections = {"neuron": LIFParameters, "input_neuron": LIFParameters, "ed": type(TrainConfig().ed),
+                "coding": type(TrainConfig().coding)}
+    expected = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in (*sections, "synapse")]
+    for section, cls in sections.items():
+        expected += [f"{section}.{f.name}" for f in dataclasses.fields(cls)]
+    expected += ["synapse.kind", "synapse.tau_syn", "synapse.w_unit"]
+    assert sorted(f.name for f in schema.fields()) == sorted(expected)
+    for name in expected:
+        assert schema.resolve_name(name) == name
+        assert "--" + name.replace("_", "-") in options
+
+
+def test_short_names_and_aliases():
+    assert [schema.resolve_name(n) for n in ("tau_m", "tau-m", "--tau-m", "R_max", "spike_max_rate", "alpha",
+                                             "synapse", "kind", "r_m", "max_rate")] == [
+        "neuron.tau_m", "neuron.tau_m", "neuron.tau_m", "coding.max_rate", "coding.max_rate", "ed.lr",
+        "synapse.kind", "synapse.kind", "neuron.R_m", "coding.max_rate"]
+    assert schema.flags(schema.field("coding.max_rate")) == [
+        "--max-rate", "--coding.max-rate", "--R-max", "--spike-max-rate"]
+    assert schema.flags(schema.field("input_neuron.tau_m")) == ["--input-neuron.tau-m"]
+
+
+def test_old_new_and_dotted_option_names_agree():
+    same = [("--spike-max-rate", "100Hz"), ("--max-rate", "100Hz"), ("--coding.max-rate", "100 Hz"),
+            ("--spike_max_rate", "100"), ("--R-max", "0.1kHz")]
+    assert [parse(*option).coding.max_rate for option in same] == [100 * Hz] * len(same)
+    assert parse("--alpha", "0.3") == parse("--lr", "0.3") == parse("--ed.lr", "0.3")
+    assert parse("--input-neuron.tau-m", "7ms").input_neuron.tau_m == 7 * ms
+    assert parse("--no-bias") == TrainConfig() and parse("--ed.bias").ed.bias
+    assert parse("--data-dir", "/data").data == "full"
+
+
+@pytest.mark.parametrize("option, message", [
+    ("--tau-m", "--tau-m must be a time, e.g. 20. ms (got '20' without a unit)"),
+    ("--neuron.tau-m", "--neuron.tau-m must be a time, e.g. 20. ms (got '20' without a unit)"),
+    ("--spike-max-rate", "--spike-max-rate must be a rate, e.g. 150. Hz (got '20' without a unit)"),
+])
+def test_command_line_messages_name_the_option_as_typed(option, message):
+    with pytest.raises(ValueError) as info:
+        parse(option, "20")
+    assert str(info.value) == message
+
+
+def test_each_refused_option_is_named():
+    with pytest.raises(ValueError) as info:
+        parse("--train", "0", "--epochs", "0", "--lr", "fast")
+    assert str(info.value) == ("--train: train must be a whole number >= 1 (got 0); "
+                               "--epochs: epochs must be a whole number >= 1 (got 0); "
+                               "--lr must be a number (got 'fast')")
+
+
+def test_toml_values_are_typed_and_unit_checked():
+    base = TrainConfig()
+    for name, value, message in [
+        ("neuron.tau_m", 20, "tau_m must be a time, e.g. 20. ms (got '20' without a unit)"),
+        ("neuron.tau_m", "20 mV", "tau_m must be a time, e.g. 20. ms (got '20 mV')"),
+        ("neuron.tau_m", True, 'tau_m must be text with a unit, e.g. "20. ms" (got True)'),
+        ("ed.lr", "0.1", "lr must be a number without quotes (got '0.1')"),
+        ("train", 2.5, "train must be a whole number without quotes (got 2.5)"),
+        ("ed.bias", 1, "bias must be true or false (got 1)"),
+        ("model", 3, "model must be text in quotes (got 3)"),
+        ("hidden", "16", "hidden must be a whole number or a list of them, e.g. [16] or [32, 16] (got '16')"),
+        ("synapse.kind", "alpha", "kind must be one of ('exponential', 'delta') (got 'alpha')"),
+    ]:
+        with pytest.raises(schema.ParameterError) as info:
+            schema.apply(base, {name: value})
+        assert str(info.value) == message
+    assert schema.apply(base, {"hidden": 16, "ed.lr": 1, "neuron.tau_m": 10 * ms}).hidden == (16,)
+
+
+def test_fields_of_one_kind_only():
+    with pytest.raises(schema.ParameterError, match=r"tau_syn applies to exponential synapses only "
+                                                    r"\(this run's synapse is delta\)"):
+        schema.apply(TrainConfig(), {"synapse.kind": "delta", "synapse.tau_syn": "3 ms"})
+    delta = schema.apply(TrainConfig(), {"synapse.kind": "delta", "synapse.w_unit": "1 mV"})
+    assert delta.synapse.w_unit == 1 * mV
+
+
+def test_help_lists_docs_units_and_defaults():
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    text = " ".join(train.format_help().split())
+    assert "--tau-m, --neuron.tau-m Q membrane time constant, with a unit (default: 20. ms)" in text
+    assert "--sign-rule, --ed.sign-rule {kaneko,dale}" in text
+    assert "(default: 0.4 nA (exponential), 0.5 mV (delta))" in text
+    for f in schema.fields():
+        assert f"(default: {f.default_text(TrainConfig())})" in text
+
+
+# --------------------------------------------------------------------------- new fields and kinds
+
+
+@dataclasses.dataclass(frozen=True)
+class AlphaSynapse(QuantityParameters):
+    """A synapse kind defined outside edsnn (the schema must pick it up unchanged).
+
+    Parameters
+    ----------
+    tau_rise : Quantity
+        Rise time.
+    shape : {"alpha", "biexponential"}
+        Time course of the current.
+    """
+
+    tau_rise: Quantity = physical(1 * ms, "rise time of the synaptic current")
+    w_unit: Quantity = physical(0.3 * nA, "peak current for a weight of 1")
+    shape: str = "alpha"
+
+
+@dataclasses.dataclass(frozen=True)
+class AdaptiveLIF(LIFParameters):
+    """An LIF neuron with an adaptation current."""
+
+    tau_w: Quantity = physical(100 * ms, "adaptation time constant")
+
+
+def test_a_registered_kind_becomes_an_option_a_sweep_name_and_a_config_section(monkeypatch):
+    monkeypatch.setitem(SYNAPSES, "alpha", AlphaSynapse)
+    config = parse("--synapse", "alpha", "--tau-rise", "2ms", "--shape", "biexponential", "--w-unit", "0.5nA")
+    assert config.synapse == AlphaSynapse(tau_rise=2 * ms, w_unit=0.5 * nA, shape="biexponential")
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    assert config.to_dict()["synapse"]["kind"] == "alpha"
+    assert "--shape, --synapse.shape {alpha,biexponential}" in " ".join(
+        build_parser()._subparsers._group_actions[0].choices["train"].format_help().split())
+    with pytest.raises(ValueError, match=r"--tau-rise applies to alpha synapses only \(this run's synapse is "
+                                         r"exponential\)"):
+        parse("--tau-rise", "2ms")
+    spec = parse_spec('[base]\nsynapse = "alpha"\n[grid]\ntau_rise = ["1 ms", "3 ms"]\n')
+    assert [p.config.synapse.tau_rise for p in spec.points] == [1 * ms, 3 * ms]
+    with pytest.raises(SweepSpecError, match=r'\[grid\] "tau_rise"\[0\]: tau_rise must be a time, e.g. 1. ms'):
+        parse_spec('[base]\nsynapse = "alpha"\n[grid]\ntau_rise = [1]\n')
+
+
+def test_a_new_polymorphic_section_gets_a_kind_option(monkeypatch):
+    # what a neuron-model registry will do: KINDS["neuron"] = {"lif": ..., "adaptive-lif": ...}
+    monkeypatch.setitem(KINDS, "neuron", {"lif": LIFParameters, "adaptive-lif": AdaptiveLIF})
+    config = parse("--neuron", "adaptive-lif", "--tau-w", "50ms", "--tau-m", "15ms")
+    assert config.neuron == AdaptiveLIF(tau_w=50 * ms, tau_m=15 * ms)
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    assert schema.resolve_name("neuron") == "neuron.kind"
+    with pytest.raises(KeyError, match="'kind' is ambiguous: write one of neuron.kind, synapse.kind"):
+        schema.resolve_name("kind")
+    with pytest.raises(ValueError, match=r"--tau-w applies to adaptive-lif neurons only"):
+        parse("--tau-w", "50ms")
