@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from edsnn.protocols.figures import plot_confusion, plot_learning_curves, save_figure
+from edsnn.runs import layer_sort_key
 
-from .run import Run, layer_sort_key
+from .run import Run
 from .statistics import receptive_fields
 
 __all__ = [

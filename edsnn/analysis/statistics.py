@@ -33,9 +33,8 @@ import numpy as np
 import pandas as pd
 from brian2 import Quantity, ms, second
 
+from edsnn.runs import layer_sort_key
 from edsnn.units import check_quantity
-
-from .run import layer_sort_key
 
 __all__ = [
     "mean_rate",
