@@ -10,14 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from brian2 import ms
+from fake_run import to_legacy_layout, write_fake_run
 
 from edsnn.cli import main
 from edsnn.config import TrainConfig
 from edsnn.data import SpikeCoding
 from edsnn.protocols import evaluate, train
 from edsnn.runs import RunFolder, RunFolderError, schema
-
-from fake_run import to_legacy_layout, write_fake_run
 
 HIDDEN, TRAIN, TEST = 8, 30, 20
 TIMING = ["train_seconds", "test_seconds"]
