@@ -20,6 +20,7 @@ folder (``python tests/fake_run.py DIR`` writes one).
 
 from __future__ import annotations
 
+import itertools
 import math
 import shutil
 import sys
@@ -87,7 +88,7 @@ def fake_tables(
     """Count, spike and prediction tables with the known firing described above."""
     rng = np.random.default_rng(seed)
     period = refractory_s + dt_s
-    max_count = int(math.floor(presentation_s / period + 1e-9))
+    max_count = math.floor(presentation_s / period + 1e-9)
     layers = [(f"hidden{i + 1}", h) for i, h in enumerate(hidden)] + [("output", 1)]
     count_parts, spike_parts, prediction_parts = [], [], []
     for epoch in range(1, epochs + 1):
@@ -139,7 +140,7 @@ def _fake_weights(n_classes: int, hidden: tuple, seed: int) -> dict:
     rng = np.random.default_rng(seed + 1)
     sizes = [1568, *hidden]
     weights = {}
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         pre_type = np.where(np.arange(n_in) % 2 == 0, 1.0, -1.0)
         post_type = np.where(np.arange(n_out) % 2 == 0, 1.0, -1.0)
         w = rng.uniform(0.0, 0.05, (n_classes, n_in, n_out))
