@@ -81,7 +81,7 @@ def plot_raster(run: Run, epoch: int | None = None, presentation: int = 0, path=
     """
     if run.spikes is None:
         raise ValueError(
-            f"{run.path} has no spike times (spikes.parquet is absent): a raster needs a run "
+            f"{run.path} has no spike times (no spikes/ or spikes.parquet): a raster needs a run "
             "trained with record_spikes enabled"
         )
     epoch = _pick_epoch(run.counts, epoch, "counts")

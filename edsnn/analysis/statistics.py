@@ -521,7 +521,7 @@ def _spike_times(spikes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """
     if spikes is None:
         raise ValueError(
-            "this run has no spike times (spikes.parquet is absent): train with "
+            "this run has no spike times (no spikes/ or spikes.parquet): train with "
             "record_spikes enabled to get ISI and PSTH statistics"
         )
     _require_columns(spikes, _SPIKE_COLUMNS, "spikes")
