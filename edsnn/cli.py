@@ -149,7 +149,10 @@ def _cmd_train(args, parser, argv) -> int:
         parser.error("--resume needs --out RUN_DIR (the run to continue)")
     base = None
     if args.resume and (Path(args.out) / "config.json").is_file():
-        base = load_config(args.out)
+        try:
+            base = load_config(args.out)
+        except TrainError as err:
+            parser.error(str(err))
     try:
         config = config_from_args(args, base)
     except (ValueError, TypeError) as err:

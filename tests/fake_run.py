@@ -20,14 +20,23 @@ folder (``python tests/fake_run.py DIR`` writes one).
 
 from __future__ import annotations
 
-import json
+import itertools
 import math
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from brian2 import second
+
+from edsnn.config import TrainConfig
+from edsnn.data import SpikeCoding
+from edsnn.model import EDParameters
+from edsnn.runs import COUNTS_SCHEMA, SPIKES_SCHEMA, RunFolder
 
 SELECTIVE_HZ = 60.0
 OUTPUT_HZ = (80.0, 10.0)  # own class, other classes
@@ -79,7 +88,7 @@ def fake_tables(
     """Count, spike and prediction tables with the known firing described above."""
     rng = np.random.default_rng(seed)
     period = refractory_s + dt_s
-    max_count = int(math.floor(presentation_s / period + 1e-9))
+    max_count = math.floor(presentation_s / period + 1e-9)
     layers = [(f"hidden{i + 1}", h) for i, h in enumerate(hidden)] + [("output", 1)]
     count_parts, spike_parts, prediction_parts = [], [], []
     for epoch in range(1, epochs + 1):
@@ -126,6 +135,27 @@ def fake_tables(
     )
 
 
+def _fake_weights(n_classes: int, hidden: tuple, seed: int) -> dict:
+    """Weights with Kaneko's sign rule; hidden neuron j of net c prefers a bar at row 4+2j+c."""
+    rng = np.random.default_rng(seed + 1)
+    sizes = [1568, *hidden]
+    weights = {}
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
+        pre_type = np.where(np.arange(n_in) % 2 == 0, 1.0, -1.0)
+        post_type = np.where(np.arange(n_out) % 2 == 0, 1.0, -1.0)
+        w = rng.uniform(0.0, 0.05, (n_classes, n_in, n_out))
+        if i == 0:
+            image = np.zeros((n_classes, n_out, 28, 28))
+            for c in range(n_classes):
+                for j in range(n_out):
+                    image[c, j, (4 + 2 * j + c) % 28, 4:24] = 0.5
+            w[:, 0::2, :] += np.moveaxis(image.reshape(n_classes, n_out, 784), 1, 2)
+        weights[f"hidden{i + 1}"] = w * pre_type[None, :, None] * post_type[None, None, :]
+    weights["output"] = rng.uniform(0.3, 0.5, (n_classes, hidden[-1])) * np.where(
+        np.arange(hidden[-1]) % 2 == 0, 1.0, -1.0)
+    return weights
+
+
 def write_fake_run(
     path,
     *,
@@ -137,70 +167,60 @@ def write_fake_run(
     model: str = "spiking",
     record_spikes: bool = True,
     seed: int = 0,
+    legacy: bool = False,
 ) -> FakeTables:
-    """Write a run folder at ``path`` and return its tables (the known truth).
+    """Write a run folder at ``path`` with :class:`edsnn.runs.RunFolder` and return its tables.
 
     ``model="reference"`` writes NA counts, as the reference model does.
+    ``legacy=True`` leaves the layout of folders written before the per-epoch
+    parts (see :func:`to_legacy_layout`).
     """
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
     tables = fake_tables(epochs=epochs, n_classes=n_classes, n_per_class=n_per_class,
                          hidden=hidden, presentation_s=presentation_s, seed=seed)
-    config = {
-        "edsnn_version": "0.1.0", "brian2_version": "2.8.0", "dataset": "mnist",
-        "data_source": "synthetic", "class_names": [str(i) for i in range(n_classes)],
-        "model": model, "hidden": list(hidden), "n_classes": n_classes, "n_inputs": 1568,
-        "train": 10 * n_classes, "test": n_classes * n_per_class, "epochs": epochs,
-        "sampling": "stratified", "seed": seed, "device": "runtime",
-        "record_spikes": record_spikes,
-        "coding": {"max_rate": "150. Hz", "presentation": f"{presentation_s * 1000:g}. ms",
-                   "rest": "0. s", "dt": "1. ms"},
-        "neuron": {"v_rest": "-65. mV", "v_threshold": "-60. mV", "tau_m": "20. ms",
-                   "R_m": "10. Mohm", "tau_ref": "2. ms"},
-        "synapse": {"tau_syn": "5. ms"},
-        "ed": {"lr": 0.15, "dif": 0.5},
-    }
-    (path / "config.json").write_text(json.dumps(config, indent=2))
-
+    config = TrainConfig(train=10 * n_classes, test=n_classes * n_per_class, epochs=epochs, hidden=hidden,
+                         model=model, seed=seed, record_spikes=record_spikes,
+                         coding=SpikeCoding(presentation=presentation_s * second),
+                         ed=EDParameters(lr=0.15, dif=0.5))
+    run = RunFolder(path)
+    run.write_info({**config.to_dict(), "edsnn_version": "0.1.0", "brian2_version": "2.8.0",
+                    "data_source": "synthetic", "class_names": [str(i) for i in range(n_classes)],
+                    "n_classes": n_classes, "n_inputs": 1568})
     counts = tables.counts.copy()
     if model == "reference":
         counts["count"] = pd.array([pd.NA] * len(counts), dtype="Int64")
         counts["activity"] = 1.0 / (1.0 + np.exp(-tables.counts["count"] / 5.0))
-    counts.to_parquet(path / "counts.parquet", index=False)
-    tables.predictions.to_csv(path / "predictions.csv", index=False)
-    accuracy = tables.predictions.assign(ok=lambda d: d["label"] == d["prediction"])
-    test_acc = accuracy.groupby("epoch")["ok"].mean().to_numpy()
-    pd.DataFrame({
-        "epoch": np.arange(1, epochs + 1),
-        "train_accuracy": np.linspace(0.5, 0.95, epochs),
-        "test_accuracy": test_acc,
-        "train_seconds": 1.5, "test_seconds": 0.5,
-    }).to_csv(path / "metrics.csv", index=False)
-    if record_spikes:
-        tables.spikes.to_parquet(path / "spikes.parquet", index=False)
-
-    # weights with Kaneko's sign rule; hidden neuron j of net c prefers a bar at row 4+2j+c
-    rng = np.random.default_rng(seed + 1)
-    sizes = [1568, *hidden]
-    weights = {}
-    pre_type = np.where(np.arange(1568) % 2 == 0, 1.0, -1.0)
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        post_type = np.where(np.arange(n_out) % 2 == 0, 1.0, -1.0)
-        if i > 0:
-            pre_type = np.where(np.arange(n_in) % 2 == 0, 1.0, -1.0)
-        w = rng.uniform(0.0, 0.05, (n_classes, n_in, n_out))
-        if i == 0:
-            image = np.zeros((n_classes, n_out, 28, 28))
-            for c in range(n_classes):
-                for j in range(n_out):
-                    image[c, j, (4 + 2 * j + c) % 28, 4:24] = 0.5
-            w[:, 0::2, :] += np.moveaxis(image.reshape(n_classes, n_out, 784), 1, 2)
-        weights[f"hidden{i + 1}"] = w * pre_type[None, :, None] * post_type[None, None, :]
-    weights["output"] = rng.uniform(0.3, 0.5, (n_classes, hidden[-1])) * np.where(
-        np.arange(hidden[-1]) % 2 == 0, 1.0, -1.0)
-    weights["epoch"] = np.array(epochs)
-    np.savez(path / "weights.npz", **weights)
+    weights = _fake_weights(n_classes, hidden, seed)
+    train_accuracy = np.linspace(0.5, 0.95, epochs)
+    for epoch in range(1, epochs + 1):
+        predictions = tables.predictions[tables.predictions["epoch"] == epoch]
+        spikes = tables.spikes[tables.spikes["epoch"] == epoch]
+        run.write_epoch(
+            epoch,
+            counts=[pa.Table.from_pandas(counts[counts["epoch"] == epoch], COUNTS_SCHEMA, preserve_index=False)],
+            spikes=pa.Table.from_pandas(spikes, SPIKES_SCHEMA, preserve_index=False) if record_spikes else None,
+            predictions=(predictions["label"], predictions["prediction"]),
+            metrics={"train_accuracy": train_accuracy[epoch - 1],
+                     "test_accuracy": np.mean(predictions["label"] == predictions["prediction"]),
+                     "train_seconds": 1.5, "test_seconds": 0.5},
+            weights=weights, seed=seed)
+    if legacy:
+        to_legacy_layout(path)
     return tables
+
+
+def to_legacy_layout(path) -> None:
+    """Turn the per-epoch parts into the single ``counts.parquet`` / ``spikes.parquet`` of old folders.
+
+    Folders written before the per-epoch parts held one parquet file per table,
+    one row group per test batch, written with the same schema.
+    """
+    path = Path(path)
+    for name in ("counts", "spikes"):
+        parts = sorted((path / name).glob("epoch=*.parquet"))
+        if parts:
+            pq.write_table(pa.concat_tables([pq.read_table(p) for p in parts]), path / f"{name}.parquet",
+                           compression="zstd")
+            shutil.rmtree(path / name)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import doctest
 import json
+import shutil
 
 import matplotlib
 
@@ -10,11 +11,12 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from brian2 import Hz, Quantity, mV, ms, second  # noqa: E402
+from brian2 import Hz, mV, ms, second  # noqa: E402
 
-from edsnn.analysis import RunFolderError, analyze_run, load_run, plots, restore_units  # noqa: E402
+from edsnn.analysis import RunFolderError, analyze_run, load_run, plots  # noqa: E402
 from edsnn.analysis import run as run_module  # noqa: E402
 from edsnn.analysis import statistics as st  # noqa: E402
+from edsnn.config import TrainConfig  # noqa: E402
 from edsnn.units import UnitError  # noqa: E402
 
 from fake_run import (  # noqa: E402
@@ -321,14 +323,15 @@ def test_missing_columns_and_wrong_type_refused(small):
 
 
 # --- run folder ----------------------------------------------------------------------------
-def test_load_run_restores_units_and_tables(run_dir):
+def test_load_run_gives_the_typed_config_and_tables(run_dir):
     run = load_run(run_dir)
-    assert run.config["coding"]["presentation"] == 200 * ms
-    assert run.config["coding"]["max_rate"] == 150 * Hz
-    assert run.config["neuron"]["v_rest"] == -65 * mV
-    assert isinstance(run.config["neuron"]["R_m"], Quantity)
-    assert run.config["class_names"] == ["0", "1", "2"]  # numbers without unit stay text
-    assert run.config["edsnn_version"] == "0.1.0" and run.config["ed"]["lr"] == 0.15
+    assert isinstance(run.config, TrainConfig) and run.config.hidden == (6,) and run.config.test == 30
+    assert run.config.coding.presentation == 200 * ms
+    assert run.config.coding.max_rate == 150 * Hz
+    assert run.config.neuron.v_rest == -65 * mV
+    assert run.config.ed.lr == 0.15
+    assert run.info["class_names"] == ["0", "1", "2"] and run.class_names == ["0", "1", "2"]
+    assert run.info["edsnn_version"] == "0.1.0" and run.n_classes == 3
     assert run.presentation == 200 * ms and run.dt == 1 * ms
     assert run.layers == ["hidden1", "output"] and run.epochs == [1, 2]
     assert run.counts["count"].dtype == np.int64
@@ -337,19 +340,12 @@ def test_load_run_restores_units_and_tables(run_dir):
     assert "Run(" in repr(run)
 
 
-def test_restore_units_leaves_plain_values():
-    cfg = restore_units({"a": "20ms", "b": ["1. s", "x"], "c": 3, "d": "3", "e": "1e-3 Hz",
-                         "f": "5 epochs"})
-    assert cfg["a"] == 20 * ms and cfg["b"] == [1 * second, "x"]
-    assert cfg["c"] == 3 and cfg["d"] == "3" and cfg["e"] == 1e-3 * Hz and cfg["f"] == "5 epochs"
-
-
 def test_load_run_errors_name_the_missing_file(tmp_path, run_dir):
     with pytest.raises(RunFolderError, match="no run folder"):
         load_run(tmp_path / "nowhere")
-    (run_dir / "counts.parquet").unlink()
+    shutil.rmtree(run_dir / "counts")
     (run_dir / "weights.npz").unlink()
-    with pytest.raises(RunFolderError, match="missing counts.parquet, weights.npz"):
+    with pytest.raises(RunFolderError, match="missing counts, weights.npz"):
         load_run(run_dir)
     assert issubclass(RunFolderError, FileNotFoundError)
 
@@ -427,10 +423,9 @@ def test_docstring_examples():
         assert result.failed == 0, f"{module.__name__}: {result.failed} doctest(s) failed"
 
 
-def test_saved_config_round_trip(run_dir):
-    # a config with a refractory key under another name is found too
+def test_refractory_period_comes_from_the_typed_config(run_dir):
     config = json.loads((run_dir / "config.json").read_text())
-    config["neuron"] = {"refractory": "4. ms"}
+    config["neuron"]["tau_ref"] = "4. ms"
     (run_dir / "config.json").write_text(json.dumps(config))
     run = load_run(run_dir)
     assert run.refractory == 4 * ms

@@ -13,6 +13,7 @@ from edsnn.analysis import load_run
 from edsnn.data import SpikeCoding
 from edsnn.protocols import TrainConfig, TrainError, evaluate, train
 from edsnn.protocols import training as training_module
+from edsnn.runs import RunFolder
 
 HIDDEN, TRAIN, TEST, EPOCHS = 8, 30, 20, 2
 TIMING = ["train_seconds", "test_seconds"]
@@ -37,23 +38,23 @@ def direct(tmp_path_factory):
 
 
 def assert_same_run(a, b):
-    """Same metrics (timings aside), predictions, counts, spikes and weights."""
-    pd.testing.assert_frame_equal(pd.read_csv(a / "metrics.csv").drop(columns=TIMING),
-                                  pd.read_csv(b / "metrics.csv").drop(columns=TIMING))
-    pd.testing.assert_frame_equal(pd.read_csv(a / "predictions.csv"), pd.read_csv(b / "predictions.csv"))
-    pd.testing.assert_frame_equal(pd.read_parquet(a / "counts.parquet"), pd.read_parquet(b / "counts.parquet"))
-    pd.testing.assert_frame_equal(pd.read_parquet(a / "spikes.parquet"), pd.read_parquet(b / "spikes.parquet"))
-    with np.load(a / "weights.npz") as wa, np.load(b / "weights.npz") as wb:
-        assert sorted(wa.files) == sorted(wb.files)
-        for key in wa.files:
-            np.testing.assert_array_equal(wa[key], wb[key], err_msg=key)
+    """Same metrics (timings aside), predictions, counts, spikes and weights (whatever the layout)."""
+    ra, rb = RunFolder(a), RunFolder(b)
+    pd.testing.assert_frame_equal(ra.metrics().drop(columns=TIMING), rb.metrics().drop(columns=TIMING))
+    pd.testing.assert_frame_equal(ra.predictions(), rb.predictions())
+    pd.testing.assert_frame_equal(ra.counts(), rb.counts())
+    pd.testing.assert_frame_equal(ra.spikes(), rb.spikes())
+    wa, wb = ra.weights(), rb.weights()
+    assert (wa.epoch, wa.seed) == (wb.epoch, wb.seed) and sorted(wa.arrays) == sorted(wb.arrays)
+    for key in wa.arrays:
+        np.testing.assert_array_equal(wa.arrays[key], wb.arrays[key], err_msg=key)
 
 
 def test_folder_files_and_schemas(direct):
     names = {p.name for p in direct.iterdir()}
-    assert {"config.json", "metrics.csv", "counts.parquet", "predictions.csv", "spikes.parquet",
-            "weights.npz", "figures"} <= names
-    assert (direct / "counts.parquet").is_file()  # one file, as edsnn.analysis reads it
+    assert {"config.json", "metrics.csv", "counts", "predictions.csv", "spikes", "weights.npz", "figures"} <= names
+    for table in ("counts", "spikes"):  # one part per epoch, no temporary file left
+        assert sorted(p.name for p in (direct / table).iterdir()) == ["epoch=0001.parquet", "epoch=0002.parquet"]
     assert {p.name for p in (direct / "figures").iterdir()} == {
         "learning_curves.png", "confusion.png", "layer_heatmaps.png"}
 
@@ -62,7 +63,9 @@ def test_folder_files_and_schemas(direct):
     assert metrics["epoch"].tolist() == [1, 2]
     assert metrics[["train_accuracy", "test_accuracy"]].apply(lambda c: c.between(0, 1)).all().all()
 
-    counts = pd.read_parquet(direct / "counts.parquet")
+    counts = pd.read_parquet(direct / "counts")  # the parts read as one table
+    pd.testing.assert_frame_equal(counts, RunFolder(direct).counts())
+    pd.testing.assert_frame_equal(RunFolder(direct).counts(epoch=2), counts[counts["epoch"] == 2].reset_index(drop=True))
     assert list(counts.columns) == ["epoch", "presentation", "label", "layer", "class_net", "neuron", "type",
                                     "count", "activity"]
     assert len(counts) == EPOCHS * TEST * (10 * HIDDEN + 10)
@@ -89,7 +92,7 @@ def test_folder_files_and_schemas(direct):
     labels = counts[(counts["layer"] == "output") & (counts["class_net"] == 0)]
     np.testing.assert_array_equal(labels["label"].to_numpy(), predictions["label"].to_numpy())
 
-    spikes = pd.read_parquet(direct / "spikes.parquet")
+    spikes = pd.read_parquet(direct / "spikes")
     assert list(spikes.columns) == ["epoch", "presentation", "layer", "class_net", "neuron", "t"]
     assert len(spikes) > 0 and spikes["t"].between(0, 0.020, inclusive="left").all()
     # spike times agree with the counts
@@ -153,8 +156,8 @@ def test_different_seeds_differ(direct, tmp_path):
     run_quietly(tiny(seed=1, epochs=1), tmp_path / "seed1")
     with np.load(direct / "weights.npz") as a, np.load(tmp_path / "seed1" / "weights.npz") as b:
         assert not np.array_equal(a["hidden1"], b["hidden1"])
-    counts0 = pd.read_parquet(direct / "counts.parquet").query("epoch == 1")["count"].to_numpy()
-    counts1 = pd.read_parquet(tmp_path / "seed1" / "counts.parquet")["count"].to_numpy()
+    counts0 = RunFolder(direct).counts(epoch=1)["count"].to_numpy()
+    counts1 = RunFolder(tmp_path / "seed1").counts()["count"].to_numpy()
     assert not np.array_equal(counts0, counts1)
 
 
@@ -179,7 +182,7 @@ def test_existing_folder_refused_unless_resume_or_overwrite(direct, tmp_path):
         run_quietly(tiny(epochs=1), other)
     run_quietly(tiny(epochs=1, record_spikes=False), other, overwrite=True)
     assert (other / "notes.txt").read_text() == "mine"  # --overwrite removes run files only
-    assert not (other / "spikes.parquet").exists()
+    assert not (other / "spikes").exists()
 
 
 def test_sizes_beyond_the_data_refused(tmp_path):
@@ -192,9 +195,10 @@ def test_reference_model_runs(tmp_path):
     out = tmp_path / "reference"
     result = run_quietly(tiny(model="reference", epochs=1), out)
     assert result.metrics["epoch"].tolist() == [1]
-    counts = pd.read_parquet(out / "counts.parquet")
-    assert counts["count"].isna().all() and counts["activity"].between(0, 1).all()
-    assert not (out / "spikes.parquet").exists()  # no spikes in rate units
+    counts = RunFolder(out).counts()
+    assert counts["count"].isna().all() and counts["count"].dtype == "Int64"
+    assert counts["activity"].between(0, 1).all()
+    assert not (out / "spikes").exists() and RunFolder(out).spikes() is None  # no spikes in rate units
     run = load_run(out)
     with pytest.raises(ValueError, match="reference"):
         run.require_spiking()

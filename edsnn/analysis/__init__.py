@@ -9,6 +9,6 @@
 
 from . import plots, statistics
 from .report import analyze_run
-from .run import Run, RunFolderError, load_run, restore_units
+from .run import Run, RunFolderError, load_run
 
-__all__ = ["Run", "RunFolderError", "load_run", "restore_units", "analyze_run", "statistics", "plots"]
+__all__ = ["Run", "RunFolderError", "load_run", "analyze_run", "statistics", "plots"]

@@ -17,8 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from edsnn.protocols.figures import plot_confusion, plot_learning_curves, save_figure
+from edsnn.runs import layer_sort_key
 
-from .run import Run, layer_sort_key
+from .run import Run
 from .statistics import receptive_fields
 
 __all__ = [
@@ -80,7 +81,7 @@ def plot_raster(run: Run, epoch: int | None = None, presentation: int = 0, path=
     """
     if run.spikes is None:
         raise ValueError(
-            f"{run.path} has no spike times (spikes.parquet is absent): a raster needs a run "
+            f"{run.path} has no spike times (no spikes/ or spikes.parquet): a raster needs a run "
             "trained with record_spikes enabled"
         )
     epoch = _pick_epoch(run.counts, epoch, "counts")

@@ -33,9 +33,8 @@ import numpy as np
 import pandas as pd
 from brian2 import Quantity, ms, second
 
+from edsnn.runs import layer_sort_key
 from edsnn.units import check_quantity
-
-from .run import layer_sort_key
 
 __all__ = [
     "mean_rate",
@@ -522,7 +521,7 @@ def _spike_times(spikes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """
     if spikes is None:
         raise ValueError(
-            "this run has no spike times (spikes.parquet is absent): train with "
+            "this run has no spike times (no spikes/ or spikes.parquet): train with "
             "record_spikes enabled to get ISI and PSTH statistics"
         )
     _require_columns(spikes, _SPIKE_COLUMNS, "spikes")

@@ -44,6 +44,8 @@ from pathlib import Path
 import pandas as pd
 
 from edsnn.config import TrainConfig
+from edsnn.runs import RunFolder, RunFolderError
+
 from .sweep_spec import (
     ALIASES,
     FULL_NAME_ONLY,
@@ -102,14 +104,12 @@ class SweepResult:
 
 
 def _stored_config(folder: Path):
-    import json
-
-    path = folder / "config.json"
-    if not path.is_file():
+    run = RunFolder(folder)
+    if not run.file("config.json").is_file():
         return None
     try:
-        return TrainConfig.from_dict(json.loads(path.read_text()))
-    except (ValueError, TypeError):
+        return run.config()
+    except RunFolderError:
         return "unreadable"
 
 

@@ -35,27 +35,35 @@ import numpy as np
 import pandas as pd
 from brian2 import second
 
+from edsnn.runs import RunFolder, RunFolderError
+
 __all__ = ["summarize_sweep", "point_table", "finished_epochs", "plot_accuracy"]
 
 
-def finished_epochs(folder) -> set:
-    """Epoch numbers recorded in ``folder/metrics.csv`` (empty when absent or unreadable)."""
-    path = Path(folder) / "metrics.csv"
+def _metrics(folder) -> pd.DataFrame | None:
+    """The finished epochs' ``metrics.csv`` (None when absent or unreadable)."""
     try:
-        return set(int(e) for e in pd.read_csv(path, usecols=["epoch"])["epoch"])
-    except (FileNotFoundError, ValueError, KeyError, pd.errors.EmptyDataError):
-        return set()
+        metrics = RunFolder(folder).metrics()
+    except RunFolderError:
+        return None
+    return metrics if len(metrics) else None
+
+
+def finished_epochs(folder) -> set:
+    """Finished epochs recorded in the run folder (empty when absent or unreadable)."""
+    metrics = _metrics(folder)
+    return set() if metrics is None else set(metrics["epoch"].tolist())
 
 
 def _rates(folder: Path, epoch: int, presentation_s: float) -> dict:
     """Layer → mean firing rate (Hz) over the test presentations of ``epoch``."""
-    path = folder / "counts.parquet"
-    if not path.is_file():
+    try:
+        counts = RunFolder(folder).counts(epoch, columns=["layer", "count"])
+    except RunFolderError:
         return {}
-    counts = pd.read_parquet(path, columns=["epoch", "layer", "count"], filters=[("epoch", "==", epoch)])
     if counts.empty:
         return {}
-    mean = counts.groupby("layer", sort=False)["count"].mean()
+    mean = counts["count"].astype(float).groupby(counts["layer"], sort=False).mean()  # NaN: reference model
     return {f"rate_{layer} [Hz]": float(value) / presentation_s for layer, value in mean.items()}
 
 
@@ -80,7 +88,8 @@ def point_table(spec, out) -> pd.DataFrame:
                 row[p.numeric_column] = point.numbers[p.numeric_column]
         row["seed"] = point.config.seed
         epochs = point.config.epochs
-        done = finished_epochs(folder)
+        metrics = _metrics(folder)
+        done = set() if metrics is None else set(metrics["epoch"].tolist())
         error = _error(out, point.name)
         if done >= set(range(1, epochs + 1)):
             status = "done"
@@ -91,9 +100,7 @@ def point_table(spec, out) -> pd.DataFrame:
         else:
             status = "pending"
         row.update({"status": status, "epochs": len(done & set(range(1, epochs + 1)))})
-        metrics = None
-        if done:
-            metrics = pd.read_csv(folder / "metrics.csv")
+        if metrics is not None:
             metrics = metrics[metrics["epoch"] <= epochs].sort_values("epoch")
         if metrics is not None and len(metrics):
             last = metrics.iloc[-1]

@@ -8,7 +8,7 @@ One epoch ``e`` (1-based):
    its own update, as the published program does;
 2. present the test selection (same sampling method, file order) with
    learning off;
-3. append the epoch to the run folder (:mod:`edsnn.protocols.records`) and
+3. append the epoch to the run folder (:class:`edsnn.runs.RunFolder`) and
    refresh the figures; ``weights.npz`` is written last.
 
 Determinism: before each of the two phases the network's neuron state is put
@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import json
 import platform
-import shutil
 import time
 from pathlib import Path
 
@@ -36,12 +34,12 @@ import pandas as pd
 from brian2 import Hz, NeuronGroup
 
 import edsnn
+from edsnn.config import TrainConfig
 from edsnn.data import ei_pairs, load_dataset, select_subset
 from edsnn.model import EDNetwork, device_run
+from edsnn.runs import RunFolder, RunFolderError, counts_table, spikes_table
 
 from . import figures as figs
-from . import records
-from edsnn.config import TrainConfig
 from .live import LiveView
 
 __all__ = ["train", "evaluate", "load_config", "TrainError", "TrainResult", "EvaluationResult", "stream_seed",
@@ -211,18 +209,26 @@ def _describe(config: TrainConfig, train_set, command_line) -> dict:
 
 
 def _prepare_folder(folder: Path, config: TrainConfig, resume: bool, overwrite: bool, echo):
-    """Check or clear the run folder; return the number of finished epochs (resume)."""
+    """Check or clear the run folder; return the number of finished epochs (resume).
+
+    A resumed folder is checked whole before anything in it changes; then the
+    rows of an unfinished epoch are dropped.
+    """
     if folder.exists() and not folder.is_dir():
         raise TrainError(f"{folder} exists and is not a folder")
     if not folder.exists() or not any(folder.iterdir()):
         if resume:
             echo(f"note: {folder} holds no run yet; starting a new one")
         return 0
+    run = RunFolder(folder)
     if resume:
-        config_file = folder / "config.json"
-        if not config_file.is_file():
+        if not run.file("config.json").is_file():
             raise TrainError(f"cannot resume: {folder} has no config.json, so it is not a run folder")
-        stored = TrainConfig.from_dict(json.loads(config_file.read_text()))
+        try:
+            run.check(require=("config.json",))
+        except RunFolderError as err:
+            raise TrainError(f"cannot resume: {err}") from None
+        stored = run.config()
         changed = [f.name for f in dataclasses.fields(TrainConfig)
                    if f.name != "epochs" and getattr(stored, f.name) != getattr(config, f.name)]
         if changed:
@@ -230,17 +236,11 @@ def _prepare_folder(folder: Path, config: TrainConfig, resume: bool, overwrite: 
                 f"cannot resume {folder}: its run has different settings for {', '.join(changed)} "
                 "(only --epochs may change when resuming)"
             )
-        weights_file = folder / "weights.npz"
-        done = records.load_weights(weights_file)[1] if weights_file.is_file() else 0
-        records.truncate_run(folder, done)
+        done = run.finished_epoch()
+        run.truncate(done)
         return done
     if overwrite:
-        for name in records.RUN_FILES:
-            path = folder / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+        run.clear()
         return 0
     raise TrainError(
         f"{folder} already exists and is not empty; choose another --out, or pass --resume to "
@@ -326,23 +326,22 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
     folder = Path(out) if out is not None else default_out(config)
     train_set, test_set = _load_data(config)
     done = _prepare_folder(folder, config, resume, overwrite, echo)
-    folder.mkdir(parents=True, exist_ok=True)
+    run = RunFolder(folder)
     info = _describe(config, train_set, command_line)
     if done:
-        previous = json.loads((folder / "config.json").read_text())
+        previous = run.info()
         info["created"] = previous.get("created", info["created"])
         info["command_line"] = previous.get("command_line")
         info["resumed"] = [*previous.get("resumed", []), {"after_epoch": done, "command_line": command_line}]
-    records.write_json(folder / "config.json", info)
+    weights = run.weights().arrays if done else None
+    run.write_info(info)
 
     net = build_network(config)
     phases = _Phases(net)
     if done:
-        weights, _, _ = records.load_weights(folder / "weights.npz")
         net.set_weights(weights)
         echo(f"resuming {folder} after epoch {done} of {config.epochs}")
     live = LiveView(viz, echo=echo)
-    metrics_file = folder / "metrics.csv"
     epoch = done
     try:
         for epoch in range(done + 1, config.epochs + 1):
@@ -369,37 +368,42 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
 
             train_acc = float(np.mean(train_pred == train_labels))
             test_acc = float(np.mean(test_pred == test_labels))
-            records.append_parquet(folder / "counts.parquet", (  # batch by batch: bounded memory
-                records.counts_table(epoch, test_labels[start:start + len(r.score)], r.activity, r.counts,
-                                     config.hidden, first=start)
-                for start, r in kept))
+            spikes = None
             if config.record_spikes and config.model == "spiking":
-                coding = config.coding
-                records.append_parquet(folder / "spikes.parquet", records.spikes_table(
-                    epoch, [(start, r.spikes or {}) for start, r in kept], config.hidden,
-                    coding.steps_per_period, float(coding.dt / brian2.second)))
-            records.append_predictions(folder / "predictions.csv", epoch, test_labels, test_pred)
-            records.append_metrics(metrics_file, epoch, train_acc, test_acc, train_seconds, test_seconds)
-            records.save_weights(folder / "weights.npz", net.get_weights(), epoch, config.seed)
+                spikes = spikes_table(epoch, [(start, r.spikes or {}) for start, r in kept], config.hidden,
+                                      config.coding.steps_per_period, float(config.coding.dt / brian2.second))
+            run.write_epoch(
+                epoch,
+                counts=(counts_table(epoch, test_labels[start:start + len(r.score)], r.activity, r.counts,
+                                     config.hidden, first=start) for start, r in kept),  # bounded memory
+                spikes=spikes, predictions=(test_labels, test_pred), weights=net.get_weights(),
+                seed=config.seed, metrics={"train_accuracy": train_acc, "test_accuracy": test_acc,
+                                           "train_seconds": train_seconds, "test_seconds": test_seconds})
             echo(f"epoch {epoch}/{config.epochs}: train accuracy {100 * train_acc:.1f} %, "
                  f"test accuracy {100 * test_acc:.1f} %  ({train_seconds:.0f} s train, {test_seconds:.0f} s test)")
-            paths = _figures(folder, pd.read_csv(metrics_file), test_labels, test_pred, test_images,
+            paths = _figures(folder, run.metrics(), test_labels, test_pred, test_images,
                              kept, train_set.class_names)
             live.update({k: str(v) for k, v in paths.items()}, force=epoch == config.epochs)
     except KeyboardInterrupt:
         echo(f"\ninterrupted during epoch {epoch}: {folder} holds epochs 1..{epoch - 1}; "
              f"continue with: edsnn train --out {folder} --resume")
         raise
-    metrics = pd.read_csv(metrics_file) if metrics_file.exists() else pd.DataFrame(columns=records.METRICS_COLUMNS)
-    return TrainResult(path=folder, metrics=metrics, weights=net.get_weights())
+    return TrainResult(path=folder, metrics=run.metrics(), weights=net.get_weights())
 
 
 def load_config(run_dir) -> TrainConfig:
-    """The :class:`TrainConfig` stored in ``run_dir/config.json``."""
-    path = Path(run_dir) / "config.json"
-    if not path.is_file():
-        raise TrainError(f"{run_dir} is not a run folder: it has no config.json")
-    return TrainConfig.from_dict(json.loads(path.read_text()))
+    """The :class:`TrainConfig` stored in ``run_dir/config.json``.
+
+    Raises
+    ------
+    TrainError
+        If there is no ``config.json``, or it is truncated or corrupt (the
+        message names the file).
+    """
+    try:
+        return RunFolder(run_dir).config()
+    except RunFolderError as err:
+        raise TrainError(str(err)) from None
 
 
 def evaluate(run_dir, *, device: str | None = None, progress: bool = True) -> EvaluationResult:
@@ -422,10 +426,17 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True) -> Ev
     from tqdm.auto import tqdm
 
     folder = Path(run_dir)
+    run = RunFolder(folder)
     config = load_config(folder)
-    if not (folder / "weights.npz").is_file():
+    if not run.file("weights.npz").is_file():
         raise TrainError(f"{folder} has no weights.npz: no epoch finished")
-    weights, epoch, _ = records.load_weights(folder / "weights.npz")
+    try:
+        run.check(require=("config.json", "weights.npz"))
+    except RunFolderError as err:
+        raise TrainError(f"cannot evaluate: {err}") from None
+    saved = run.weights()
+    weights, epoch = saved.arrays, saved.epoch
+    metrics = run.metrics()
     train_set, test_set = _load_data(config)
     _, test_idx = epoch_selection(config, train_set.labels, test_set.labels, epoch)
     labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
@@ -435,13 +446,8 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True) -> Ev
     phases.start(stream_seed(config.seed, epoch, "brian_test"))
     with tqdm(total=len(labels), desc="test", unit="img", disable=not progress, leave=False) as bar:
         predictions, _ = _present(net, test_set.images[test_idx], labels, False, config.batch_size, bar)
-    recorded = None
-    metrics_file = folder / "metrics.csv"
-    if metrics_file.exists():
-        metrics = pd.read_csv(metrics_file)
-        row = metrics[metrics["epoch"] == epoch]
-        if len(row):
-            recorded = float(row["test_accuracy"].iloc[0])
+    row = metrics[metrics["epoch"] == epoch]
+    recorded = float(row["test_accuracy"].iloc[0]) if len(row) else None
     return EvaluationResult(accuracy=float(np.mean(predictions == labels)), epoch=epoch,
                             labels=labels, predictions=predictions, recorded_accuracy=recorded)
 

@@ -1,0 +1,216 @@
+"""The run folder (edsnn.runs): per-epoch parts, old single-file folders, damaged files refused."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from brian2 import ms
+from fake_run import to_legacy_layout, write_fake_run
+
+from edsnn.cli import main
+from edsnn.config import TrainConfig
+from edsnn.data import SpikeCoding
+from edsnn.protocols import evaluate, train
+from edsnn.runs import RunFolder, RunFolderError, schema
+
+HIDDEN, TRAIN, TEST = 8, 30, 20
+TIMING = ["train_seconds", "test_seconds"]
+
+
+def tiny(**changes) -> TrainConfig:
+    config = TrainConfig(hidden=(HIDDEN,), train=TRAIN, test=TEST, epochs=2, batch_size=16,
+                         coding=SpikeCoding(presentation=20 * ms), device="numpy", record_spikes=True)
+    return config.replace(**changes)
+
+
+def run_quietly(config, out, **kwargs):
+    return train(config, out, progress=False, echo=lambda *a, **k: None, **kwargs)
+
+
+def snapshot(folder) -> dict:
+    """Relative path → bytes of every file under ``folder``."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_run(a, b):
+    """Same tables and weights, whatever the layout of either folder."""
+    ra, rb = RunFolder(a), RunFolder(b)
+    pd.testing.assert_frame_equal(ra.metrics().drop(columns=TIMING), rb.metrics().drop(columns=TIMING))
+    pd.testing.assert_frame_equal(ra.predictions(), rb.predictions())
+    pd.testing.assert_frame_equal(ra.counts(), rb.counts())
+    pd.testing.assert_frame_equal(ra.spikes(), rb.spikes())
+    wa, wb = ra.weights(), rb.weights()
+    assert (wa.epoch, wa.seed) == (wb.epoch, wb.seed) and sorted(wa.arrays) == sorted(wb.arrays)
+    for key in wa.arrays:
+        np.testing.assert_array_equal(wa.arrays[key], wb.arrays[key], err_msg=key)
+
+
+@pytest.fixture
+def fake(tmp_path):
+    tables = write_fake_run(tmp_path / "run", epochs=2, n_classes=3, n_per_class=10, hidden=(6,))
+    return tmp_path / "run", tables
+
+
+# --- layout and reading ------------------------------------------------------------------
+def test_parts_read_back_as_the_written_tables(fake):
+    folder, tables = fake
+    run = RunFolder(folder)
+    assert sorted(p.name for p in (folder / "counts").iterdir()) == ["epoch=0001.parquet", "epoch=0002.parquet"]
+    assert not (folder / "counts.parquet").exists()
+    counts = run.counts()
+    np.testing.assert_array_equal(counts["count"].to_numpy(), tables.counts["count"].to_numpy())
+    assert counts["count"].dtype == np.int64 and counts["activity"].dtype == np.float64
+    one = run.counts(epoch=2, columns=["epoch", "layer", "count"])
+    assert list(one.columns) == ["epoch", "layer", "count"] and set(one["epoch"]) == {2}
+    assert len(one) == len(tables.counts[tables.counts["epoch"] == 2])
+    np.testing.assert_allclose(run.spikes()["t"].to_numpy(), tables.spikes["t"].to_numpy())
+    pd.testing.assert_frame_equal(run.predictions(epoch=1),
+                                  tables.predictions[tables.predictions["epoch"] == 1].reset_index(drop=True))
+    assert run.metrics()["epoch"].tolist() == [1, 2] and run.finished_epoch() == 2
+    config = run.config()
+    assert isinstance(config, TrainConfig) and config.coding.presentation == 200 * ms
+    assert config.neuron.tau_ref == 2 * ms and run.info()["n_classes"] == 3
+    run.check()
+
+
+def test_an_old_single_file_folder_reads_the_same(fake, tmp_path):
+    folder, _ = fake
+    old = tmp_path / "old"
+    shutil.copytree(folder, old)
+    to_legacy_layout(old)
+    assert (old / "counts.parquet").is_file() and not (old / "counts").exists()
+    RunFolder(old).check()
+    assert_same_run(folder, old)
+    pd.testing.assert_frame_equal(RunFolder(old).counts(epoch=2), RunFolder(folder).counts(epoch=2))
+
+
+def test_rows_after_the_saved_weights_are_unfinished(fake):
+    """A crash after the counts and CSV rows of epoch 2, before its weights."""
+    folder, _ = fake
+    run = RunFolder(folder)
+    weights = run.weights()
+    np.savez(folder / "weights.npz", **weights.arrays, epoch=np.int64(1), seed=np.int64(weights.seed))
+    (folder / "counts" / ".epoch=0003.parquet.123.tmp").write_bytes(b"half")
+    with open(folder / "predictions.csv", "a") as handle:
+        handle.write("3,0,1")  # half a line
+    assert run.metrics()["epoch"].tolist() == [1] and set(run.counts()["epoch"]) == {1}
+    assert set(run.predictions()["epoch"]) == {1} and set(run.spikes()["epoch"]) == {1}
+    run.check()
+    run.truncate(1)
+    assert sorted(p.name for p in (folder / "counts").iterdir()) == ["epoch=0001.parquet"]
+    assert pd.read_csv(folder / "predictions.csv")["epoch"].unique().tolist() == [1]
+    assert pd.read_csv(folder / "predictions.csv")["prediction"].dtype == np.int64
+    assert pd.read_csv(folder / "metrics.csv")["epoch"].tolist() == [1]
+
+
+def test_clear_removes_run_files_only(fake):
+    folder, _ = fake
+    (folder / "notes.txt").write_text("mine")
+    RunFolder(folder).clear()
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+def test_docstring_examples():
+    result = doctest.testmod(schema, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted and result.failed == 0
+
+
+# --- damaged files -------------------------------------------------------------------------
+def _truncate(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def _garble_tail(data: bytes) -> bytes:
+    return data[:-24] + b"\x00\xff garbled \x00\xff" * 2
+
+
+def _empty(data: bytes) -> bytes:
+    return b""
+
+
+DAMAGE = {"truncated": _truncate, "garbled tail": _garble_tail, "empty": _empty}
+FILES = ["weights.npz", "config.json", "metrics.csv", "counts/epoch=0001.parquet", "predictions.csv"]
+
+
+def refused(capsys, *argv) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    assert exit_info.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("how", DAMAGE)
+@pytest.mark.parametrize("name", FILES)
+def test_damaged_file_is_named_and_nothing_changes(capsys, fake, name, how):
+    folder, _ = fake
+    path = folder / name
+    path.write_bytes(DAMAGE[how](path.read_bytes()))
+    before = snapshot(folder)
+    for argv in (["evaluate", str(folder), "--no-progress"],
+                 ["train", "--out", str(folder), "--resume", "--no-progress"],
+                 ["analyze", str(folder)]):
+        message = refused(capsys, *argv)
+        assert str(path) in message and "truncated or corrupt" in message, (argv, message)
+        assert "Restore the file" in message
+        assert snapshot(folder) == before, argv
+    assert not (folder / "analysis").exists()
+
+
+def test_corrupt_counts_data_named_by_the_analysis(capsys, fake):
+    folder, _ = fake
+    path = folder / "counts" / "epoch=0002.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3: len(data) // 3 + 32] = b"\x00\xff" * 16  # inside a data page
+    path.write_bytes(bytes(data))
+    before = snapshot(folder)
+    assert str(path) in refused(capsys, "analyze", str(folder))
+    assert snapshot(folder) == before
+
+
+def test_missing_rows_and_invalid_settings_are_named(fake):
+    folder, _ = fake
+    lines = (folder / "predictions.csv").read_text().splitlines(keepends=True)
+    (folder / "predictions.csv").write_text("".join(lines[:-3]))  # cut at a line end
+    with pytest.raises(RunFolderError, match=r"predictions.csv is truncated or corrupt \(epoch 2 has 27 rows"):
+        RunFolder(folder).check()
+    info = json.loads((folder / "config.json").read_text())
+    info["neuron"]["tau_ref"] = "2"
+    (folder / "config.json").write_text(json.dumps(info))
+    with pytest.raises(RunFolderError, match=r"config.json is truncated or corrupt .*tau_ref"):
+        RunFolder(folder).config()
+
+
+# --- old folders evaluate and resume (tiny trainings, numpy target) -----------------------------
+@pytest.fixture(scope="module")
+def direct(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "direct"
+    run_quietly(tiny(), out)
+    return out
+
+
+def test_old_folder_evaluates_and_resumes(direct, tmp_path):
+    old = tmp_path / "old"
+    run_quietly(tiny(epochs=1), old)
+    to_legacy_layout(old)
+    result = evaluate(old, progress=False)
+    assert result.epoch == 1 and result.accuracy == result.recorded_accuracy
+    shutil.copy(old / "weights.npz", tmp_path / "weights-epoch1.npz")
+
+    run_quietly(tiny(), old, resume=True)
+    assert (old / "counts.parquet").is_file()  # epoch 1 stays where it was
+    assert sorted(p.name for p in (old / "counts").iterdir()) == ["epoch=0002.parquet"]
+    assert_same_run(direct, old)
+
+    # an old folder interrupted after epoch 2's tables, before its weights: resume repairs it
+    crashed = tmp_path / "crashed"
+    shutil.copytree(direct, crashed)
+    to_legacy_layout(crashed)
+    shutil.copy(tmp_path / "weights-epoch1.npz", crashed / "weights.npz")
+    run_quietly(tiny(), crashed, resume=True)
+    assert set(pd.read_parquet(crashed / "counts.parquet")["epoch"]) == {1}
+    assert_same_run(direct, crashed)
