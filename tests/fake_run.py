@@ -32,6 +32,7 @@ import pandas as pd
 SELECTIVE_HZ = 60.0
 OUTPUT_HZ = (80.0, 10.0)  # own class, other classes
 SELECTIVE, SILENT, SATURATED = 0, 1, 2
+ACTIVITY_MAX_HZ = 150.0  # the ED rule's activity cap in config.json: 30 spikes in 200 ms
 
 
 def poisson_hz(neuron: int) -> float:
@@ -158,7 +159,7 @@ def write_fake_run(
         "neuron": {"v_rest": "-65. mV", "v_threshold": "-60. mV", "tau_m": "20. ms",
                    "R_m": "10. Mohm", "tau_ref": "2. ms"},
         "synapse": {"tau_syn": "5. ms"},
-        "ed": {"lr": 0.15, "dif": 0.5},
+        "ed": {"lr": 0.15, "dif": 0.5, "activity_max_rate": f"{ACTIVITY_MAX_HZ:g}. Hz"},
     }
     (path / "config.json").write_text(json.dumps(config, indent=2))
 
