@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from brian2 import second
+from brian2 import Hz, second
 
 from edsnn.config import TrainConfig
 from edsnn.data import SpikeCoding
@@ -41,6 +41,7 @@ from edsnn.runs import COUNTS_SCHEMA, SPIKES_SCHEMA, RunFolder
 SELECTIVE_HZ = 60.0
 OUTPUT_HZ = (80.0, 10.0)  # own class, other classes
 SELECTIVE, SILENT, SATURATED = 0, 1, 2
+ACTIVITY_MAX_HZ = 150.0  # the ED rule's activity cap in config.json: 30 spikes in 200 ms
 
 
 def poisson_hz(neuron: int) -> float:
@@ -180,7 +181,7 @@ def write_fake_run(
     config = TrainConfig(train=10 * n_classes, test=n_classes * n_per_class, epochs=epochs, hidden=hidden,
                          model=model, seed=seed, record_spikes=record_spikes,
                          coding=SpikeCoding(presentation=presentation_s * second),
-                         ed=EDParameters(lr=0.15, dif=0.5))
+                         ed=EDParameters(lr=0.15, dif=0.5, activity_max_rate=ACTIVITY_MAX_HZ * Hz))
     run = RunFolder(path)
     run.write_info({**config.to_dict(), "edsnn_version": "0.1.0", "brian2_version": "2.8.0",
                     "data_source": "synthetic", "class_names": [str(i) for i in range(n_classes)],

@@ -20,7 +20,8 @@ from edsnn.config import TrainConfig  # noqa: E402
 from edsnn.units import UnitError  # noqa: E402
 
 from fake_run import (  # noqa: E402
-    OUTPUT_HZ, SATURATED, SELECTIVE, SELECTIVE_HZ, SILENT, fake_tables, poisson_hz, write_fake_run,
+    ACTIVITY_MAX_HZ, OUTPUT_HZ, SATURATED, SELECTIVE, SELECTIVE_HZ, SILENT, fake_tables, poisson_hz,
+    write_fake_run,
 )
 
 T = 0.2  # presentation of the fake tables (s)
@@ -99,29 +100,78 @@ def test_layers_sorted_in_network_order(small):
 
 
 # --- silent / saturated -----------------------------------------------------------------
+def caps_of(tables, activity_max_rate=ACTIVITY_MAX_HZ * Hz):
+    return st.SaturationCaps(presentation=tables.presentation_s * second, dt=1 * ms,
+                             tau_ref=2 * ms, activity_max_rate=activity_max_rate)
+
+
 def test_silent_and_saturated_fractions_exact(small):
-    frac = st.silent_saturated(small.counts, small.max_count)
+    caps = caps_of(small)
+    assert (caps.activity_cap, caps.refractory_limit) == (30, small.max_count) == (30, 66)
+    frac = st.silent_saturated(small.counts, caps)
     h = frac[frac["layer"] == "hidden1"].set_index(["epoch", "type"])
     # hidden1 of each class net: E = {0 selective, 2 saturated, 4}, I = {1 silent, 3, 5}
     for epoch in (1, 2):
         assert h.loc[(epoch, "I"), "silent_fraction"] == pytest.approx(1 / 3)
         assert h.loc[(epoch, "I"), "n_silent"] == 3  # one per class net
         assert h.loc[(epoch, "E"), "silent_fraction"] == 0  # the selective one fires for its class
-        assert h.loc[(epoch, "E"), "saturated_fraction"] == pytest.approx(1 / 3)
-        assert h.loc[(epoch, "I"), "saturated_fraction"] == 0
+        for cap in ("activity_cap", "refractory_limit"):  # neuron 2 fires 66 spikes: both caps
+            assert h.loc[(epoch, "E"), f"saturated_{cap}_fraction"] == pytest.approx(1 / 3)
+            assert h.loc[(epoch, "I"), f"n_saturated_{cap}"] == 0
     assert (frac[frac["layer"] == "output"]["silent_fraction"] == 0).all()
+    assert (frac["activity_cap"] == 30).all() and (frac["refractory_limit"] == 66).all()
 
 
-def test_max_count_from_config_and_bad_max_count(run_dir, small):
+def test_saturation_at_activity_cap_below_refractory_limit():
+    # 50 ms, 200 Hz: the rule reads 10 spikes as activity 1; the refractory limit is 16
+    caps = st.SaturationCaps(presentation=50 * ms, activity_max_rate=200 * Hz, tau_ref=2 * ms,
+                             dt=1 * ms)
+    assert (caps.activity_cap, caps.refractory_limit) == (10, 16)
+    counts = pd.DataFrame({  # I neurons at 190-220 Hz; one E neuron at the refractory limit
+        "epoch": 1, "presentation": [0] * 4 + [1] * 4, "label": [0] * 4 + [1] * 4,
+        "layer": "hidden1", "class_net": 0, "neuron": [1, 3, 5, 0] * 2,
+        "type": ["I", "I", "I", "E"] * 2, "count": [10, 12, 9, 16, 11, 10, 10, 16],
+    })
+    frac = st.silent_saturated(counts, caps).set_index("type")
+    assert frac.loc["I", "n_saturated_activity_cap"] == 2  # mean counts 10.5, 11 and 9.5
+    assert frac.loc["I", "saturated_activity_cap_fraction"] == pytest.approx(2 / 3)
+    assert frac.loc["I", "saturated_refractory_limit_fraction"] == 0
+    assert frac.loc["E", "saturated_refractory_limit_fraction"] == 1
+    # a cap that is not a whole count: 7.5 spikes -> 8 are needed
+    assert st.SaturationCaps(presentation=50 * ms, activity_max_rate=150 * Hz, tau_ref=0 * ms,
+                             dt=1 * ms).activity_cap == 8
+
+
+def test_saturation_caps_from_config_and_refusals(run_dir):
     run = load_run(run_dir)
-    assert run.refractory == 2 * ms
-    assert run.max_count == small.max_count == 66  # floor(200 ms / (2 ms + 1 ms))
+    caps = st.SaturationCaps.from_config(run.config)  # config.json as read back
+    assert caps == st.SaturationCaps(presentation=200 * ms, activity_max_rate=150 * Hz,
+                                     tau_ref=2 * ms, dt=1 * ms)
+    from edsnn.config import TrainConfig  # the typed settings give the same caps
+
+    config = TrainConfig()
+    typed = st.SaturationCaps.from_config(config)
+    assert typed.presentation == config.coding.presentation
+    assert typed.activity_max_rate == config.ed.activity_max_rate
+    assert typed.tau_ref == config.neuron.tau_ref and typed.dt == config.coding.dt
     assert st.max_count(50 * ms, 1 * ms) == 50
     assert st.max_count(50 * ms, 1 * ms, refractory=4 * ms) == 10
-    with pytest.raises(ValueError, match="max_count must be a positive integer"):
-        st.silent_saturated(small.counts, 0)
-    with pytest.raises(ValueError, match="max_count"):
-        st.silent_saturated(small.counts, 2.5)
+    with pytest.raises(UnitError, match=r"activity_max_rate must be a rate, e.g. 200. Hz \(got 200\)"):
+        st.SaturationCaps(presentation=50 * ms, activity_max_rate=200, tau_ref=2 * ms, dt=1 * ms)
+    with pytest.raises(UnitError, match="tau_ref must be a time"):
+        st.SaturationCaps(presentation=50 * ms, activity_max_rate=200 * Hz, tau_ref=2, dt=1 * ms)
+    with pytest.raises(ValueError, match="activity_max_rate must be positive"):
+        st.SaturationCaps(presentation=50 * ms, activity_max_rate=0 * Hz, tau_ref=2 * ms, dt=1 * ms)
+    with pytest.raises(TypeError, match="tau_ref"):  # no silent default for a cap
+        st.SaturationCaps(presentation=50 * ms, activity_max_rate=200 * Hz, dt=1 * ms)
+    with pytest.raises(TypeError, match="caps must be a SaturationCaps"):
+        st.silent_saturated(run.counts, 66)
+    config = json.loads((run_dir / "config.json").read_text())
+    del config["ed"]["activity_max_rate"]
+    (run_dir / "config.json").write_text(json.dumps(config))
+    with pytest.raises(RunFolderError, match=r"config.json: it lacks 'activity_max_rate'"):
+        analyze_run(run_dir)
+    assert not (run_dir / "analysis").exists()
 
 
 # --- Fano factor ----------------------------------------------------------------------
@@ -207,10 +257,11 @@ def test_confusion_matrix_matches_fake_predictions(small):
 
 # --- evolution ---------------------------------------------------------------------------
 def test_evolution_has_one_row_per_epoch_layer_type(small):
-    evo = st.evolution(small.counts, T * second, small.max_count)
+    evo = st.evolution(small.counts, caps_of(small))
     assert list(evo.columns) == [
         "epoch", "layer", "type", "n_neurons", "rate_hz", "sd_hz", "silent_fraction",
-        "saturated_fraction", "fano", "selectivity",
+        "activity_cap", "saturated_activity_cap_fraction", "refractory_limit",
+        "saturated_refractory_limit_fraction", "fano", "selectivity",
     ]
     assert len(evo) == 2 * 3  # epochs x (hidden1 E, hidden1 I, output E)
     assert evo["epoch"].tolist() == [1, 1, 1, 2, 2, 2]
@@ -363,10 +414,39 @@ def test_analyze_run_writes_expected_files(run_dir):
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written if p.suffix == ".png")
     rates = pd.read_csv(run_dir / "analysis" / "rates.csv")
     assert "rate_hz" in rates.columns
+    saturated = pd.read_csv(run_dir / "analysis" / "silent_saturated.csv")
+    assert (saturated["activity_cap"] == 30).all() and (saturated["refractory_limit"] == 66).all()
+    e = saturated[(saturated["layer"] == "hidden1") & (saturated["type"] == "E")]
+    assert np.allclose(e["saturated_activity_cap_fraction"], 1 / 3)
     confusion = pd.read_csv(run_dir / "analysis" / "confusion.csv", index_col=0)
     assert confusion.shape == (3, 3)
     with pytest.raises(FileExistsError, match="overwrite=True"):
         analyze_run(run_dir)
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (lambda text: text.splitlines()[0] + "\n", "it has no rows"),
+    (lambda text: "a,b\n1,2\n", r"it lacks the column\(s\) \['epoch', 'presentation', 'label'"),
+    (lambda text: text[:-3], "empty values"),  # the last line cut short
+    (lambda text: "", "No columns to parse"),
+])
+def test_failed_analysis_names_the_file_and_writes_nothing(run_dir, damage, problem):
+    predictions = run_dir / "predictions.csv"
+    predictions.write_text(damage(predictions.read_text()))
+    before = sorted(p.name for p in run_dir.iterdir())
+    with pytest.raises(RunFolderError, match=problem) as error:
+        analyze_run(run_dir)
+    assert f"could not read {predictions}" in str(error.value)
+    assert sorted(p.name for p in run_dir.iterdir()) == before  # no empty analysis/ left
+
+
+def test_failed_reanalysis_keeps_the_previous_one(run_dir):
+    first = analyze_run(run_dir)
+    metrics = run_dir / "metrics.csv"
+    metrics.write_text(metrics.read_text().replace("test_accuracy", "accuracy"))
+    with pytest.raises(RunFolderError, match=rf"could not read {metrics}: it lacks the column"):
+        analyze_run(run_dir, overwrite=True)
+    assert all(p.is_file() for p in first)  # nothing was deleted
 
 
 def test_analyze_run_without_spikes_and_overwrite(tmp_path):
@@ -395,8 +475,13 @@ def test_analysis_plots_axes_and_png(run_dir, tmp_path):
     assert len(fig.axes) == 3 + 1  # one per class net + colour bar
     fig = plots.plot_receptive_fields(run.weights, neurons=[0, 1], path=tmp_path / "rf.png")
     assert len(fig.axes) == 3 * 2 + 1
-    fig = plots.plot_evolution(st.evolution(run.counts, T_, run.max_count))
-    assert len(fig.axes) == 5
+    evolution = st.evolution(run.counts, st.SaturationCaps.from_config(run.config))
+    fig = plots.plot_evolution(evolution)
+    assert [ax.get_title() for ax in fig.axes] == [
+        "mean rate (Hz)", "silent fraction", "saturated at the ED activity cap (≥ 30 spikes)",
+        "saturated at the refractory limit (≥ 66 spikes)", "mean selectivity", "mean Fano factor",
+    ]
+    assert len(plots.plot_evolution(evolution, run.metrics).axes) == 7  # + accuracy
     fig = plots.plot_psth(st.psth(run.spikes, run.counts, 10 * ms, T_), kind="I")
     assert len(fig.axes) == 1  # only hidden1 has I neurons
     for name in ("raster", "sel", "rf"):

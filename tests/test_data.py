@@ -228,7 +228,6 @@ def test_search_order(isolated, monkeypatch):
     assert found(root / "nested") == nested  # data_dir holding <dataset>/
     assert locate.locate("fashion", "test", root / "nested", download=False)[0] == nested / TEST_STEMS[0]
     assert found() == env
-    assert found(root / "empty") == env  # an explicit folder without the files falls through
     monkeypatch.delenv("EDSNN_DATA")
     assert found() == cache
     for path in cache.iterdir():
@@ -242,6 +241,48 @@ def test_search_order(isolated, monkeypatch):
     text = str(error.value)
     assert str(root / "xdg-cache" / "edsnn" / "mnist") in text and "download=True" in text
     assert "debian" not in text
+
+
+def test_explicit_data_dir_is_honoured_or_refused(isolated, monkeypatch, fake_mnist):
+    root = isolated
+    images, labels = _fake_split()
+    env = _write_split(root / "env" / "mnist", images, labels)
+    monkeypatch.setenv("EDSNN_DATA", str(root / "env"))  # another copy that must not be used
+    nowhere = root / "does" / "not" / "exist"
+    with pytest.raises(DatasetError) as error:
+        load_dataset("mnist", "test", "full", data_dir=nowhere)
+    text = str(error.value)
+    assert f"data_dir {nowhere} does not exist" in text
+    assert all(stem in text for stem in TEST_STEMS) and "--data-dir" in text
+
+    empty = root / "empty"
+    empty.mkdir()
+    with pytest.raises(DatasetError, match="lacks the mnist test file") as error:
+        load_dataset("mnist", "test", "full", data_dir=empty)
+    assert str(empty) in str(error.value) and all(stem in str(error.value) for stem in TEST_STEMS)
+
+    half = root / "half"  # only the images, in half/mnist/: the labels file is named missing
+    (half / "mnist").mkdir(parents=True)
+    idx.write_idx(half / "mnist" / (TEST_STEMS[0] + ".gz"), images)
+    with pytest.raises(DatasetError) as error:
+        locate.locate("mnist", "test", half, download=True)  # no download for a named folder
+    assert (f"data_dir {half} lacks the mnist test file(s) {TEST_STEMS[1]} "
+            f"(looked in {half} and {half / 'mnist'})") in str(error.value)
+    assert _all_files(root / "xdg-cache") == []  # nothing was downloaded
+
+    assert load_dataset("mnist", "test", "full").source == str(env)  # no folder named: search
+    assert locate.search_dirs("mnist", empty) == [empty, empty / "mnist"]
+
+
+def test_train_refuses_missing_data_dir_before_writing(isolated, monkeypatch, capsys):
+    from edsnn.cli import main
+
+    monkeypatch.setenv("EDSNN_DATA", str(isolated / "env"))
+    nowhere, out = isolated / "nowhere", isolated / "run"
+    assert main(["train", "--data-dir", str(nowhere), "--out", str(out), "--no-progress"]) == 1
+    message = capsys.readouterr().err
+    assert f"data_dir {nowhere} does not exist" in message and "train-images-idx3-ubyte" in message
+    assert not out.exists()
 
 
 # ----------------------------------------------------------------- download (local server only)

@@ -1,27 +1,57 @@
-"""notebooks/firing_statistics.ipynb runs top to bottom on a synthetic run (tests/fake_run.py)."""
+"""notebooks/firing_statistics.ipynb runs top to bottom on a synthetic run with known caps
+(tests/fake_run.py) and on a small real run written by ``edsnn train``."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+from edsnn.analysis import load_run
+from edsnn.analysis import statistics as st
 from fake_run import write_fake_run
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "firing_statistics.ipynb"
 
 
-def test_firing_statistics_notebook_runs(tmp_path, monkeypatch):
-    write_fake_run(tmp_path / "run", epochs=3, n_classes=3, n_per_class=10, hidden=(16,))
-    monkeypatch.setenv("EDSNN_RUN", str(tmp_path / "run"))  # the kernel inherits it
+def execute_notebook(run_dir, monkeypatch):
+    """Run the notebook on ``run_dir``; return its text output and its number of images."""
+    monkeypatch.setenv("EDSNN_RUN", str(run_dir))  # the kernel inherits it
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    client = NotebookClient(nb, timeout=60, kernel_name="python3",
+    client = NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(REPO)}})
     client.execute()
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
-    assert not [o for o in outputs if o.output_type == "error"]
+    errors = [o for o in outputs if o.output_type == "error"]
+    assert not errors, errors
     text = "".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
                    for o in outputs)
-    assert "max count per presentation: 66" in text
-    images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) >= 8  # every figure was displayed
+    return text, sum("image/png" in o.get("data", {}) for o in outputs)
+
+
+def test_firing_statistics_notebook_on_synthetic_run(tmp_path, monkeypatch):
+    write_fake_run(tmp_path / "run", epochs=3, n_classes=3, n_per_class=10, hidden=(16,))
+    text, images = execute_notebook(tmp_path / "run", monkeypatch)
+    # 200 ms at 150 Hz: 30 spikes; 200 ms / (2 ms + 1 ms): 66 spikes
+    assert "ED activity cap: 30 spikes | refractory limit: 66 spikes per presentation" in text
+    assert "saturated_activity_cap_fraction" in text
+    assert images >= 8  # every figure was displayed
+
+
+def test_firing_statistics_notebook_on_real_run(tmp_path, monkeypatch):
+    run_dir = tmp_path / "real"
+    command = [sys.executable, "-m", "edsnn.cli", "train", "--train", "60", "--test", "30",
+               "--hidden", "8", "--epochs", "2", "--record-spikes", "--no-progress",
+               "--out", str(run_dir)]
+    subprocess.run(command, check=True, cwd=tmp_path, capture_output=True, text=True)
+    text, images = execute_notebook(run_dir, monkeypatch)
+    # defaults: 50 ms at 200 Hz read as activity 1 (10 spikes); 50 ms / (2 ms + 1 ms): 16 spikes
+    assert "ED activity cap: 10 spikes | refractory limit: 16 spikes per presentation" in text
+    run = load_run(run_dir)
+    assert run.epochs == [1, 2] and run.spikes is not None
+    table = st.silent_saturated(run.counts, st.SaturationCaps.from_config(run.config))
+    # 10 class networks of 8 hidden neurons (4 E, 4 I) and one output each
+    assert table["n_neurons"].tolist() == [40, 40, 10] * 2
+    assert images >= 8  # every figure was displayed, raster and PSTH included

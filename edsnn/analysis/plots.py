@@ -307,9 +307,19 @@ def plot_receptive_fields(weights, class_nets=None, neurons=None, path=None) -> 
     return save_figure(fig, path)
 
 
+def _cap_title(evolution: pd.DataFrame, column: str, title: str) -> str:
+    """``title`` with the cap's spike count(s) of ``column`` appended."""
+    values = sorted({int(v) for v in evolution[column].dropna()})
+    return f"{title} (≥ {', '.join(map(str, values))} spikes)" if values else title
+
+
 def plot_evolution(evolution: pd.DataFrame, metrics: pd.DataFrame | None = None,
                    path=None) -> Figure:
     """Firing summaries (and test accuracy) against epoch.
+
+    Saturation is shown twice: at the ED rule's activity cap (the count read
+    as activity 1, where learning stops) and at the refractory limit (the
+    physiological maximum); see :class:`~edsnn.analysis.statistics.SaturationCaps`.
 
     Parameters
     ----------
@@ -322,22 +332,26 @@ def plot_evolution(evolution: pd.DataFrame, metrics: pd.DataFrame | None = None,
     Returns
     -------
     Figure
-        Five axes (rate, silent fraction, saturated fraction, selectivity,
-        Fano factor), six with ``metrics``; one line per layer and type.
+        Six axes (rate, silent fraction, saturated fraction at the activity
+        cap, at the refractory limit, selectivity, Fano factor), seven with
+        ``metrics``; one line per layer and type.
     """
     panels = [
         ("rate_hz", "mean rate (Hz)"),
         ("silent_fraction", "silent fraction"),
-        ("saturated_fraction", "saturated fraction"),
+        ("saturated_activity_cap_fraction", "saturated at the ED activity cap"),
+        ("saturated_refractory_limit_fraction", "saturated at the refractory limit"),
         ("selectivity", "mean selectivity"),
         ("fano", "mean Fano factor"),
     ]
     missing = [c for c, _ in panels if c not in evolution.columns]
+    missing += [c for c in ("activity_cap", "refractory_limit") if c not in evolution.columns]
     if missing:
         raise ValueError(f"evolution lacks the column(s) {missing}; pass statistics.evolution(...)")
-    fig = Figure(figsize=(11, 6), layout="constrained")
-    grid = fig.subplots(2, 3)
-    axes = grid.ravel()
+    titles = {"saturated_activity_cap_fraction": "activity_cap",
+              "saturated_refractory_limit_fraction": "refractory_limit"}
+    fig = Figure(figsize=(14, 6), layout="constrained")
+    axes = fig.subplots(2, 4).ravel()
     layers = _layers(evolution)
     styles = {"E": "-o", "I": "--s"}
     for ax, (column, title) in zip(axes, panels):
@@ -348,12 +362,16 @@ def plot_evolution(evolution: pd.DataFrame, metrics: pd.DataFrame | None = None,
                     continue
                 ax.plot(rows["epoch"], rows[column], style, ms=3, color=f"C{n}",
                         label=f"{layer} {kind}")
+        if column in titles:
+            title = _cap_title(evolution, titles[column], title)
+            ax.set_ylim(-0.03, 1.03)
         ax.set(title=title, xlabel="epoch")
+        ax.title.set_fontsize(9)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7)
     if metrics is not None:
-        ax = axes[5]
+        ax = axes[len(panels)]
         ax.plot(metrics["epoch"], 100 * metrics["test_accuracy"], "-o", ms=3, color="k",
                 label="test")
         if "train_accuracy" in metrics:
@@ -363,8 +381,8 @@ def plot_evolution(evolution: pd.DataFrame, metrics: pd.DataFrame | None = None,
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    else:
-        fig.delaxes(axes[5])
+    for ax in axes[len(panels) + (metrics is not None):]:
+        fig.delaxes(ax)
     return save_figure(fig, path)
 
 

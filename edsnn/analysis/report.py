@@ -10,13 +10,51 @@ from edsnn.units import check_quantity
 
 from . import plots
 from . import statistics as st
-from .run import load_run
+from .run import RunFolderError, load_run
 
 __all__ = ["analyze_run"]
 
+#: Run file → (attribute of Run, columns the analysis reads).
+_TABLES = {
+    "counts.parquet": ("counts", st._COUNT_COLUMNS),
+    "predictions.csv": ("predictions", ["epoch", "presentation", "label", "prediction"]),
+    "metrics.csv": ("metrics", ["epoch", "test_accuracy"]),
+    "spikes.parquet": ("spikes", st._SPIKE_COLUMNS),
+}
+
+
+def _check_tables(run) -> None:
+    """Refuse a run table that lacks rows or columns, or has gaps (a truncated line), naming its file."""
+    for name, (attribute, columns) in _TABLES.items():
+        table = getattr(run, attribute)
+        if table is None:  # spikes not recorded
+            continue
+        missing = [c for c in columns if c not in table.columns]
+        problem = (
+            f"it lacks the column(s) {missing}" if missing
+            else "it has no rows" if len(table) == 0
+            else "it has empty values (a truncated or damaged line)"
+            if table[columns].isna().any().any() else None
+        )
+        if problem:
+            raise RunFolderError(
+                f"could not read {run.path / name}: {problem}. It is written by 'edsnn train'; "
+                "restore it from a copy or train the run again (nothing was written)"
+            )
+
+
+def _caps_of(run) -> st.SaturationCaps:
+    try:
+        return st.SaturationCaps.from_config(run.config)
+    except KeyError as err:
+        raise RunFolderError(
+            f"could not read {run.path / 'config.json'}: it lacks {err}, needed for the saturation "
+            "caps (coding.presentation, coding.dt, neuron.tau_ref, ed.activity_max_rate)"
+        ) from err
+
 
 def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
-                max_count: int | None = None) -> list[Path]:
+                caps: st.SaturationCaps | None = None) -> list[Path]:
     """Compute the firing statistics of a run and write tables and figures.
 
     Writes into ``path/analysis/``:
@@ -24,7 +62,8 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     ======================  ===========================================================
     ``rates.csv``           :func:`~statistics.mean_rate` per neuron, epoch and class
     ``population_rate.csv`` :func:`~statistics.population_rate`
-    ``silent_saturated.csv`` :func:`~statistics.silent_saturated`
+    ``silent_saturated.csv`` :func:`~statistics.silent_saturated`, saturation at the
+                            ED rule's activity cap and at the refractory limit
     ``fano.csv``            :func:`~statistics.fano_factor`
     ``selectivity.csv``     :func:`~statistics.selectivity`
     ``confusion.csv``       :func:`~statistics.confusion_matrix` of the last epoch
@@ -36,6 +75,9 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
                             PSTH with spike times
     ======================  ===========================================================
 
+    Everything is computed before ``analysis/`` is created or cleared, so a
+    run whose files cannot be read is left as it was.
+
     Parameters
     ----------
     path : str or Path
@@ -45,9 +87,8 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
         (default False: refuse).
     bin_width : Quantity, optional
         PSTH bin width (default 5 ms).
-    max_count : int, optional
-        Count at saturation; default ``run.max_count`` from the config
-        (``presentation / (refractory + dt)``).
+    caps : SaturationCaps, optional
+        Saturation caps; default ``SaturationCaps.from_config(run.config)``.
 
     Returns
     -------
@@ -57,7 +98,8 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     Raises
     ------
     RunFolderError
-        If ``path`` is not a run folder.
+        If ``path`` is not a run folder, or one of its files cannot be read
+        (the message names it).
     FileExistsError
         If ``analysis/`` exists, is not empty and ``overwrite`` is False.
     ValueError
@@ -66,62 +108,56 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     check_quantity("bin_width", bin_width, 5 * ms)
     run = load_run(path)
     run.require_spiking()
+    _check_tables(run)
     out = run.path / "analysis"
-    if out.exists() and any(out.iterdir()):
-        if not overwrite:
-            raise FileExistsError(
-                f"{out} already holds an analysis; pass overwrite=True to replace it"
-            )
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise FileExistsError(f"{out} already holds an analysis; pass overwrite=True to replace it")
+    caps = _caps_of(run) if caps is None else caps
+    T = caps.presentation
+
+    rates = st.mean_rate(run.counts, T)
+    selectivity = st.selectivity(run.counts)
+    confusion = st.confusion_matrix(run.predictions, n_classes=run.n_classes)
+    evolution = st.evolution(run.counts, caps)
+    tables = {
+        "rates": rates,
+        "population_rate": st.population_rate(run.counts, T),
+        "silent_saturated": st.silent_saturated(run.counts, caps),
+        "fano": st.fano_factor(run.counts),
+        "selectivity": selectivity,
+        "confusion": confusion,
+        "evolution": evolution,
+    }
+    figures = {
+        "learning_curves": plots.plot_learning_curves(run.metrics),
+        "confusion": plots.plot_confusion(
+            confusion.to_numpy(), run.class_names,
+            title=f"Confusion matrix, epoch {int(run.predictions['epoch'].max())}"),
+        "rate_histograms": plots.plot_rate_histograms(st.mean_rate(run.counts, T, by_class=False)),
+    }
+    if (selectivity["layer"] != "output").any():
+        figures["selectivity_map"] = plots.plot_selectivity_map(
+            selectivity, class_names=run.class_names)
+    hidden1 = run.weights.get("hidden1")
+    if hidden1 is not None and hidden1.ndim == 3 and hidden1.shape[1] == 2 * 28 * 28:
+        figures["receptive_fields"] = plots.plot_receptive_fields(hidden1)
+    figures["evolution"] = plots.plot_evolution(evolution, run.metrics)
+    if run.spikes is not None:
+        tables["isi_cv"] = st.isi_cv(run.spikes)
+        tables["psth"] = psth = st.psth(run.spikes, run.counts, bin_width, T)
+        figures["raster"] = plots.plot_raster(run)
+        figures["psth"] = plots.plot_psth(psth, class_names=run.class_names)
+
+    if out.exists():
         for old in out.iterdir():
             if old.is_file() and old.suffix in (".csv", ".png"):
                 old.unlink()
     out.mkdir(exist_ok=True)
-
-    T = run.presentation
-    saturation = run.max_count if max_count is None else max_count
     written: list[Path] = []
-
-    def table(name, frame, index=False):
-        file = out / f"{name}.csv"
-        frame.to_csv(file, index=index)
-        written.append(file)
-
-    def figure(name, fig):
-        file = out / f"{name}.png"
-        plots.save_figure(fig, file)
-        written.append(file)
-
-    rates = st.mean_rate(run.counts, T)
-    table("rates", rates)
-    table("population_rate", st.population_rate(run.counts, T))
-    table("silent_saturated", st.silent_saturated(run.counts, saturation))
-    table("fano", st.fano_factor(run.counts))
-    selectivity = st.selectivity(run.counts)
-    table("selectivity", selectivity)
-    confusion = st.confusion_matrix(run.predictions, n_classes=run.n_classes)
-    table("confusion", confusion, index=True)
-    evolution = st.evolution(run.counts, T, saturation)
-    table("evolution", evolution)
-    psth = None
-    if run.spikes is not None:
-        table("isi_cv", st.isi_cv(run.spikes))
-        psth = st.psth(run.spikes, run.counts, bin_width, T)
-        table("psth", psth)
-
-    figure("learning_curves", plots.plot_learning_curves(run.metrics))
-    figure("confusion", plots.plot_confusion(
-        confusion.to_numpy(), run.class_names,
-        title=f"Confusion matrix, epoch {int(run.predictions['epoch'].max())}"))
-    figure("rate_histograms",
-           plots.plot_rate_histograms(st.mean_rate(run.counts, T, by_class=False)))
-    if (selectivity["layer"] != "output").any():
-        figure("selectivity_map",
-               plots.plot_selectivity_map(selectivity, class_names=run.class_names))
-    hidden1 = run.weights.get("hidden1")
-    if hidden1 is not None and hidden1.ndim == 3 and hidden1.shape[1] == 2 * 28 * 28:
-        figure("receptive_fields", plots.plot_receptive_fields(hidden1))
-    figure("evolution", plots.plot_evolution(evolution, run.metrics))
-    if psth is not None:
-        figure("raster", plots.plot_raster(run))
-        figure("psth", plots.plot_psth(psth, class_names=run.class_names))
+    for name, frame in tables.items():
+        written.append(out / f"{name}.csv")
+        frame.to_csv(written[-1], index=name == "confusion")
+    for name, fig in figures.items():
+        written.append(out / f"{name}.png")
+        plots.save_figure(fig, written[-1])
     return written

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from brian2 import Quantity
+from brian2 import Quantity, ms
 
 from edsnn.config import TrainConfig
 from edsnn.runs import RunFolder, RunFolderError, layer_sort_key
@@ -88,8 +88,8 @@ class Run:
 
     @property
     def refractory(self) -> Quantity:
-        """Refractory period of the hidden and output neurons (``config.neuron.tau_ref``)."""
-        return self.config.neuron.tau_ref
+        """Refractory period of the hidden and output neurons (0 ms for models without one)."""
+        return self.config.neuron.refractory() or 0 * ms
 
     @property
     def max_count(self) -> int:

@@ -11,7 +11,9 @@ neuron):
 
 * :func:`mean_rate` -- per-neuron mean rate per epoch (and per stimulus class);
 * :func:`population_rate` -- mean rate per epoch, layer and E/I type;
-* :func:`silent_saturated` -- fraction of silent and of saturated neurons;
+* :func:`silent_saturated` -- fraction of silent neurons, and of neurons
+  saturated at the ED rule's activity cap and at the refractory limit
+  (:class:`SaturationCaps`);
 * :func:`fano_factor` -- Fano factor of the counts over repeated presentations
   of one class;
 * :func:`selectivity` -- preferred class and class-selectivity index;
@@ -27,19 +29,22 @@ output units have no spike counts (``count`` is NA).
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from brian2 import Quantity, ms, second
+from brian2 import Hz, Quantity, ms, second
 
 from edsnn.runs import layer_sort_key
-from edsnn.units import check_quantity
+from edsnn.units import QuantityParameters, check_quantity
 
 __all__ = [
     "mean_rate",
     "population_rate",
     "max_count",
+    "SaturationCaps",
     "silent_saturated",
     "fano_factor",
     "selectivity",
@@ -226,13 +231,19 @@ def population_rate(counts: pd.DataFrame, presentation: Quantity) -> pd.DataFram
     return _sort(out, keys)
 
 
+def _refractory(neuron) -> Quantity:
+    """Refractory period of a neuron model (0 ms for models without one), or a dict's ``tau_ref``."""
+    if hasattr(neuron, "refractory"):
+        return neuron.refractory() or 0 * ms
+    return _get(neuron, "tau_ref")
+
+
 def max_count(presentation: Quantity, dt: Quantity = 1 * ms, refractory: Quantity | None = None) -> int:
-    """Largest spike count a neuron can emit in one presentation.
+    """Largest spike count a neuron can emit in one presentation: the refractory limit.
 
     ``floor(presentation / (refractory + dt))``: after each spike the neuron
     is refractory for ``refractory`` and needs at least one time step to fire
     again.  Without a refractory period, one spike per time step.
-    ``Run.max_count`` applies this to the run's config.
 
     Parameters
     ----------
@@ -256,60 +267,161 @@ def max_count(presentation: Quantity, dt: Quantity = 1 * ms, refractory: Quantit
     return int(math.floor(_seconds("presentation", presentation) / period + 1e-9))
 
 
-def silent_saturated(counts: pd.DataFrame, max_count: int) -> pd.DataFrame:
+def _required_quantity(example: Quantity, doc: str):
+    """A required dataclass field with the unit of ``example`` (checked by QuantityParameters)."""
+    return dataclasses.field(metadata={"example": example, "doc": doc})
+
+
+def _get(config, name: str):
+    """``config[name]`` for a mapping (``config.json``), else ``config.name`` (TrainConfig)."""
+    return config[name] if isinstance(config, Mapping) else getattr(config, name)
+
+
+@dataclasses.dataclass(frozen=True)
+class SaturationCaps(QuantityParameters):
+    """The two spike counts at which a neuron counts as saturated.
+
+    * :attr:`activity_cap`, ``ceil(activity_max_rate * presentation)``: the
+      count the ED rule reads as activity 1.  At and above it the neuron's
+      activity no longer grows and its factor ``y(1 - y)`` is (near) zero, so
+      it stops learning -- the saturation that matters for learning.
+    * :attr:`refractory_limit`, ``floor(presentation / (tau_ref + dt))``
+      (:func:`max_count`): the most spikes the neuron can physically fire.
+
+    Parameters
+    ----------
+    presentation : Quantity
+        Duration of one presentation (``config.coding.presentation``).
+    activity_max_rate : Quantity
+        Firing rate read as activity 1 (``config.ed.activity_max_rate``).
+    tau_ref : Quantity
+        Refractory period of the hidden and output neurons
+        (``config.neuron.tau_ref``).
+    dt : Quantity
+        Simulation time step (``config.coding.dt``).
+
+    Examples
+    --------
+    >>> from brian2 import Hz, ms
+    >>> caps = SaturationCaps(presentation=50*ms, activity_max_rate=200*Hz, tau_ref=2*ms, dt=1*ms)
+    >>> caps.activity_cap, caps.refractory_limit
+    (10, 16)
+    """
+
+    presentation: Quantity = _required_quantity(50 * ms, "duration of one presentation")
+    activity_max_rate: Quantity = _required_quantity(200 * Hz, "firing rate read as activity 1")
+    tau_ref: Quantity = _required_quantity(2 * ms, "refractory period of the neurons")
+    dt: Quantity = _required_quantity(1 * ms, "simulation time step")
+
+    def __post_init__(self):
+        super().__post_init__()
+        _seconds("presentation", self.presentation)
+        _seconds("dt", self.dt)
+        if self.tau_ref < 0 * ms:
+            raise ValueError(f"tau_ref must be >= 0 ms (got {self.tau_ref})")
+        if not self.activity_max_rate > 0 * Hz:
+            raise ValueError(f"activity_max_rate must be positive (got {self.activity_max_rate})")
+
+    @classmethod
+    def from_config(cls, config) -> SaturationCaps:
+        """The caps of a run's settings: a :class:`~edsnn.config.TrainConfig`, or
+        ``config.json`` as a dict with Quantities (``Run.config``).
+
+        Raises
+        ------
+        KeyError
+            If the dict lacks ``coding.presentation``, ``coding.dt``,
+            ``neuron.tau_ref`` or ``ed.activity_max_rate``.
+        """
+        coding = _get(config, "coding")
+        return cls(
+            presentation=_get(coding, "presentation"), dt=_get(coding, "dt"),
+            tau_ref=_refractory(_get(config, "neuron")),
+            activity_max_rate=_get(_get(config, "ed"), "activity_max_rate"),
+        )
+
+    @property
+    def activity_cap(self) -> int:
+        """Spike count read as activity 1 by the ED rule: ``ceil(activity_max_rate·T)``."""
+        return int(math.ceil(float(self.activity_max_rate * self.presentation) - 1e-9))
+
+    @property
+    def refractory_limit(self) -> int:
+        """Physiological limit ``floor(T / (tau_ref + dt))`` (:func:`max_count`)."""
+        return max_count(self.presentation, self.dt, self.tau_ref)
+
+
+def _check_caps(caps) -> None:
+    if not isinstance(caps, SaturationCaps):
+        raise TypeError(
+            f"caps must be a SaturationCaps, e.g. SaturationCaps.from_config(run.config) "
+            f"(got {type(caps).__name__})"
+        )
+
+
+def silent_saturated(counts: pd.DataFrame, caps: SaturationCaps) -> pd.DataFrame:
     """Fractions of silent and of saturated neurons per epoch, layer and type.
 
     A neuron is *silent* in an epoch when it fires no spike in any of the
-    epoch's test presentations, and *saturated* when it fires at least
-    ``max_count`` spikes in every one of them.
+    epoch's test presentations, and *saturated* at a cap when its mean count
+    over them reaches the cap.  Both caps of ``caps`` are reported: the ED
+    rule's activity cap (a mean rate of at least ``activity_max_rate``: the
+    activity is pinned near 1 and ``y(1 - y)`` near 0, so the neuron hardly
+    learns) and the refractory limit (the physiological maximum, reached on
+    average only when reached in every presentation).
 
     Parameters
     ----------
     counts : DataFrame
         Count table of a run (see :func:`mean_rate`).
-    max_count : int
-        The largest count one presentation allows (``run.max_count``, i.e.
-        ``presentation / (refractory + dt)``; see :func:`max_count`).
+    caps : SaturationCaps
+        The run's caps (``SaturationCaps.from_config(run.config)``).
 
     Returns
     -------
     DataFrame
         ``epoch, layer, type, n_neurons, n_silent, silent_fraction,
-        n_saturated, saturated_fraction`` (fractions in 0..1).
+        activity_cap, n_saturated_activity_cap, saturated_activity_cap_fraction,
+        refractory_limit, n_saturated_refractory_limit,
+        saturated_refractory_limit_fraction`` -- caps in spikes per
+        presentation, fractions in 0..1.
 
     Examples
     --------
+    >>> from brian2 import Hz, ms
+    >>> caps = SaturationCaps(presentation=50*ms, activity_max_rate=100*Hz, tau_ref=4*ms, dt=1*ms)
     >>> counts = pd.DataFrame({"epoch": 1, "presentation": 0, "label": 0, "layer": "hidden1",
-    ...     "class_net": 0, "neuron": [0, 2, 4, 6], "type": "E", "count": [0, 0, 3, 10]})
-    >>> silent_saturated(counts, max_count=10)[["silent_fraction", "saturated_fraction"]]
-       silent_fraction  saturated_fraction
-    0              0.5                0.25
+    ...     "class_net": 0, "neuron": [0, 2, 4, 6], "type": "E", "count": [0, 0, 5, 10]})
+    >>> row = silent_saturated(counts, caps).iloc[0]
+    >>> int(row["activity_cap"]), float(row["saturated_activity_cap_fraction"])
+    (5, 0.5)
+    >>> int(row["refractory_limit"]), float(row["saturated_refractory_limit_fraction"])
+    (10, 0.25)
     """
     table = _spike_counts(counts)
-    if isinstance(max_count, bool) or not isinstance(max_count, (int, np.integer)) or max_count < 1:
-        raise ValueError(f"max_count must be a positive integer spike count (got {max_count!r})")
+    _check_caps(caps)
     per_neuron = (
         table.groupby(["epoch", *NEURON], sort=False)["count"]
-        .agg(highest="max", lowest="min")
+        .agg(highest="max", mean="mean")
         .reset_index()
     )
     per_neuron["silent"] = per_neuron["highest"] == 0
-    per_neuron["saturated"] = per_neuron["lowest"] >= int(max_count)
+    limits = {"activity_cap": caps.activity_cap, "refractory_limit": caps.refractory_limit}
+    for name, limit in limits.items():
+        per_neuron[name] = per_neuron["mean"] >= limit
     keys = ["epoch", "layer", "type"]
     out = (
         per_neuron.groupby(keys, sort=False)
-        .agg(
-            n_neurons=("silent", "size"),
-            n_silent=("silent", "sum"),
-            n_saturated=("saturated", "sum"),
-        )
+        .agg(n_neurons=("silent", "size"), n_silent=("silent", "sum"),
+             **{f"n_saturated_{name}": (name, "sum") for name in limits})
         .reset_index()
     )
     out["silent_fraction"] = out["n_silent"] / out["n_neurons"]
-    out["saturated_fraction"] = out["n_saturated"] / out["n_neurons"]
-    columns = keys + [
-        "n_neurons", "n_silent", "silent_fraction", "n_saturated", "saturated_fraction"
-    ]
+    columns = keys + ["n_neurons", "n_silent", "silent_fraction"]
+    for name, limit in limits.items():
+        out[name] = limit
+        out[f"saturated_{name}_fraction"] = out[f"n_saturated_{name}"] / out["n_neurons"]
+        columns += [name, f"n_saturated_{name}", f"saturated_{name}_fraction"]
     return _sort(out[columns], keys)
 
 
@@ -478,33 +590,36 @@ def confusion_matrix(
     )
 
 
-def evolution(counts: pd.DataFrame, presentation: Quantity, max_count: int) -> pd.DataFrame:
+def evolution(counts: pd.DataFrame, caps: SaturationCaps) -> pd.DataFrame:
     """Summaries of the firing statistics per epoch, layer and type.
 
     Parameters
     ----------
     counts : DataFrame
         Count table of a run (see :func:`mean_rate`).
-    presentation : Quantity
-        Duration of one presentation.
-    max_count : int
-        Count at saturation (see :func:`silent_saturated`).
+    caps : SaturationCaps
+        The run's presentation duration and saturation caps.
 
     Returns
     -------
     DataFrame
         ``epoch, layer, type, n_neurons, rate_hz, sd_hz, silent_fraction,
-        saturated_fraction, fano, selectivity`` -- ``rate_hz``/``sd_hz`` as
-        in :func:`population_rate` (Hz); fractions as in
-        :func:`silent_saturated`; ``fano``: mean Fano factor over the
-        population's neurons and classes (NaNs skipped); ``selectivity``:
-        mean selectivity index of its non-silent neurons.  Join ``metrics``
-        on ``epoch`` for the accuracies.
+        activity_cap, saturated_activity_cap_fraction, refractory_limit,
+        saturated_refractory_limit_fraction, fano, selectivity`` --
+        ``rate_hz``/``sd_hz`` as in :func:`population_rate` (Hz); caps and
+        fractions as in :func:`silent_saturated`; ``fano``: mean Fano factor
+        over the population's neurons and classes (NaNs skipped);
+        ``selectivity``: mean selectivity index of its non-silent neurons.
+        Join ``metrics`` on ``epoch`` for the accuracies.
     """
+    _check_caps(caps)
     keys = ["epoch", "layer", "type"]
-    out = population_rate(counts, presentation)
-    silent = silent_saturated(counts, max_count)
-    out = out.merge(silent[keys + ["silent_fraction", "saturated_fraction"]], on=keys)
+    out = population_rate(counts, caps.presentation)
+    silent = silent_saturated(counts, caps)
+    out = out.merge(silent[keys + [
+        "silent_fraction", "activity_cap", "saturated_activity_cap_fraction",
+        "refractory_limit", "saturated_refractory_limit_fraction",
+    ]], on=keys)
     fano = fano_factor(counts).groupby(keys)["fano"].mean().rename("fano")
     sel = selectivity(counts).groupby(keys)["selectivity"].mean().rename("selectivity")
     out = out.merge(fano.reset_index(), on=keys).merge(sel.reset_index(), on=keys)

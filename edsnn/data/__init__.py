@@ -7,10 +7,10 @@
 >>> next(rate_chunks(train.images, SpikeCoding(), chunk_size=100)).shape
 (100, 1568)
 
-``source="full"`` reads the standard files, searched in an explicit
-``data_dir``, ``$EDSNN_DATA/<dataset>/``, ``~/.cache/edsnn/<dataset>/`` and
-Debian's ``/usr/share/datasets/fashion-mnist/``, and downloads them into the
-cache when missing (see :mod:`edsnn.data.locate`).
+``source="full"`` reads the standard files from an explicit ``data_dir`` (and
+refuses one that lacks them), or else searches ``$EDSNN_DATA/<dataset>/``,
+``~/.cache/edsnn/<dataset>/`` and Debian's ``/usr/share/datasets/fashion-mnist/``,
+downloading them into the cache when missing (see :mod:`edsnn.data.locate`).
 """
 
 from __future__ import annotations
@@ -111,10 +111,11 @@ def load_dataset(name: str = "mnist", split: str = "train", source: str = "embed
         images, equal counts per class); ``"full"``: the standard files (60000
         / 10000 images), found or downloaded as :func:`edsnn.data.locate.locate` does.
     data_dir : str or pathlib.Path, optional
-        Folder searched first for ``source="full"`` (files directly in it or in
-        ``data_dir/<name>/``).
+        For ``source="full"``: the folder holding the files (directly or in
+        ``data_dir/<name>/``); no other folder is searched then.
     download : bool
-        For ``source="full"``: download missing files into the user cache.
+        For ``source="full"`` without ``data_dir``: download missing files
+        into the user cache.
 
     Returns
     -------
@@ -126,7 +127,8 @@ def load_dataset(name: str = "mnist", split: str = "train", source: str = "embed
     ValueError
         Unknown name, split or source (the message lists the valid ones).
     DatasetError
-        Files missing (and ``download`` False), corrupt or truncated.
+        ``data_dir`` missing or lacking the files; files missing (and
+        ``download`` False), corrupt or truncated.
     DownloadError
         Downloading failed.
     """

@@ -1,11 +1,15 @@
 """Find the full datasets on disk, or download them into the user cache.
 
-Search order for the files of one split (first folder holding both wins):
+An explicit ``data_dir`` is honoured: the files must be directly in it or in
+``data_dir/<dataset>/``, else :func:`locate` refuses, naming the folder and the
+missing files -- it never falls back on another copy, nor downloads.
 
-1. an explicit ``data_dir`` (the files directly in it, or in ``data_dir/<dataset>/``);
-2. ``$EDSNN_DATA/<dataset>/``;
-3. the user cache ``$XDG_CACHE_HOME/edsnn/<dataset>/`` (default ``~/.cache/edsnn/<dataset>/``);
-4. Debian's ``/usr/share/datasets/fashion-mnist/`` (Fashion-MNIST only, :data:`DEBIAN_DIRS`).
+Without ``data_dir``, the search order for the files of one split (first folder
+holding both wins) is:
+
+1. ``$EDSNN_DATA/<dataset>/``;
+2. the user cache ``$XDG_CACHE_HOME/edsnn/<dataset>/`` (default ``~/.cache/edsnn/<dataset>/``);
+3. Debian's ``/usr/share/datasets/fashion-mnist/`` (Fashion-MNIST only, :data:`DEBIAN_DIRS`).
 
 Each file may be plain or ``.gz``.  When none holds them, the missing files are
 downloaded into the cache from :data:`~edsnn.data.catalog.MIRRORS` (or from the
@@ -52,11 +56,14 @@ def cache_dir(dataset: str) -> Path:
 
 
 def search_dirs(dataset: str, data_dir=None) -> list[Path]:
-    """Folders searched for ``dataset``, in order (see the module docstring)."""
+    """Folders searched for ``dataset``, in order (see the module docstring).
+
+    With ``data_dir``: only ``data_dir`` and ``data_dir/<dataset>``.
+    """
     dataset = canonical_name(dataset)
-    folders = []
     if data_dir is not None:
-        folders += [Path(data_dir).expanduser(), Path(data_dir).expanduser() / dataset]
+        return [Path(data_dir).expanduser(), Path(data_dir).expanduser() / dataset]
+    folders = []
     if os.environ.get("EDSNN_DATA"):
         folders.append(Path(os.environ["EDSNN_DATA"]).expanduser() / dataset)
     folders.append(cache_dir(dataset))
@@ -197,6 +204,32 @@ def download_files(dataset: str, stems, folder=None, mirror: str | None = None,
     return saved
 
 
+def _explicit_folder_error(dataset: str, split: str, folders, mirror) -> DatasetError:
+    """Refusal of a named ``data_dir`` (``folders[0]``) that lacks the files of ``split``.
+
+    The missing files are those of whichever of ``data_dir`` and
+    ``data_dir/<dataset>`` holds more of them (``data_dir`` on a tie).
+    """
+    stems = file_stems(split)
+    folder = folders[0]
+    advice = (
+        f"Put the files there (plain or .gz; from {mirror_url(dataset, mirror)}), name the folder "
+        "that holds them, or leave data_dir (--data-dir) unset to search $EDSNN_DATA and the "
+        "cache and download them when missing."
+    )
+    if not folder.is_dir():
+        return DatasetError(
+            f"data_dir {folder} does not exist or is not a folder: it must hold the {dataset} "
+            f"{split} files {', '.join(stems)}. {advice}"
+        )
+    best = max(folders, key=lambda f: sum(find_file(f, stem) is not None for stem in stems))
+    missing = [stem for stem in stems if find_file(best, stem) is None]
+    return DatasetError(
+        f"data_dir {folder} lacks the {dataset} {split} file(s) {', '.join(missing)} "
+        f"(looked in {folder} and {folders[1]}). {advice}"
+    )
+
+
 def locate(dataset: str, split: str, data_dir=None, download: bool = True,
            mirror: str | None = None, progress: bool = True) -> tuple[Path, Path]:
     """Images and labels files of one split, searching and downloading as needed.
@@ -208,9 +241,11 @@ def locate(dataset: str, split: str, data_dir=None, download: bool = True,
     split : str
         ``"train"`` or ``"test"``.
     data_dir : str or pathlib.Path, optional
-        Folder searched first; see the module docstring.
+        The folder holding the files (directly or in ``data_dir/<dataset>/``);
+        when given, no other folder is searched and nothing is downloaded.
     download : bool
-        Download missing files into :func:`cache_dir` when no folder holds them.
+        Download missing files into :func:`cache_dir` when no folder holds them
+        (searching without ``data_dir`` only).
     mirror : str, optional
         Base URL to download from; see :func:`mirror_url`.
     progress : bool
@@ -224,7 +259,9 @@ def locate(dataset: str, split: str, data_dir=None, download: bool = True,
     Raises
     ------
     DatasetError
-        Not found and ``download`` is False (the message lists the folders searched).
+        ``data_dir`` does not exist or lacks the files (the message names the
+        folder and the missing files), or, without ``data_dir``, the files were
+        not found and ``download`` is False (the message lists the folders searched).
     DownloadError
         Downloading failed.
     """
@@ -235,6 +272,8 @@ def locate(dataset: str, split: str, data_dir=None, download: bool = True,
         found = find_split(folder, split)
         if found:
             return found
+    if data_dir is not None:
+        raise _explicit_folder_error(dataset, split, folders, mirror)
     cache = cache_dir(dataset)
     if not download:
         raise DatasetError(

@@ -1,0 +1,62 @@
+"""The run folder: its schema, its writer and its reader, in one place.
+
+Training and evaluation (:mod:`edsnn.protocols`), the analysis, the sweeps
+and the tests all go through :class:`RunFolder`.  A run folder holds:
+
+=========================  =======================================================================
+``config.json``            :meth:`TrainConfig.to_dict` (quantities as text, ``"20. ms"``) plus
+                           versions, command line and dataset facts (``class_names``,
+                           ``n_classes``); read back with :meth:`TrainConfig.from_dict`
+``metrics.csv``            ``epoch, train_accuracy, test_accuracy, train_seconds, test_seconds``
+                           (accuracies as fractions, seconds of wall time)
+``predictions.csv``        ``epoch, presentation, label, prediction`` of the test presentations
+``counts/epoch=NNNN.parquet``  one part per epoch: ``epoch, presentation, label, layer, class_net,
+                           neuron, type, count, activity`` for every test presentation and unit
+                           (:data:`COUNTS_SCHEMA`; ``count`` null for the reference model)
+``spikes/epoch=NNNN.parquet``  with ``record_spikes``: ``epoch, presentation, layer, class_net,
+                           neuron, t`` (``t`` in seconds from the presentation's start)
+``weights.npz``            weights after the last finished epoch, its number (``epoch``) and ``seed``
+``figures/``               learning curves, confusion matrix, layer heatmaps (last epoch)
+=========================  =======================================================================
+
+``pandas.read_parquet(RUN / "counts")`` reads the parts as one table too.
+Folders written before the per-epoch parts hold single ``counts.parquet``
+and ``spikes.parquet`` files; they are read, evaluated and resumed as they
+are (new epochs are added as parts).
+
+Each file is written atomically (a temporary file, then :func:`os.replace`);
+an epoch writes its parts, then the CSV rows, then ``weights.npz`` last, which
+marks it finished: readers show finished epochs only, and
+:meth:`RunFolder.truncate` drops later rows before a run resumes.  A
+truncated or corrupt file raises :class:`RunFolderError`, naming it.
+"""
+
+from .folder import RunFolder, SavedWeights
+from .schema import (
+    COUNTS_SCHEMA,
+    METRICS_COLUMNS,
+    PREDICTION_COLUMNS,
+    REQUIRED,
+    RUN_FILES,
+    SPIKES_SCHEMA,
+    RunFolderError,
+    layer_sizes,
+    layer_sort_key,
+)
+from .tables import counts_table, spikes_table
+
+__all__ = [
+    "COUNTS_SCHEMA",
+    "METRICS_COLUMNS",
+    "PREDICTION_COLUMNS",
+    "REQUIRED",
+    "RUN_FILES",
+    "SPIKES_SCHEMA",
+    "RunFolder",
+    "RunFolderError",
+    "SavedWeights",
+    "counts_table",
+    "layer_sizes",
+    "layer_sort_key",
+    "spikes_table",
+]

@@ -1,0 +1,311 @@
+"""``RunFolder``: the one reader and writer of a run folder (layout in :mod:`edsnn.runs`)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from edsnn.config import TrainConfig
+from edsnn.units import UnitError
+
+from . import files
+from .schema import (
+    CONFIG,
+    COUNTS,
+    COUNTS_SCHEMA,
+    METRICS,
+    METRICS_COLUMNS,
+    PREDICTION_COLUMNS,
+    PREDICTIONS,
+    REQUIRED,
+    RUN_FILES,
+    SPIKES,
+    SPIKES_SCHEMA,
+    WEIGHTS,
+    RunFolderError,
+)
+
+__all__ = ["RunFolder", "SavedWeights"]
+
+_SCHEMAS = {COUNTS: COUNTS_SCHEMA, SPIKES: SPIKES_SCHEMA}
+#: CSV table → (columns, integer columns).
+_CSVS = {METRICS: (METRICS_COLUMNS, ["epoch"]), PREDICTIONS: (PREDICTION_COLUMNS, PREDICTION_COLUMNS)}
+_PART = "epoch={:04d}.parquet"
+
+
+@dataclass(frozen=True)
+class SavedWeights:
+    """``weights.npz``: the weights after epoch ``epoch`` and the run's ``seed`` (None if absent).
+
+    Every random stream of epoch ``e`` derives from ``(seed, e)``, so these
+    two numbers are all the random state a resumed run needs.
+    """
+
+    arrays: dict
+    epoch: int
+    seed: int | None
+
+
+class RunFolder:
+    """A run folder: reads its tables, writes its epochs.
+
+    Readers show *finished* epochs only: ``weights.npz`` is written last in
+    an epoch, so rows of later epochs (an interrupted write) are left out, and
+    :meth:`truncate` removes them before a run resumes.  Every read of a
+    truncated or corrupt file raises :class:`RunFolderError` naming it.
+
+    Parameters
+    ----------
+    path : str or Path
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def __repr__(self):
+        return f"RunFolder({str(self.path)!r})"
+
+    def file(self, name: str) -> Path:
+        """Path of one of the folder's files (:mod:`edsnn.runs.schema` names)."""
+        return self.path / name
+
+    # --------------------------------------------------------------------- reading
+    def info(self) -> dict:
+        """``config.json`` as written: settings (text quantities), versions, dataset facts."""
+        path = self.file(CONFIG)
+        if not path.is_file():
+            raise RunFolderError(f"{self.path} is not a run folder: it has no {CONFIG}")
+        return files.read_json(path)
+
+    def config(self) -> TrainConfig:
+        """The run's settings, :meth:`TrainConfig.from_dict` of ``config.json``."""
+        try:
+            return TrainConfig.from_dict(self.info())
+        except (TypeError, ValueError, UnitError) as err:
+            raise files.damaged(self.file(CONFIG), f"its settings are not valid: {err}") from err
+
+    def weights(self) -> SavedWeights:
+        """``weights.npz``, every array read (and checksummed)."""
+        arrays = files.load_npz(self._required(WEIGHTS))
+        if "epoch" not in arrays:
+            raise files.damaged(self.file(WEIGHTS), "it has no 'epoch' entry")
+        epoch = int(arrays.pop("epoch"))
+        seed = arrays.pop("seed", None)
+        return SavedWeights(arrays, epoch, None if seed is None else int(seed))
+
+    def finished_epoch(self) -> int:
+        """The epoch ``weights.npz`` was saved after (0 when there is none yet)."""
+        if not self.file(WEIGHTS).is_file():
+            return 0
+        return int(files.load_npz(self.file(WEIGHTS), ["epoch"])["epoch"])
+
+    def metrics(self) -> pd.DataFrame:
+        """``metrics.csv`` of the finished epochs (columns :data:`METRICS_COLUMNS`)."""
+        return self._csv(METRICS)
+
+    def predictions(self, epoch: int | None = None) -> pd.DataFrame:
+        """``predictions.csv`` of the finished epochs (or of ``epoch`` only)."""
+        frame = self._csv(PREDICTIONS)
+        return frame if epoch is None else frame[frame["epoch"] == epoch].reset_index(drop=True)
+
+    def counts(self, epoch: int | None = None, columns=None) -> pd.DataFrame:
+        """Spike counts and activities of the finished epochs (or of ``epoch`` only).
+
+        ``count`` is int64, or nullable Int64 holding NA for the reference model.
+        """
+        frame = self._table(COUNTS, epoch, columns)
+        if "count" in frame and frame["count"].isna().any():
+            frame["count"] = frame["count"].astype("Int64")
+        return frame
+
+    def spikes(self, epoch: int | None = None) -> pd.DataFrame | None:
+        """Spike times (``t`` in s from the presentation's start), or None if not recorded."""
+        if not self._parts(SPIKES) and not self._legacy(SPIKES).is_file():
+            return None
+        return self._table(SPIKES, epoch)
+
+    def check(self, require=REQUIRED) -> None:
+        """Read every file enough to know it is whole; raise :class:`RunFolderError` if not.
+
+        Parameters
+        ----------
+        require : sequence of str
+            Files that must exist (:data:`edsnn.runs.REQUIRED` by default);
+            the others are checked when present.
+
+        Raises
+        ------
+        RunFolderError
+            Naming the missing, truncated or corrupt file.  Nothing is changed.
+        """
+        if not self.path.is_dir():
+            raise RunFolderError(f"no run folder at {self.path}: it does not exist or is not a folder")
+        present = {CONFIG: self.file(CONFIG).is_file(), WEIGHTS: self.file(WEIGHTS).is_file(),
+                   METRICS: self.file(METRICS).is_file(), PREDICTIONS: self.file(PREDICTIONS).is_file(),
+                   COUNTS: bool(self._parts(COUNTS)) or self._legacy(COUNTS).is_file()}
+        missing = [name for name in require if not present.get(name, True)]
+        if missing:
+            raise RunFolderError(f"{self.path} is not a complete run folder written by 'edsnn train': "
+                                 f"missing {', '.join(missing)}")
+        config, info = self.config(), self.info()
+        done = self.weights().epoch if present[WEIGHTS] else 0
+        if present[METRICS]:
+            epochs = self.metrics()["epoch"].tolist()
+            if epochs != list(range(1, done + 1)):
+                raise files.damaged(self.file(METRICS), f"its epochs are {epochs}, but {WEIGHTS} holds "
+                                                         f"epoch {done}: rows are missing")
+        if present[PREDICTIONS]:
+            per_epoch = self.predictions().groupby("epoch").size().reindex(range(1, done + 1), fill_value=0)
+            short = per_epoch[per_epoch != config.test]
+            if len(short):
+                raise files.damaged(self.file(PREDICTIONS), f"epoch {short.index[0]} has {short.iloc[0]} "
+                                                             f"rows, expected {config.test}")
+        n_classes = int(info.get("n_classes", config.n_classes))
+        rows = config.test * n_classes * (sum(config.hidden) + 1)
+        for name, per_part in ((COUNTS, rows), (SPIKES, None)):
+            self._check_parts(name, done, per_part)
+
+    def _check_parts(self, name: str, done: int, rows: int | None) -> None:
+        schema, parts, legacy = _SCHEMAS[name], self._parts(name), self._legacy(name)
+        if legacy.is_file():
+            n = files.parquet_rows(legacy, schema)
+            if rows and n % rows:
+                raise files.damaged(legacy, f"{n} rows, not a whole number of epochs of {rows}")
+        for epoch, path in parts.items():
+            if epoch <= done:
+                n = files.parquet_rows(path, schema)
+                if rows and n != rows:
+                    raise files.damaged(path, f"{n} rows, expected {rows}")
+        if rows and not legacy.is_file():
+            absent = [e for e in range(1, done + 1) if e not in parts]
+            if absent:
+                raise RunFolderError(f"{self.path / name} has no part for epoch {absent[0]} "
+                                     f"({_PART.format(absent[0])}). {files.ADVICE}")
+
+    def _required(self, name: str) -> Path:
+        path = self.file(name)
+        if not path.is_file():
+            raise RunFolderError(f"{self.path} has no {name}")
+        return path
+
+    def _csv(self, name: str) -> pd.DataFrame:
+        path, (columns, integers) = self.file(name), _CSVS[name]
+        if not path.is_file():
+            return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in integers else float) for c in columns})
+        frame = files.read_csv(path, columns)
+        frame = frame[frame["epoch"] <= self.finished_epoch()].reset_index(drop=True)
+        if frame.isna().any().any():
+            raise files.damaged(path, "a row of a finished epoch has empty fields")
+        return frame.astype({c: np.int64 for c in integers})
+
+    def _parts(self, name: str) -> dict:
+        """Epoch → part file of the per-epoch table ``name`` (``counts`` or ``spikes``)."""
+        folder = self.path / name
+        if not folder.is_dir():
+            return {}
+        parts = {}
+        for path in folder.glob("epoch=*.parquet"):
+            number = path.name[len("epoch="):-len(".parquet")]
+            if number.isdigit():
+                parts[int(number)] = path
+        return dict(sorted(parts.items()))
+
+    def _legacy(self, name: str) -> Path:
+        """The single file of folders written before the per-epoch parts."""
+        return self.path / f"{name}.parquet"
+
+    def _table(self, name: str, epoch: int | None, columns=None) -> pd.DataFrame:
+        schema, done = _SCHEMAS[name], self.finished_epoch()
+        wanted = [e for e in range(1, done + 1) if epoch is None or e == epoch]
+        tables = []
+        legacy = self._legacy(name)
+        if legacy.is_file() and wanted:
+            tables.append(files.read_parquet(legacy, schema, columns,
+                                             [("epoch", ">=", wanted[0]), ("epoch", "<=", wanted[-1])]))
+        parts = self._parts(name)
+        tables += [files.read_parquet(parts[e], schema, columns) for e in wanted if e in parts]
+        names = list(columns or schema.names)
+        empty = pa.schema([schema.field(n) for n in names]).empty_table()
+        table = pa.concat_tables(tables) if tables else empty
+        return table.to_pandas()
+
+    # --------------------------------------------------------------------- writing
+    def write_info(self, info: dict) -> None:
+        """Write ``config.json`` (atomically); ``info`` holds :meth:`TrainConfig.to_dict` and more."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        files.write_json(self.file(CONFIG), info)
+
+    def write_epoch(self, epoch: int, *, counts, predictions, metrics: dict, weights: dict, seed: int,
+                    spikes: pa.Table | None = None) -> None:
+        """Append one finished epoch; ``weights.npz`` is written last, marking it finished.
+
+        Parameters
+        ----------
+        epoch : int
+        counts : iterable of pyarrow.Table
+            :func:`~edsnn.runs.counts_table` of each test batch, consumed one at
+            a time (a 10 000-presentation epoch never sits in memory as one table).
+        predictions : (labels, predictions)
+            Arrays of int, one entry per test presentation in order.
+        metrics : dict
+            ``train_accuracy``, ``test_accuracy`` (fractions), ``train_seconds``,
+            ``test_seconds``.
+        weights : dict of str to ndarray
+            :meth:`EDNetwork.get_weights` after the epoch.
+        seed : int
+        spikes : pyarrow.Table, optional
+            :func:`~edsnn.runs.spikes_table` of the epoch (``record_spikes`` only).
+        """
+        for name, tables in ((COUNTS, counts), (SPIKES, None if spikes is None else [spikes])):
+            if tables is not None:
+                (self.path / name).mkdir(parents=True, exist_ok=True)
+                files.write_parquet(self.path / name / _PART.format(epoch), tables, _SCHEMAS[name])
+        labels, predicted = (np.asarray(a, dtype=np.int64) for a in predictions)
+        files.append_csv(self.file(PREDICTIONS), pd.DataFrame({
+            "epoch": np.full(len(labels), int(epoch), dtype=np.int64),
+            "presentation": np.arange(len(labels), dtype=np.int64),
+            "label": labels, "prediction": predicted}))
+        row = {"epoch": int(epoch), **{k: float(metrics[k]) for k in METRICS_COLUMNS[1:]}}
+        row["train_seconds"], row["test_seconds"] = round(row["train_seconds"], 3), round(row["test_seconds"], 3)
+        files.append_csv(self.file(METRICS), pd.DataFrame([row], columns=METRICS_COLUMNS))
+        files.save_npz(self.file(WEIGHTS), {**weights, "epoch": np.int64(epoch), "seed": np.int64(seed)})
+
+    def truncate(self, epoch: int) -> None:
+        """Drop every row of epochs after ``epoch`` and leftover temporary files (before resuming)."""
+        for name, (_, integers) in _CSVS.items():
+            path = self.file(name)
+            if path.is_file():
+                frame = pd.read_csv(path)
+                keep = frame["epoch"] <= epoch  # also drops a half-written last line
+                if not keep.all():
+                    files.rewrite_csv(path, frame[keep].astype({c: np.int64 for c in integers}))
+        for name in _SCHEMAS:
+            for number, path in self._parts(name).items():
+                if number > epoch:
+                    path.unlink()
+            legacy = self._legacy(name)
+            if legacy.is_file() and pq.read_table(legacy, columns=["epoch"],
+                                                  filters=[("epoch", ">", epoch)]).num_rows:
+                with pq.ParquetFile(legacy) as old:
+                    groups = (old.read_row_group(g) for g in range(old.num_row_groups))
+                    files.write_parquet(legacy, (g.filter(pc.less_equal(g["epoch"], epoch)) for g in groups),
+                                        old.schema_arrow)
+        for folder in (self.path, self.path / COUNTS, self.path / SPIKES):
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink()
+
+    def clear(self) -> None:
+        """Delete the files of a run (``--overwrite``); other files in the folder stay."""
+        for name in RUN_FILES:
+            path = self.path / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()

@@ -1,0 +1,98 @@
+"""The long tables of one epoch's test presentations, built from the network's batch results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from .schema import COUNTS_SCHEMA, SPIKES_SCHEMA, layer_sizes
+
+__all__ = ["counts_table", "spikes_table"]
+
+
+def _repeat(value: str, rows: int) -> pa.Array:
+    return pa.array([value]).take(pa.array(np.zeros(rows, dtype=np.int32)))
+
+
+def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden, first: int = 0) -> pa.Table:
+    """Long table of test presentations of one epoch (schema :data:`COUNTS_SCHEMA`).
+
+    Parameters
+    ----------
+    epoch : int
+    labels : array of int, shape (n_presentations,)
+    activity : dict of str to ndarray
+        Layer → (n_presentations, n_classes * layer_size) activities in [0, 1].
+    counts : dict of str to ndarray or None
+        Same shapes, spike counts; None (reference model) gives null counts.
+    hidden : sequence of int
+        Hidden layer sizes (the output layer has one unit per class net).
+    first : int
+        Index of the first of these presentations in the epoch's test set.
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    parts = []
+    for layer, size in layer_sizes(hidden).items():
+        values = np.asarray(activity[layer], dtype=np.float64)
+        n, units = values.shape
+        presentation = np.repeat(np.arange(n, dtype=np.int64), units)
+        unit = np.tile(np.arange(units, dtype=np.int64), n)
+        neuron = unit % size
+        is_inhibitory = (neuron % 2 == 1) & (layer != "output")
+        rows = n * units
+        if counts is None:
+            count = pa.nulls(rows, pa.int64())
+        else:
+            count = pa.array(np.asarray(counts[layer], dtype=np.int64).ravel())
+        parts.append(pa.table({
+            "epoch": pa.array(np.full(rows, epoch, dtype=np.int64)),
+            "presentation": pa.array(presentation + first),
+            "label": pa.array(labels[presentation]),
+            "layer": _repeat(layer, rows),
+            "class_net": pa.array(unit // size),
+            "neuron": pa.array(neuron),
+            "type": pa.array(["E", "I"]).take(pa.array(is_inhibitory.astype(np.int32))),
+            "count": count,
+            "activity": pa.array(values.ravel()),
+        }, schema=COUNTS_SCHEMA))
+    return pa.concat_tables(parts)
+
+
+def spikes_table(epoch: int, spikes: list, hidden, period_steps: int, dt_s: float) -> pa.Table:
+    """Spike times of one epoch's test presentations (schema :data:`SPIKES_SCHEMA`).
+
+    Parameters
+    ----------
+    spikes : list of (first_presentation, dict)
+        One entry per batch: index of the batch's first presentation in the
+        epoch, and :attr:`BatchResult.spikes` (layer → (unit indices, times in
+        seconds from the batch start)).
+    period_steps : int
+        Time steps from one presentation's start to the next.
+    dt_s : float
+        Time step in seconds.
+    """
+    parts = []
+    for first, batch in spikes:
+        for layer, size in layer_sizes(hidden).items():
+            if layer not in batch:
+                continue
+            units, times = (np.asarray(a) for a in batch[layer])
+            steps = np.rint(times / dt_s).astype(np.int64)
+            presentation = steps // period_steps
+            order = np.lexsort((steps, units, presentation))
+            units, steps, presentation = units[order], steps[order], presentation[order]
+            rows = len(units)
+            parts.append(pa.table({
+                "epoch": pa.array(np.full(rows, epoch, dtype=np.int64)),
+                "presentation": pa.array(presentation + first),
+                "layer": _repeat(layer, rows),
+                "class_net": pa.array(units.astype(np.int64) // size),
+                "neuron": pa.array(units.astype(np.int64) % size),
+                "t": pa.array((steps - presentation * period_steps) * dt_s),
+            }, schema=SPIKES_SCHEMA))
+    if not parts:
+        return SPIKES_SCHEMA.empty_table()
+    table = pa.concat_tables(parts)
+    return table.sort_by([("presentation", "ascending"), ("layer", "ascending"),
+                          ("class_net", "ascending"), ("neuron", "ascending"), ("t", "ascending")])
