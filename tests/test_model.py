@@ -19,7 +19,7 @@ from edsnn.model import (
 from edsnn.model.network import lif_group
 from edsnn.units import UnitError
 
-from ed_oracle import ed_update, weight_signs
+from ed_oracle import replay, weight_signs
 
 
 # -- LIF dynamics ------------------------------------------------------------------
@@ -71,24 +71,41 @@ def _small_net(model, device, sign_rule="kaneko", diffusion="compound", batch=6,
     )
 
 
-def _replay(net, result, pixels, labels, learn, w_start):
-    weights = {k: v.copy() for k, v in w_start.items()}
-    hidden_names = [f"hidden{k}" for k in range(1, len(net.hidden) + 1)]
-    c0, n_max = net.ed.count_prior, float(net.ed.activity_max_rate * net.coding.presentation)
+def _input_source(net):
+    """The group whose spikes reach hidden1 through learning synapses (input relays or the reference's input LIFs)."""
+    return next(obj.source for obj in net.network.objects
+                if isinstance(obj, brian2.Synapses) and obj.target is net.layers["hidden1"] and "w" in obj.variables)
 
-    def derivative_activity(name, p):  # prior_scope="derivative": the prior only in y(1-y)
-        return np.clip((result.counts[name][p] + c0) / (n_max + 2 * c0), 0, 1)
 
-    for p in range(len(labels)):
-        hidden = [result.activity[n][p].reshape(net.n_classes, -1) for n in hidden_names]
-        s_input = np.repeat(pixels[p], 2)  # input_activity="rate": s = x for E and I
-        derivative = {}
-        if net.ed.prior_scope == "derivative":
-            derivative = dict(hidden_d=[derivative_activity(n, p).reshape(net.n_classes, -1) for n in hidden_names],
-                              output_d=derivative_activity("output", p))
-        ed_update(weights, s_input, hidden, result.activity["output"][p], labels[p], learn[p],
-                  net.ed.lr, net.ed.dif, net.ed.diffusion, net.ed.sign_rule, **derivative)
-    return weights
+def _run_and_replay(net, pixels, labels, learn):
+    """Run a batch, replay it in the oracle from the recorded counts; check the activities and the weights.
+
+    The reference model's input LIFs are recorded by a monitor added here, at the
+    time the network records its layers (``when="end"``, after the update); the
+    oracle computes every activity itself, from counts and weights.
+    """
+    w_start = net.get_weights()
+    inputs = None
+    if net.model == "reference":
+        inputs = brian2.StateMonitor(_input_source(net), "cnt", record=True, dt=net.coding.period,
+                                     when="end", order=15)
+        net.network.add(inputs)
+    result = net.run(np.repeat(pixels, 2, axis=1) * net.coding.max_rate, labels, learn)
+    input_counts = None
+    if inputs is not None:
+        net.network.remove(inputs)
+        input_counts = np.asarray(inputs.cnt[:, -len(labels):]).T  # the first batch has one record more
+        assert input_counts.max() > 0
+    expected, activity = replay(net, pixels, labels, learn, w_start, result.counts, input_counts)
+    for name, y in activity.items():
+        np.testing.assert_allclose(result.activity[name], y, rtol=0, atol=1e-12, err_msg=f"activity of {name}")
+    got = net.get_weights()
+    for name in got:
+        np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=1e-12, err_msg=f"weights of {name}")
+        assert not np.allclose(got[name], w_start[name]), f"{name} did not learn"
+        # sign rule: every weight keeps the sign it was born with
+        assert np.all(got[name] * net.weight_signs(name) > 0)
+    return result
 
 
 @pytest.mark.parametrize(
@@ -104,25 +121,16 @@ def _replay(net, result, pixels, labels, learn, w_start):
 def test_rule_equals_numpy_oracle(model, target, sign_rule, diffusion, prior_scope, pairs):
     net = _small_net(model, device_run(target), sign_rule, diffusion, prior_scope=prior_scope, pairs=pairs)
     rng = np.random.default_rng(0)
-    w_start = net.get_weights()
     for _batch in range(2):  # state carried across batches
         pixels = rng.uniform(0, 1, size=(6, 8))
         labels = rng.integers(0, 3, size=6)
-        learn = np.array([1, 1, 0, 1, 1, 1], dtype=bool)
-        result = net.run(np.repeat(pixels, 2, axis=1) * 500 * Hz, labels, learn)
-        expected = _replay(net, result, pixels, labels, learn, w_start)
-        got = net.get_weights()
-        for name in got:
-            np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=1e-12)
-            assert not np.allclose(got[name], w_start[name]), f"{name} did not learn"
-            # sign rule: every weight keeps the sign it was born with
-            assert np.all(got[name] * net.weight_signs(name) > 0)
-            assert np.array_equal(
-                net.weight_signs(name),
-                weight_signs(3, got[name].shape[1], 1 if name == "output" else got[name].shape[2],
-                             sign_rule, output=name == "output"),
-            )
-        w_start = got
+        result = _run_and_replay(net, pixels, labels, np.array([1, 1, 0, 1, 1, 1], dtype=bool))
+    for name, got in net.get_weights().items():
+        assert np.array_equal(
+            net.weight_signs(name),
+            weight_signs(3, got.shape[1], 1 if name == "output" else got.shape[2],
+                         sign_rule, output=name == "output"),
+        )
     if model == "spiking":
         assert max(c.max() for c in result.counts.values()) > 0
 
@@ -131,18 +139,10 @@ def test_rule_equals_numpy_oracle_on_cpp_standalone(tmp_path):
     net = _small_net("spiking", StandaloneRun("cpp", str(tmp_path / "build")))
     try:
         rng = np.random.default_rng(1)
-        w_start = net.get_weights()
         for _batch in range(2):  # compiled once, executed twice
             pixels = rng.uniform(0, 1, size=(6, 8))
             labels = rng.integers(0, 3, size=6)
-            learn = np.ones(6, dtype=bool)
-            result = net.run(np.repeat(pixels, 2, axis=1) * 500 * Hz, labels, learn)
-            expected = _replay(net, result, pixels, labels, learn, w_start)
-            got = net.get_weights()
-            for name in got:
-                np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=1e-12)
-                assert np.all(got[name] * net.weight_signs(name) > 0)
-            w_start = got
+            result = _run_and_replay(net, pixels, labels, np.ones(6, dtype=bool))
         assert result.counts["hidden1"].max() > 0
     finally:
         brian2.device.reinit()
