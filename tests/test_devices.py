@@ -161,14 +161,14 @@ def test_generated_code_holds_the_rule_and_lower_case_names(kind, ext, tmp_path,
     # every run_args name exists in the program, and every path handed over is lower-case
     objects = (directory / f"objects.{ext}").read_text()
     inputs = _timed_arrays(net)
-    assert sorted(inputs) == ["label_ta", "learn_ta", "rates_ta"]
     names = [f"{name}.values" for name in inputs] + [f"{syn.name}.w" for syn in synapses]
     paths = [directory / "static_arrays" / f"edsnn_{name}.dat" for name in inputs] + [
         Path(device.results_dir) / device.get_array_filename(syn.variables["w"]) for syn in synapses]
-    for name in names:
-        assert f'name == "{name}"' in objects, f"{name} cannot be set by run_args"
     for text in [*names, *map(str, paths), *(obj.name for obj in net.network.objects)]:
         assert text == text.lower(), f"{text!r} is not lower-case: brian2cuda would not find it"
+    for name in names:
+        assert f'name == "{name}"' in objects, f"{name} cannot be set by run_args"
+    assert sorted(inputs) == ["label_ta", "learn_ta", "rates_ta"]
 
 
 _RATES_20 = np.tile(np.repeat([0.9, 0.6, 0.3, 0.8], 2), (20, 1)) * 400 * Hz
