@@ -145,8 +145,11 @@ def test_generated_code_holds_the_rule_and_lower_case_names(kind, ext, tmp_path,
     device = brian2.get_device()
     device.build(directory=str(directory), compile=False, run=False)
 
-    def source(name):
-        return (directory / "code_objects" / f"{name}.{ext}").read_text()
+    def source(name):  # Brian2 suffixes _1, _2 … to names still held by objects of earlier tests
+        files = [f for f in (directory / "code_objects").glob(f"{name}*.{ext}")
+                 if re.fullmatch(rf"{name}(_\d+)?\.{ext}", f.name)]
+        assert len(files) == 1, f"code object {name}: {files}"
+        return files[0].read_text()
 
     synapses = _learning_synapses(net)
     assert sorted(s.target.name for s in synapses) == sorted(net.layers)
