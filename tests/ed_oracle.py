@@ -1,8 +1,11 @@
-"""A small numpy rendering of the ED rule (ED_SPEC §1): the test oracle.
+"""A small numpy rendering of the ED model (ED_SPEC §1, §2): the test oracle.
 
-Given the activities that a Brian2 run recorded for each presentation, it
-replays the weight updates in plain numpy.  The package never uses it: the
-rule that runs is the generated code in ``edsnn.model.equations``.
+From what a Brian2 run recorded that the rule does not compute itself (the
+spike counts of each presentation) it derives every activity in plain numpy,
+the count → activity read-out of spiking units and the forward pass ``f(W·r)``
+of rate units, and replays the weight updates.  The tests compare both the
+activities and the weights with what the network reports.  The package never
+uses it: the rule that runs is the generated code in ``edsnn.model.equations``.
 """
 
 import numpy as np
@@ -20,6 +23,53 @@ def weight_signs(n_classes, n_pre, n_post, sign_rule, output=False):
     signs = pre * post[None, :] if sign_rule == "kaneko" else np.broadcast_to(pre, (n_pre, len(post)))
     signs = np.broadcast_to(signs, (n_classes, n_pre, len(post)))
     return signs[..., 0] if output else signs
+
+
+def count_activity(counts, n_max, c0, prior_scope):
+    """Activities of spiking units from their spike counts in one presentation.
+
+    ``y = clip((n + c0) / (n_max + 2·c0), 0, 1)``, with ``n_max`` the count read
+    as activity 1 (``activity_max_rate · presentation``).
+
+    Returns
+    -------
+    y, y_d : ndarray
+        The activity (read-out, error, presynaptic ``s``) and the one in the
+        factor ``y(1-y)``: both with the prior under ``prior_scope="all"``; under
+        ``"derivative"`` ``y`` is the plain normalised count ``clip(n / n_max)``.
+    """
+    counts = np.asarray(counts, dtype=float)
+    with_prior = np.clip((counts + c0) / (n_max + 2 * c0), 0, 1)
+    if prior_scope == "all":
+        return with_prior, with_prior
+    return np.clip(counts / n_max, 0, 1), with_prior
+
+
+def rate_forward(weights, r_input, u0):
+    """Activities ``f(W·r)`` of the rate units, ``f(u) = 1/(1+exp(-2u/u0))`` (reference model).
+
+    Parameters
+    ----------
+    weights : dict
+        ``"hidden1"`` (C, n_in, H1), …, ``"output"`` (C, H_last), before the
+        presentation's update.
+    r_input : ndarray
+        Forward activity of the inputs, (n_in,): the input LIFs' spikes per step.
+
+    Returns
+    -------
+    hidden : list of ndarray
+        Each hidden layer's activity, (C, H_l).
+    output : ndarray
+        (C,).
+    """
+    def f(u):
+        return 1 / (1 + np.exp(-2 * u / u0))
+
+    hidden = [f(np.einsum("i,cij->cj", r_input, weights["hidden1"]))]
+    for k in range(2, len(weights)):
+        hidden.append(f(np.einsum("ci,cij->cj", hidden[-1], weights[f"hidden{k}"])))
+    return hidden, f(np.einsum("ci,ci->c", hidden[-1], weights["output"]))
 
 
 def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion, sign_rule,
@@ -69,3 +119,51 @@ def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion
             dw = lr * pre[:, :, None] * (post * (1 - post))[:, None, :] * signs * amine[:, :, None]
         weights[name] = weights[name] + dw
     return weights
+
+
+def replay(net, pixels, labels, learn, w_start, counts, input_counts=None):
+    """Replay a batch in numpy: the activities and weights the network should report.
+
+    Parameters
+    ----------
+    net : EDNetwork
+        Read for its settings only (sizes, model, ``ed``, ``coding``); its
+        first-layer ``s`` must be the pixel value (``input_activity="rate"``).
+    pixels : ndarray
+        (n_presentations, n_inputs // 2), values in [0, 1].
+    labels, learn : ndarray
+        (n_presentations,).
+    w_start : dict
+        Weights before the batch (layout of ``EDNetwork.get_weights``).
+    counts : dict or None
+        Spiking model: recorded spike counts per layer, (n_presentations, n_units).
+    input_counts : ndarray, optional
+        Reference model: spike counts of the input LIFs, (n_presentations, n_inputs).
+
+    Returns
+    -------
+    weights : dict
+        After the batch.
+    activity : dict
+        Layer → (n_presentations, n_units) activity ``y`` of every presentation.
+    """
+    weights = {k: v.copy() for k, v in w_start.items()}
+    names = [f"hidden{k}" for k in range(1, len(net.hidden) + 1)] + ["output"]
+    n_max = float(net.ed.activity_max_rate * net.coding.presentation)
+    n_steps = float(net.coding.presentation / net.coding.dt)
+    activity = {name: [] for name in names}
+    for p in range(len(labels)):
+        if net.model == "reference":
+            hidden, output = rate_forward(weights, input_counts[p] / n_steps, net.ed.sig)
+            hidden_d, output_d = hidden, output
+        else:
+            ys = [count_activity(counts[n][p], n_max, net.ed.count_prior, net.ed.prior_scope) for n in names]
+            hidden = [y.reshape(net.n_classes, -1) for y, _ in ys[:-1]]
+            hidden_d = [y_d.reshape(net.n_classes, -1) for _, y_d in ys[:-1]]
+            output, output_d = ys[-1]
+        for name, y in zip(names, [*hidden, output]):
+            activity[name].append(np.ravel(y))
+        s_input = np.repeat(pixels[p], 2)  # input_activity="rate": s = x for E and I
+        ed_update(weights, s_input, hidden, output, labels[p], learn[p], net.ed.lr, net.ed.dif,
+                  net.ed.diffusion, net.ed.sign_rule, hidden_d=hidden_d, output_d=output_d)
+    return weights, {name: np.array(rows) for name, rows in activity.items()}

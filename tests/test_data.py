@@ -579,32 +579,3 @@ def test_spike_coding_defaults_and_units():
 def test_spike_coding_refusals(changes, message):
     with pytest.raises(ValueError, match=message):
         SpikeCoding(**changes)
-
-
-def test_poisson_counts_in_brian2():
-    """Mean spike count of each input is x * R_max * T within 3 standard errors."""
-    from brian2 import NeuronGroup, Network, SpikeMonitor, prefs, seed
-
-    coding = SpikeCoding()  # 150 Hz, 50 ms, dt 1 ms
-    pixels = np.array([[0, 51, 128, 255]], dtype=np.uint8)  # x = 0, 0.2, 0.502, 1
-    rates = next(rate_chunks(pixels, coding))[0]  # (8,) E/I pairs
-    n_trials = 2000
-    old_target = prefs.codegen.target
-    prefs.codegen.target = "numpy"
-    try:
-        seed(20240501)
-        inputs = NeuronGroup(len(rates) * n_trials, "rates : Hz", threshold="rand() < rates*dt",
-                             dt=coding.dt, name="poisson_inputs")
-        inputs.rates = np.tile(np.asarray(rates / Hz), n_trials) * Hz
-        spikes = SpikeMonitor(inputs, name="input_spikes")
-        Network(inputs, spikes).run(coding.presentation)
-    finally:
-        prefs.codegen.target = old_target
-    counts = np.asarray(spikes.count[:]).reshape(n_trials, len(rates))
-    x = np.repeat(pixels[0] / 255, 2)
-    expected = x * float(coding.max_rate * coding.presentation)  # 0, 1.5, 3.76, 7.5 spikes
-    p = x * float(coding.max_rate * coding.dt)
-    sem = np.sqrt(coding.steps_per_presentation * p * (1 - p) / n_trials)
-    assert counts[:, :2].sum() == 0
-    assert np.all(np.abs(counts.mean(axis=0)[2:] - expected[2:]) < 3 * sem[2:])
-    assert counts.mean(axis=0)[-1] == pytest.approx(7.5, abs=0.1)

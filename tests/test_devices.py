@@ -1,8 +1,9 @@
-"""Standalone devices: a fresh random stream per execution, reproducible seeds, bounded build folders, CUDA build."""
+"""Standalone devices: a fresh random stream per execution, reproducible seeds, bounded build folders, generated code, CUDA."""
 
 import os
+import re
 import shutil
-import time
+from pathlib import Path
 
 import brian2
 import numpy as np
@@ -11,6 +12,8 @@ from brian2 import Hz, ms
 
 from edsnn.data import SpikeCoding
 from edsnn.model import EDNetwork, EDParameters, StandaloneRun
+
+from ed_oracle import replay
 
 
 def _tiny_net(directory, kind="cpp", seed=5):
@@ -108,14 +111,107 @@ def test_configure_cuda_reports_missing_nvcc(monkeypatch, tmp_path):
         cuda.find_cuda_path()
 
 
-@pytest.mark.cuda
-@pytest.mark.long
-def test_cuda_program_compiles(tmp_path, standalone_cleanup):
-    pytest.importorskip("brian2cuda", reason="brian2cuda not installed (pip install 'edsnn[cuda]')")
+def _learning_synapses(net):
+    """The network's synapses with a weight ``w`` (one per layer fed)."""
+    return [obj for obj in net.network.objects if isinstance(obj, brian2.Synapses) and "w" in obj.variables]
+
+
+def _timed_arrays(net):
+    """The TimedArrays the groups read (the per-batch inputs), by name."""
+    return {value.name: value for obj in net.network.objects
+            for value in getattr(obj, "namespace", {}).values() if isinstance(value, brian2.TimedArray)}
+
+
+def _skip_without_cuda_codegen():
+    pytest.importorskip("brian2cuda", reason="brian2cuda not installed (pip install 'edsnn[cuda]'): "
+                                             "no CUDA code can be generated")
     if shutil.which("nvcc") is None and not os.environ.get("CUDA_PATH"):
-        pytest.skip("no CUDA compiler (nvcc) on this machine")
-    net = _tiny_net(tmp_path / "cuda", kind="cuda")
-    start = time.perf_counter()
-    assert net.device.build(net) > 0
-    print(f"cuda_standalone build of the tiny net: {time.perf_counter() - start:.0f} s")
-    assert (tmp_path / "cuda" / "main").exists()
+        pytest.skip("no CUDA compiler (nvcc): brian2cuda 1.0a7 needs it to generate code")
+
+
+@pytest.mark.parametrize("kind, ext", [("cpp", "cpp"), ("cuda", "cu")])
+def test_generated_code_holds_the_rule_and_lower_case_names(kind, ext, tmp_path, standalone_cleanup):
+    """The program a standalone device builds contains the ED rule and the run_args it is handed.
+
+    Generation only (no compiler run, no GPU).  brian2cuda lower-cases every
+    ``run_args`` value (the file paths), so the names in those paths, and the
+    build folder, must be lower-case.
+    """
+    if kind == "cuda":
+        _skip_without_cuda_codegen()
+    directory = tmp_path / "build"
+    net = _tiny_net(directory, kind)
+    net.network.run(net.batch_size * net.coding.period + net.coding.dt)
+    device = brian2.get_device()
+    device.build(directory=str(directory), compile=False, run=False)
+
+    def source(name):  # Brian2 suffixes _1, _2 … to names still held by objects of earlier tests
+        files = [f for f in (directory / "code_objects").glob(f"{name}*.{ext}")
+                 if re.fullmatch(rf"{name}(_\d+)?\.{ext}", f.name)]
+        assert len(files) == 1, f"code object {name}: {files}"
+        return files[0].read_text()
+
+    synapses = _learning_synapses(net)
+    assert sorted(s.target.name for s in synapses) == sorted(net.layers)
+    update = re.compile(r"\bw\s*(\+=|=\s*w\s*\+)\s*\(?s_exc_pre \* g_plus_post\)? \+ \(?s_inh_pre \* g_minus_post\)?")
+    for syn in synapses:
+        assert update.search(source(f"{syn.name}_learn_codeobject")), f"no ED update in {syn.name}"
+        assert re.search(r"_cond = learn_now > 0", source(f"{syn.source.name}_learn_thresholder_codeobject")), (
+            f"no learn event in {syn.source.name}")
+        gains = source(f"{syn.target.name}_factors_codeobject")
+        assert "g_plus = " in gains and "g_minus = " in gains, f"no postsynaptic gains in {syn.target.name}"
+
+    # every run_args name exists in the program, and every path handed over is lower-case
+    objects = (directory / f"objects.{ext}").read_text()
+    inputs = _timed_arrays(net)
+    names = [f"{name}.values" for name in inputs] + [f"{syn.name}.w" for syn in synapses]
+    paths = [directory / "static_arrays" / f"edsnn_{name}.dat" for name in inputs] + [
+        Path(device.results_dir) / device.get_array_filename(syn.variables["w"]) for syn in synapses]
+    for text in [*names, *map(str, paths), *(obj.name for obj in net.network.objects)]:
+        assert text == text.lower(), f"{text!r} is not lower-case: brian2cuda would not find it"
+    for name in names:
+        assert f'name == "{name}"' in objects, f"{name} cannot be set by run_args"
+    assert sorted(inputs) == ["label_ta", "learn_ta", "rates_ta"]
+
+
+_RATES_20 = np.tile(np.repeat([0.9, 0.6, 0.3, 0.8], 2), (20, 1)) * 400 * Hz
+
+
+def _test_counts(net, executions):
+    """Spike counts of ``executions`` test batches of ``_RATES_20``: layer → (presentations, units)."""
+    counts = [net.run(_RATES_20, np.zeros(20, dtype=int), learn=False).counts for _ in range(executions)]
+    return {layer: np.concatenate([c[layer] for c in counts]) for layer in counts[0]}
+
+
+@pytest.mark.cuda
+def test_cuda_runs_the_tiny_network_like_cpp(tmp_path, standalone_cleanup):
+    """On a GPU: the same counts as cpp_standalone within noise, and the rule equal to the oracle."""
+    _skip_without_cuda_codegen()
+    from edsnn.model.cuda import gpu_compute_capability
+
+    if gpu_compute_capability() is None:
+        pytest.skip("no GPU visible (nvidia-smi)")
+    counts = {}
+    for kind in ("cpp", "cuda"):
+        net = EDNetwork(
+            n_inputs=8, n_classes=2, hidden=(4,), batch_size=20, seed=5, ed=EDParameters(lr=0.3),
+            coding=SpikeCoding(max_rate=400 * Hz, presentation=20 * ms), device=StandaloneRun(kind, str(tmp_path / kind)),
+        )
+        counts[kind] = _test_counts(net, executions=2)  # 40 presentations of one pattern
+    for layer, cpp in counts["cpp"].items():
+        cuda = counts["cuda"][layer]
+        assert cuda.sum() > 0
+        # random streams differ (cuRAND): means per neuron agree within 4 standard errors
+        sem = np.sqrt((cpp.var(axis=0) + cuda.var(axis=0)) / len(cpp))
+        assert np.all(np.abs(cuda.mean(axis=0) - cpp.mean(axis=0)) <= 4 * sem + 1e-9), (layer, cpp.mean(0), cuda.mean(0))
+
+    # the rule on the GPU: a learning batch replayed by the oracle from the counts cuda recorded
+    w_start = net.get_weights()
+    labels = np.arange(20) % 2
+    result = net.run(_RATES_20, labels, learn=True)
+    pixels = np.asarray(_RATES_20[:, ::2] / (400 * Hz))
+    expected, activity = replay(net, pixels, labels, np.ones(20, dtype=bool), w_start, result.counts)
+    for name, got in net.get_weights().items():
+        np.testing.assert_allclose(result.activity[name], activity[name], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(got, expected[name], rtol=0, atol=1e-9)  # fused multiply-adds on the GPU
+        assert not np.allclose(got, w_start[name])
