@@ -1,11 +1,11 @@
-"""A small numpy rendering of the ED model (ED_SPEC §1, §2): the test oracle.
+"""A small numpy rendering of the ED model (docs/ed_rule.md, docs/published_program.md): the test oracle.
 
 From what a Brian2 run recorded that the rule does not compute itself (the
 spike counts of each presentation) it derives every activity in plain numpy,
 the count → activity read-out of spiking units and the forward pass ``f(W·r)``
 of rate units, and replays the weight updates.  The tests compare both the
 activities and the weights with what the network reports.  The package never
-uses it: the rule that runs is the generated code in ``edsnn.model.equations``.
+uses it: the rule that runs is the generated code in ``edsnn.model.ed_rule``.
 """
 
 import numpy as np

@@ -172,13 +172,7 @@ def _spike_steps(monitor, t0, dt):
     return np.asarray(monitor.i[:]), np.round(np.asarray((monitor.t - t0) / dt)).astype(int)
 
 
-#: The relay's reset (fired = 0) runs after the retina_to_input synapses set fired = 1, so a pixel
-#: spiking on two consecutive steps loses the second relayed spike (fix: drive.pre.when =
-#: "after_resets" for the spiking model's relay in EDNetwork._inputs).  Strict: passes once fixed.
-_RELAY_LOSES_SPIKES = pytest.mark.xfail(strict=True, reason="shared-pair relay drops a spike after a spike")
-
-
-@pytest.mark.parametrize("pairs", [pytest.param("shared", marks=_RELAY_LOSES_SPIKES), "independent"])
+@pytest.mark.parametrize("pairs", ["shared", "independent"])
 def test_input_groups_fire_gated_poisson_trains(pairs):
     """edsnn's own inputs: Poisson counts of mean x·R_max·T, silence during rest, relayed shared pairs."""
     values = np.array([0, 0.05, 0.2, 0.5, 1.0])  # x; R_max·dt = 1: x = 1 fires at every step
@@ -272,7 +266,7 @@ def _mirror_patterns():
 
 
 def test_reference_model_learns_mirror_symmetry():
-    """Kaneko's 4-bit mirror-symmetry task (ED_SPEC §4) with his parameters."""
+    """Kaneko's 4-bit mirror-symmetry task (docs/ed_rule.md, Kaneko's test problems) with his parameters."""
     bits, labels = _mirror_patterns()
     coding = SpikeCoding(max_rate=1000 * Hz, presentation=20 * ms)
     net = EDNetwork(

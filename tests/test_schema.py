@@ -9,7 +9,7 @@ from brian2 import Hz, Quantity, ms, mV, nA
 
 from edsnn.cli import _join_negative_values, build_parser, config_from_args
 from edsnn.config import KINDS, SYNAPSES, TrainConfig, schema
-from edsnn.model import LIFParameters
+from edsnn.model import LIFParameters, ReferenceInputLIF
 from edsnn.protocols.sweep_spec import SweepSpecError, parse_spec
 from edsnn.units import QuantityParameters, physical
 
@@ -37,12 +37,13 @@ def train_options(parser) -> set:
 def test_every_field_is_an_option_and_a_sweep_name():
     options = train_options(build_parser())
     assert set(OLD_OPTIONS) <= options
-    sections = {"neuron": LIFParameters, "input_neuron": LIFParameters, "ed": type(TrainConfig().ed),
-                "coding": type(TrainConfig().coding)}
-    expected = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in (*sections, "synapse")]
-    for section, cls in sections.items():
-        expected += [f"{section}.{f.name}" for f in dataclasses.fields(cls)]
-    expected += ["synapse.kind", "synapse.tau_syn", "synapse.w_unit"]
+    sections = {"input_neuron": [ReferenceInputLIF], "ed": [type(TrainConfig().ed)],
+                "coding": [type(TrainConfig().coding)], **{k: list(v.values()) for k, v in KINDS.items()}}
+    expected = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in sections]
+    for section, classes in sections.items():
+        expected += sorted({f"{section}.{f.name}" for cls in classes for f in dataclasses.fields(cls)})
+        expected += [f"{section}.kind"] if section in KINDS else []
+    assert {"neuron.kind", "neuron.tau_w", "neuron.d_theta", "synapse.tau_rise"} <= set(expected)
     assert sorted(f.name for f in schema.fields()) == sorted(expected)
     for name in expected:
         assert schema.resolve_name(name) == name
@@ -51,9 +52,11 @@ def test_every_field_is_an_option_and_a_sweep_name():
 
 def test_short_names_and_aliases():
     assert [schema.resolve_name(n) for n in ("tau_m", "tau-m", "--tau-m", "R_max", "spike_max_rate", "alpha",
-                                             "synapse", "kind", "r_m", "max_rate")] == [
+                                             "synapse", "neuron", "r_m", "max_rate")] == [
         "neuron.tau_m", "neuron.tau_m", "neuron.tau_m", "coding.max_rate", "coding.max_rate", "ed.lr",
-        "synapse.kind", "synapse.kind", "neuron.R_m", "coding.max_rate"]
+        "synapse.kind", "neuron.kind", "neuron.R_m", "coding.max_rate"]
+    with pytest.raises(KeyError, match="'kind' is ambiguous: write one of neuron.kind, synapse.kind"):
+        schema.resolve_name("kind")
     assert schema.flags(schema.field("coding.max_rate")) == [
         "--max-rate", "--coding.max-rate", "--R-max", "--spike-max-rate"]
     assert schema.flags(schema.field("input_neuron.tau_m")) == ["--input-neuron.tau-m"]

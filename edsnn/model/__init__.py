@@ -6,25 +6,35 @@
 See docs/architecture.md for how the parts fit together.
 """
 
+from edsnn.model.adaptive import DALIF, AdaptiveLIF
+from edsnn.model.catalog import NEURONS
 from edsnn.model.devices import DEVICES, DeviceRun, StandaloneRun, check_no_network_operation, device_run
 from edsnn.model.ed_rule import DIFFUSIONS, INPUT_ACTIVITIES, PRIOR_SCOPES, SIGN_RULES, EDParameters, EDRule
 from edsnn.model.network import MODELS, BatchResult, EDNetwork
 from edsnn.model.neurons import (
     LIF,
-    NEURONS,
     LIFParameters,
     NeuronModel,
     ReferenceInputLIF,
     SigmoidRateUnit,
     neuron_group,
 )
+from edsnn.model.izhikevich import IZHIKEVICH_PRESETS, Izhikevich
 from edsnn.model.rules import LearningRule, Pathway
-from edsnn.model.synapses import SYNAPSES, DeltaSynapse, ExponentialSynapse, SynapseModel
+from edsnn.model.synapses import (
+    SYNAPSES,
+    AlphaSynapse,
+    BiexponentialSynapse,
+    DeltaSynapse,
+    ExponentialSynapse,
+    SynapseModel,
+)
 
 __all__ = [
     "EDNetwork", "BatchResult", "MODELS",
     "NeuronModel", "LIF", "LIFParameters", "ReferenceInputLIF", "SigmoidRateUnit", "NEURONS", "neuron_group",
-    "SynapseModel", "ExponentialSynapse", "DeltaSynapse", "SYNAPSES",
+    "AdaptiveLIF", "DALIF", "Izhikevich", "IZHIKEVICH_PRESETS",
+    "SynapseModel", "ExponentialSynapse", "DeltaSynapse", "AlphaSynapse", "BiexponentialSynapse", "SYNAPSES",
     "LearningRule", "Pathway", "EDRule", "EDParameters",
     "SIGN_RULES", "DIFFUSIONS", "INPUT_ACTIVITIES", "PRIOR_SCOPES",
     "DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation",

@@ -116,6 +116,8 @@ def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
         group = NeuronGroup(2 * n_pixels, inputs + RELAY, threshold="fired > 0.5", reset="fired = 0; cnt += 1",
                             events=dict(rule.events), namespace=namespace, name="input")
         drive, count = Synapses(retina, group, on_pre="fired_post = 1", name="retina_to_input"), POISSON_COUNT
+        # After the relay's own reset: a pixel spike on the step the relay fires must not be wiped.
+        drive.pre.when = "after_resets"
     else:
         # One Euler step of the input pulse: a jump of R·I·dt/tau_m.
         pulse = DeltaSynapse(w_unit=neuron.R_m * REFERENCE_INPUT_PULSE * dt / neuron.tau_m)

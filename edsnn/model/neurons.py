@@ -44,7 +44,7 @@ from brian2 import Mohm, Quantity, mV, ms, nA
 
 from edsnn.units import QuantityParameters, physical
 
-__all__ = ["NeuronModel", "LIF", "LIFParameters", "ReferenceInputLIF", "SigmoidRateUnit", "NEURONS"]
+__all__ = ["NeuronModel", "LIF", "LIFParameters", "ReferenceInputLIF", "SigmoidRateUnit", "neuron_group"]
 
 
 def _require(condition: bool, message: str):
@@ -177,10 +177,6 @@ y = 1 / (1 + exp(-2*u/u0)) : 1   # activity f(u)
 
     def refractory(self):
         return False
-
-
-#: ``--neuron`` name → neuron model of hidden and output layers.
-NEURONS = {LIF.kind: LIF}
 
 
 def neuron_group(model: NeuronModel, n: int, name: str, *, synapse=None, equations: str = "",

@@ -1,0 +1,100 @@
+"""Adaptive neuron models: adaptive LIF (adaptation current, homeostatic threshold) and DA-LIF.
+
+Both are :class:`~edsnn.model.neurons.NeuronModel` parts; the ED rule reads
+only their spike counts, so it needs nothing from them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from brian2 import Quantity, mV, ms, nA, nS, second
+
+from edsnn.model.neurons import LIF
+from edsnn.units import physical
+
+__all__ = ["AdaptiveLIF", "DALIF"]
+
+
+@dataclasses.dataclass(frozen=True)
+class AdaptiveLIF(LIF):
+    """LIF with a spike-triggered adaptation current and an adaptive threshold.
+
+    ::
+
+        tau_m dv/dt     = v_rest − v + R_m·(I_syn + I_bias − I_ad)
+        tau_w dI_ad/dt  = a·(v − v_rest) − I_ad        (AdEx without its exponential term)
+        tau_θ dθ/dt     = −θ
+        v > v_threshold + θ  →  v = v_reset, I_ad += b, θ += Δθ
+
+    The adaptation current lengthens the ISIs within a presentation and is
+    reset with the membrane between presentations; θ is homeostatic: it is
+    kept across presentations and saved with the weights (``kept_state``).
+    Defaults: the LIF's, with a weak adaptation current and a slow threshold.
+    """
+
+    a: Quantity = physical(0 * nS, "subthreshold adaptation conductance")
+    b: Quantity = physical(0.05 * nA, "adaptation current added per spike")
+    tau_w: Quantity = physical(100 * ms, "adaptation current time constant")
+    d_theta: Quantity = physical(0.05 * mV, "threshold rise per spike (Diehl & Cook: 0.05 mV)")
+    tau_theta: Quantity = physical(1e4 * second, "threshold relaxation time constant (Diehl & Cook: 1e7 ms)")
+
+    kind = "adaptive-lif"
+    equations = """
+dv/dt = (v_rest - v + R_m*(I_syn + I_bias - I_ad)) / tau_m : volt (unless refractory)  # membrane potential
+dI_ad/dt = (a*(v - v_rest) - I_ad) / tau_w : amp  # adaptation current
+dtheta/dt = -theta / tau_theta : volt  # homeostatic threshold offset
+"""
+    threshold = "v > v_threshold + theta"
+    reset = "v = v_reset; I_ad += b; theta += d_theta"
+    rest_state = {"v": "v_rest", "I_ad": "0*amp"}
+    initial_state = {"v": "v_rest", "I_ad": "0*amp", "theta": "0*mV"}
+    kept_state = ("theta",)
+
+    def __post_init__(self):
+        super().__post_init__()
+        for name in ("tau_w", "tau_theta"):
+            if not getattr(self, name) > 0 * ms:
+                raise ValueError(f"{name} must be positive (got {getattr(self, name)})")
+
+    @classmethod
+    def diehl_cook(cls) -> AdaptiveLIF:
+        """The adaptive threshold of Diehl & Cook (2015): Δθ = 0.05 mV, τ_θ = 10⁷ ms, no adaptation current."""
+        return cls(b=0 * nA, d_theta=0.05 * mV, tau_theta=1e7 * ms)
+
+    @classmethod
+    def regular_spiking(cls) -> AdaptiveLIF:
+        """Cortical regular spiking (Brette & Gerstner 2005's AdEx values a = 4 nS,
+        b = 0.0805 nA, τ_w = 144 ms, on edsnn's LIF membrane), no threshold adaptation."""
+        return cls(a=4 * nS, b=0.0805 * nA, tau_w=144 * ms, d_theta=0 * mV)
+
+
+@dataclasses.dataclass(frozen=True)
+class DALIF(LIF):
+    """Dual Adaptive LIF (Zhang et al. 2025, arXiv 2502.10422) in continuous time.
+
+    The paper's step ``V[t] = β·H[t−1] + α·X[t]`` has a spatial gain α on the
+    input and a temporal decay β on the membrane; here β = exp(−dt/τ_β)::
+
+        dv/dt = (v_rest − v)/tau_beta + alpha·R_m·(I_syn + I_bias)/tau_m
+
+    With ``alpha = 1`` and ``tau_beta = tau_m`` it is the LIF neuron.  Under ED,
+    α and τ_β are per-layer parameters (``EDNetwork(neuron={"hidden1": DALIF(...)})``),
+    not learnt by gradient.
+    """
+
+    alpha: float = 1.0
+    tau_beta: Quantity = physical(20 * ms, "membrane decay time constant: beta = exp(-dt/tau_beta)")
+
+    kind = "da-lif"
+    equations = (
+        "dv/dt = (v_rest - v) / tau_beta + alpha*R_m*(I_syn + I_bias) / tau_m : volt (unless refractory)"
+        "  # membrane potential\n"
+    )
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.tau_beta > 0 * ms:
+            raise ValueError(f"tau_beta must be positive (got {self.tau_beta})")
+        if not self.alpha >= 0:
+            raise ValueError(f"alpha must be >= 0 (got {self.alpha})")

@@ -1,0 +1,157 @@
+"""Neuron and synapse models of the field against known answers."""
+
+import brian2
+import numpy as np
+import pytest
+from brian2 import Hz, Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, mV, ms, nA, second
+
+from edsnn.data import SpikeCoding
+from edsnn.model import (
+    DALIF,
+    LIF,
+    AdaptiveLIF,
+    AlphaSynapse,
+    BiexponentialSynapse,
+    EDNetwork,
+    ExponentialSynapse,
+    Izhikevich,
+    device_run,
+    neuron_group,
+)
+
+from test_model import analytic_rate
+
+
+@pytest.fixture
+def fine_clock():
+    brian2.set_device("runtime")
+    brian2.prefs.codegen.target = "numpy"
+    brian2.defaultclock.dt = 0.05 * ms
+    yield
+    brian2.defaultclock.dt = 1 * ms
+
+
+def _single(model, name="n", synapse=None, record=()):
+    group = neuron_group(model, 1, name, synapse=synapse or ExponentialSynapse())
+    spikes = SpikeMonitor(group)
+    state = StateMonitor(group, list(record), record=0) if record else None
+    return group, spikes, state
+
+
+def test_adaptive_lif_settles_at_the_adapted_rate(fine_clock):
+    # slow adaptation (tau_w >> ISI): I_ad ≈ b·r·tau_w, so r solves r = f_LIF(I − b·r·tau_w)
+    model = AdaptiveLIF(I_bias=2 * nA, b=0.01 * nA, tau_w=300 * ms, d_theta=0 * mV)
+    group, spikes, _ = _single(model)
+    Network(group, spikes).run(3 * second)
+    times = np.asarray(spikes.t / second)
+    isi = np.diff(times)
+    assert isi[-1] > 1.5 * isi[0]  # the ISIs lengthen
+    lif = LIF(tau_m=model.tau_m, tau_ref=model.tau_ref, R_m=model.R_m, v_rest=model.v_rest,
+              v_threshold=model.v_threshold, v_reset=model.v_reset)
+    lo, hi = 0.0, float(analytic_rate(lif, model.I_bias) / Hz)
+    for _ in range(60):  # bisection on the fixed point
+        r = (lo + hi) / 2
+        drive = model.I_bias - model.b * r * Hz * model.tau_w
+        lo, hi = (r, hi) if float(analytic_rate(lif, drive) / Hz) > r else (lo, r)
+    steady = np.sum(times > 2.0) / (1.0)  # last second
+    assert abs(steady - r) <= 0.05 * r, (steady, r)
+
+
+def test_adaptive_threshold_rises_per_spike_and_relaxes(fine_clock):
+    model = AdaptiveLIF(I_bias=1.5 * nA, b=0 * nA, d_theta=0.5 * mV, tau_theta=200 * ms)
+    group, spikes, state = _single(model, record=("theta",))
+    net = Network(group, spikes, state)
+    net.run(5 * ms)  # before the first spike: no threshold change
+    assert group.theta[0] == 0 * mV
+    net.run(95 * ms)
+    # between spikes θ only relaxes; at each spike it jumps by Δθ
+    theta = np.asarray(state.theta[0] / mV)
+    jumps = np.diff(theta)[np.diff(theta) > 0]
+    assert len(jumps) == spikes.num_spikes
+    np.testing.assert_allclose(jumps, 0.5, rtol=1e-3, atol=2e-3)
+    t_stop, theta_stop = float(net.t / ms), float(group.theta[0] / mV)
+    group.namespace["I_bias"] = 0 * nA
+    group.v = model.v_reset
+    net.run(100 * ms)
+    assert spikes.num_spikes == len(jumps)  # silent now
+    expected = theta_stop * np.exp(-(float(net.t / ms) - t_stop) / 200)
+    assert float(group.theta[0] / mV) == pytest.approx(expected, rel=1e-3)
+
+
+def _izhikevich_spikes(name, current=10 * nA, duration=300 * ms):
+    model = Izhikevich.preset(name, I_bias=current)
+    group, spikes, state = _single(model, name=name.replace("_", ""), record=("v", "u"))
+    Network(group, spikes, state).run(duration)
+    return model, np.asarray(spikes.t / ms), state
+
+
+def _numpy_izhikevich(model, current, steps, dt):
+    """Forward Euler of the same equations, in mV and ms (the paper's program)."""
+    a, b, c, d = float(model.a * ms), model.b, float(model.c / mV), float(model.d / mV)
+    drive = float(model.R_m * current / mV)
+    v, u = float(model.v_init / mV), model.b * float(model.v_init / mV)
+    vs, spikes = [], []
+    for k in range(steps):
+        v, u = v + dt * (0.04 * v * v + 5 * v + 140 - u + drive), u + dt * a * (b * v - u)
+        vs.append(v)
+        if v >= float(model.v_peak / mV):
+            spikes.append((k + 1) * dt)
+            v, u = c, u + d
+    return np.array(vs), np.array(spikes)
+
+
+def test_izhikevich_trace_equals_a_numpy_integration(fine_clock):
+    model, times, state = _izhikevich_spikes("regular_spiking", duration=100 * ms)
+    _, expected = _numpy_izhikevich(model, 10 * nA, 2000, 0.05)
+    np.testing.assert_allclose(times + 0.05, expected, atol=1e-9)  # Brian records the step's start
+    assert len(times) >= 3
+
+
+def test_izhikevich_presets_fire_as_in_the_2003_paper(fine_clock):
+    isi = {name: np.diff(_izhikevich_spikes(name)[1]) for name in
+           ("regular_spiking", "fast_spiking", "chattering", "intrinsically_bursting")}
+    rs, fs, ch, ib = isi["regular_spiking"], isi["fast_spiking"], isi["chattering"], isi["intrinsically_bursting"]
+    assert rs[-1] > 1.5 * rs[0]                      # RS: tonic, with adaptation
+    assert len(fs) > 2 * len(rs)                     # FS: high rate ...
+    assert fs[-1] < 1.2 * fs[2]                      # ... without adaptation
+    assert ch.min() < 10 and ch.max() > 20           # CH: bursts (short ISIs within, long between)
+    assert np.sum(ch > 20) >= 3                      # ... repeatedly
+    assert ib[0] < 10 and np.median(ib[3:]) > 20     # IB: an initial burst, then tonic spikes
+
+
+def test_da_lif_is_the_lif_at_unit_alpha_and_tau_beta_equal_tau_m():
+    coding = SpikeCoding(max_rate=150 * Hz, presentation=50 * ms)
+    rates = np.repeat(np.random.default_rng(1).uniform(0, 1, (10, 16)), 2, axis=1) * coding.max_rate
+    counts = []
+    for neuron in (LIF(), DALIF(alpha=1.0, tau_beta=LIF().tau_m)):
+        net = EDNetwork(n_inputs=32, n_classes=2, hidden=(6,), neuron=neuron, coding=coding, batch_size=10,
+                        seed=4, device=device_run("numpy"))
+        result = net.run(rates, np.arange(10) % 2, learn=True)
+        counts.append((result.counts["hidden1"], result.counts["output"], net.get_weights()["output"]))
+    for lif, dalif in zip(*counts):
+        np.testing.assert_allclose(dalif, lif, rtol=1e-9)
+
+
+def test_da_lif_alpha_scales_the_input(fine_clock):
+    base = LIF(I_bias=0.6 * nA)
+    group, spikes, _ = _single(DALIF(I_bias=base.I_bias, alpha=2.0))
+    Network(group, spikes).run(1 * second)
+    expected = analytic_rate(base, 2 * base.I_bias)  # alpha·I is the input current
+    assert abs(spikes.num_spikes * Hz - expected) <= 0.02 * expected + 1 * Hz
+
+
+@pytest.mark.parametrize("synapse", [AlphaSynapse(tau_syn=4 * ms),
+                                     BiexponentialSynapse(tau_rise=1 * ms, tau_decay=6 * ms)])
+def test_postsynaptic_current_peaks_at_the_analytic_time_and_amplitude(fine_clock, synapse):
+    source = SpikeGeneratorGroup(1, [0], [1 * ms])
+    target = neuron_group(LIF(I_bias=0 * nA, v_threshold=100 * mV), 1, "post", synapse=synapse)
+    syn = Synapses(source, target, "w : 1", on_pre=synapse.on_pre, namespace=synapse.namespace())
+    syn.connect()
+    syn.w = 2.0
+    state = StateMonitor(target, "I_syn", record=0)
+    Network(source, target, syn, state).run(40 * ms)
+    current = np.asarray(state.I_syn[0] / nA)
+    peak = np.argmax(current)
+    expected_peak = synapse.tau_syn if isinstance(synapse, AlphaSynapse) else synapse.peak_time()
+    assert abs((state.t[peak] - 1 * ms) - expected_peak) <= 0.1 * ms
+    assert current[peak] == pytest.approx(2.0 * float(synapse.w_unit / nA), rel=2e-3)
