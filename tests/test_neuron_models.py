@@ -40,7 +40,7 @@ def _single(model, name="n", synapse=None, record=()):
 
 def test_adaptive_lif_settles_at_the_adapted_rate(fine_clock):
     # slow adaptation (tau_w >> ISI): I_ad ≈ b·r·tau_w, so r solves r = f_LIF(I − b·r·tau_w)
-    model = AdaptiveLIF(I_bias=2 * nA, b=0.01 * nA, tau_w=300 * ms, d_theta=0 * mV)
+    model = AdaptiveLIF(I_bias=2 * nA, b=0.05 * nA, tau_w=300 * ms, d_theta=0 * mV)
     group, spikes, _ = _single(model)
     Network(group, spikes).run(3 * second)
     times = np.asarray(spikes.t / second)
