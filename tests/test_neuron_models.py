@@ -40,7 +40,7 @@ def _single(model, name="n", synapse=None, record=()):
 
 def test_adaptive_lif_settles_at_the_adapted_rate(fine_clock):
     # slow adaptation (tau_w >> ISI): I_ad ≈ b·r·tau_w, so r solves r = f_LIF(I − b·r·tau_w)
-    model = AdaptiveLIF(I_bias=2 * nA, b=0.05 * nA, tau_w=300 * ms, d_theta=0 * mV)
+    model = AdaptiveLIF(I_bias=2 * nA, b_w=0.05 * nA, tau_w=300 * ms, d_theta=0 * mV)
     group, spikes, _ = _single(model)
     Network(group, spikes).run(3 * second)
     times = np.asarray(spikes.t / second)
@@ -51,14 +51,14 @@ def test_adaptive_lif_settles_at_the_adapted_rate(fine_clock):
     lo, hi = 0.0, float(analytic_rate(lif, model.I_bias) / Hz)
     for _ in range(60):  # bisection on the fixed point
         r = (lo + hi) / 2
-        drive = model.I_bias - model.b * r * Hz * model.tau_w
+        drive = model.I_bias - model.b_w * r * Hz * model.tau_w
         lo, hi = (r, hi) if float(analytic_rate(lif, drive) / Hz) > r else (lo, r)
     steady = np.sum(times > 2.0) / (1.0)  # last second
     assert abs(steady - r) <= 0.05 * r, (steady, r)
 
 
 def test_adaptive_threshold_rises_per_spike_and_relaxes(fine_clock):
-    model = AdaptiveLIF(I_bias=1.5 * nA, b=0 * nA, d_theta=0.5 * mV, tau_theta=200 * ms)
+    model = AdaptiveLIF(I_bias=1.5 * nA, b_w=0 * nA, d_theta=0.5 * mV, tau_theta=200 * ms)
     group, spikes, state = _single(model, record=("theta",))
     net = Network(group, spikes, state)
     net.run(5 * ms)  # before the first spike: no threshold change

@@ -124,12 +124,14 @@ def _kept_state_checks(device):
     labels = np.arange(10) % 2
     spikes = np.zeros(8)
     for _batch in range(2):  # the threshold keeps rising across presentations and batches
-        result = net.run(rates, labels, learn=False)
+        result = net.run(rates, labels, learn=True)
         spikes += result.counts["hidden1"].sum(axis=0)
         theta = net.get_weights()["hidden1.theta"]
         assert theta.shape == (2, 4)
         np.testing.assert_allclose(theta.ravel(), spikes * float(0.5 * mV), rtol=1e-9)
     assert spikes.min() > 0
+    net.run(rates, labels, learn=False)  # a test batch leaves the kept state as it was
+    np.testing.assert_allclose(net.get_weights()["hidden1.theta"].ravel(), spikes * float(0.5 * mV), rtol=1e-9)
     weights = net.get_weights()
     weights["hidden1.theta"] = np.zeros((2, 4))
     net.set_weights(weights)

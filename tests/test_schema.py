@@ -102,7 +102,8 @@ def test_toml_values_are_typed_and_unit_checked():
         ("ed.bias", 1, "bias must be true or false (got 1)"),
         ("model", 3, "model must be text in quotes (got 3)"),
         ("hidden", "16", "hidden must be a whole number or a list of them, e.g. [16] or [32, 16] (got '16')"),
-        ("synapse.kind", "alpha", "kind must be one of ('exponential', 'delta') (got 'alpha')"),
+        ("synapse.kind", "gamma", "kind must be one of ('exponential', 'delta', 'alpha', 'biexponential') "
+                                  "(got 'gamma')"),
     ]:
         with pytest.raises(schema.ParameterError) as info:
             schema.apply(base, {name: value})
@@ -111,7 +112,7 @@ def test_toml_values_are_typed_and_unit_checked():
 
 
 def test_fields_of_one_kind_only():
-    with pytest.raises(schema.ParameterError, match=r"tau_syn applies to exponential synapses only "
+    with pytest.raises(schema.ParameterError, match=r"tau_syn applies to exponential and alpha synapses only "
                                                     r"\(this run's synapse is delta\)"):
         schema.apply(TrainConfig(), {"synapse.kind": "delta", "synapse.tau_syn": "3 ms"})
     delta = schema.apply(TrainConfig(), {"synapse.kind": "delta", "synapse.w_unit": "1 mV"})
@@ -123,7 +124,7 @@ def test_help_lists_docs_units_and_defaults():
     text = " ".join(train.format_help().split())
     assert "--tau-m, --neuron.tau-m Q membrane time constant, with a unit (default: 20. ms)" in text
     assert "--sign-rule, --ed.sign-rule {kaneko,dale}" in text
-    assert "(default: 0.4 nA (exponential), 0.5 mV (delta))" in text
+    assert "(default: 0.4 nA (exponential), 0.5 mV (delta), 0.4 nA (alpha), 0.4 nA (biexponential))" in text
     for f in schema.fields():
         assert f"(default: {f.default_text(TrainConfig())})" in text
 
@@ -132,18 +133,18 @@ def test_help_lists_docs_units_and_defaults():
 
 
 @dataclasses.dataclass(frozen=True)
-class AlphaSynapse(QuantityParameters):
+class GammaSynapse(QuantityParameters):
     """A synapse kind defined outside edsnn (the schema must pick it up unchanged).
 
     Parameters
     ----------
-    tau_rise : Quantity
+    tau_gamma : Quantity
         Rise time.
     shape : {"alpha", "biexponential"}
         Time course of the current.
     """
 
-    tau_rise: Quantity = physical(1 * ms, "rise time of the synaptic current")
+    tau_gamma: Quantity = physical(1 * ms, "rise time of the synaptic current")
     w_unit: Quantity = physical(0.3 * nA, "peak current for a weight of 1")
     shape: str = "alpha"
 
@@ -156,20 +157,20 @@ class AdaptiveLIF(LIFParameters):
 
 
 def test_a_registered_kind_becomes_an_option_a_sweep_name_and_a_config_section(monkeypatch):
-    monkeypatch.setitem(SYNAPSES, "alpha", AlphaSynapse)
-    config = parse("--synapse", "alpha", "--tau-rise", "2ms", "--shape", "biexponential", "--w-unit", "0.5nA")
-    assert config.synapse == AlphaSynapse(tau_rise=2 * ms, w_unit=0.5 * nA, shape="biexponential")
+    monkeypatch.setitem(SYNAPSES, "gamma", GammaSynapse)
+    config = parse("--synapse", "gamma", "--tau-gamma", "2ms", "--shape", "biexponential", "--w-unit", "0.5nA")
+    assert config.synapse == GammaSynapse(tau_gamma=2 * ms, w_unit=0.5 * nA, shape="biexponential")
     assert TrainConfig.from_dict(config.to_dict()) == config
-    assert config.to_dict()["synapse"]["kind"] == "alpha"
+    assert config.to_dict()["synapse"]["kind"] == "gamma"
     assert "--shape, --synapse.shape {alpha,biexponential}" in " ".join(
         build_parser()._subparsers._group_actions[0].choices["train"].format_help().split())
-    with pytest.raises(ValueError, match=r"--tau-rise applies to alpha synapses only \(this run's synapse is "
+    with pytest.raises(ValueError, match=r"--tau-gamma applies to gamma synapses only \(this run's synapse is "
                                          r"exponential\)"):
-        parse("--tau-rise", "2ms")
-    spec = parse_spec('[base]\nsynapse = "alpha"\n[grid]\ntau_rise = ["1 ms", "3 ms"]\n')
-    assert [p.config.synapse.tau_rise for p in spec.points] == [1 * ms, 3 * ms]
-    with pytest.raises(SweepSpecError, match=r'\[grid\] "tau_rise"\[0\]: tau_rise must be a time, e.g. 1. ms'):
-        parse_spec('[base]\nsynapse = "alpha"\n[grid]\ntau_rise = [1]\n')
+        parse("--tau-gamma", "2ms")
+    spec = parse_spec('[base]\nsynapse = "gamma"\n[grid]\ntau_gamma = ["1 ms", "3 ms"]\n')
+    assert [p.config.synapse.tau_gamma for p in spec.points] == [1 * ms, 3 * ms]
+    with pytest.raises(SweepSpecError, match=r'\[grid\] "tau_gamma"\[0\]: tau_gamma must be a time, e.g. 1. ms'):
+        parse_spec('[base]\nsynapse = "gamma"\n[grid]\ntau_gamma = [1]\n')
 
 
 def test_a_new_polymorphic_section_gets_a_kind_option(monkeypatch):

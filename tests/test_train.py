@@ -7,10 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from brian2 import ms
+from brian2 import mV, ms
 
 from edsnn.analysis import load_run
 from edsnn.data import SpikeCoding
+from edsnn.model import AdaptiveLIF
 from edsnn.protocols import TrainConfig, TrainError, evaluate, train
 from edsnn.protocols import training as training_module
 from edsnn.runs import RunFolder
@@ -202,3 +203,16 @@ def test_reference_model_runs(tmp_path):
     run = load_run(out)
     with pytest.raises(ValueError, match="reference"):
         run.require_spiking()
+
+
+def test_kept_state_is_saved_resumed_and_train_returns_the_network(tmp_path):
+    config = tiny(neuron=AdaptiveLIF(d_theta=0.5 * mV, tau_theta=1e7 * ms), record_spikes=False)
+    result = run_quietly(config, tmp_path / "direct")
+    theta = result.weights["hidden1.theta"]
+    assert theta.shape == (10, HIDDEN) and theta.max() > 0
+    np.testing.assert_array_equal(result.network.get_weights()["hidden1.theta"], theta)
+    np.testing.assert_array_equal(RunFolder(tmp_path / "direct").weights().arrays["hidden1.theta"], theta)
+    run_quietly(config.replace(epochs=1), tmp_path / "resumed")
+    resumed = run_quietly(config, tmp_path / "resumed", resume=True)
+    np.testing.assert_array_equal(resumed.weights["hidden1.theta"], theta)
+    assert_same_run(tmp_path / "direct", tmp_path / "resumed")

@@ -179,7 +179,7 @@ class Field:
         current = getattr(config, self.section)
         texts = {self.kind_name(cls): _text(getattr(current if type(current) is cls else cls(), self.attr))
                  for cls in self.classes}
-        if len(texts) == 1:
+        if len(set(texts.values())) == 1:
             return next(iter(texts.values()))
         return ", ".join(f"{text} ({kind})" for kind, text in texts.items())
 

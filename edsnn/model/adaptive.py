@@ -23,9 +23,9 @@ class AdaptiveLIF(LIF):
     ::
 
         tau_m dv/dt     = v_rest − v + R_m·(I_syn + I_bias − I_ad)
-        tau_w dI_ad/dt  = a·(v − v_rest) − I_ad        (AdEx without its exponential term)
+        tau_w dI_ad/dt  = a_w·(v − v_rest) − I_ad      (AdEx without its exponential term)
         tau_θ dθ/dt     = −θ
-        v > v_threshold + θ  →  v = v_reset, I_ad += b, θ += Δθ
+        v > v_threshold + θ  →  v = v_reset, I_ad += b_w, θ += Δθ
 
     Integrated with exponential Euler.  The adaptation current lengthens the ISIs within a presentation and is
     reset with the membrane between presentations; θ is homeostatic: it is
@@ -33,8 +33,8 @@ class AdaptiveLIF(LIF):
     Defaults: the LIF's, with a weak adaptation current and a slow threshold.
     """
 
-    a: Quantity = physical(0 * nS, "subthreshold adaptation conductance")
-    b: Quantity = physical(0.05 * nA, "adaptation current added per spike")
+    a_w: Quantity = physical(0 * nS, "subthreshold adaptation conductance (AdEx's a)")
+    b_w: Quantity = physical(0.05 * nA, "adaptation current added per spike (AdEx's b)")
     tau_w: Quantity = physical(100 * ms, "adaptation current time constant")
     d_theta: Quantity = physical(0.05 * mV, "threshold rise per spike (Diehl & Cook: 0.05 mV)")
     tau_theta: Quantity = physical(1e4 * second, "threshold relaxation time constant (Diehl & Cook: 1e7 ms)")
@@ -42,11 +42,11 @@ class AdaptiveLIF(LIF):
     kind = "adaptive-lif"
     equations = """
 dv/dt = (v_rest - v + R_m*(I_syn + I_bias - I_ad)) / tau_m : volt (unless refractory)  # membrane potential
-dI_ad/dt = (a*(v - v_rest) - I_ad) / tau_w : amp  # adaptation current
+dI_ad/dt = (a_w*(v - v_rest) - I_ad) / tau_w : amp  # adaptation current
 dtheta/dt = -theta / tau_theta : volt  # homeostatic threshold offset
 """
     threshold = "v > v_threshold + theta"
-    reset = "v = v_reset; I_ad += b; theta += d_theta"
+    reset = "v = v_reset; I_ad += b_w; theta += d_theta"
     # Exact integration of the coupled 4-variable linear system makes sympy run for
     # minutes; exponential Euler is exact for each variable given the others.
     method = "exponential_euler"
@@ -63,13 +63,13 @@ dtheta/dt = -theta / tau_theta : volt  # homeostatic threshold offset
     @classmethod
     def diehl_cook(cls) -> AdaptiveLIF:
         """The adaptive threshold of Diehl & Cook (2015): Δθ = 0.05 mV, τ_θ = 10⁷ ms, no adaptation current."""
-        return cls(b=0 * nA, d_theta=0.05 * mV, tau_theta=1e7 * ms)
+        return cls(b_w=0 * nA, d_theta=0.05 * mV, tau_theta=1e7 * ms)
 
     @classmethod
     def regular_spiking(cls) -> AdaptiveLIF:
         """Cortical regular spiking (Brette & Gerstner 2005's AdEx values a = 4 nS,
         b = 0.0805 nA, τ_w = 144 ms, on edsnn's LIF membrane), no threshold adaptation."""
-        return cls(a=4 * nS, b=0.0805 * nA, tau_w=144 * ms, d_theta=0 * mV)
+        return cls(a_w=4 * nS, b_w=0.0805 * nA, tau_w=144 * ms, d_theta=0 * mV)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -38,7 +38,13 @@ IZHIKEVICH_PRESETS = {
 
 @dataclasses.dataclass(frozen=True)
 class Izhikevich(NeuronModel):
-    """Izhikevich (2003) neuron; presets :meth:`preset` (RS, IB, CH, FS, LTS)."""
+    """Izhikevich (2003) neuron; presets :meth:`preset` (RS, IB, CH, FS, LTS).
+
+    Parameters
+    ----------
+    b : float
+        Sensitivity of the recovery variable ``u`` to ``v`` (dimensionless).
+    """
 
     a: Quantity = physical(0.02 / ms, "recovery rate")
     b: float = 0.2

@@ -303,6 +303,9 @@ class EDNetwork:
             Class of each presentation, shape (n_presentations,).
         learn : bool or array of bool
             Whether the ED rule updates the weights after each presentation.
+            A batch without learning also leaves the neuron models' kept state
+            (e.g. a homeostatic threshold) as it was, so that a test does not
+            change the network.
 
         Returns
         -------
@@ -331,7 +334,11 @@ class EDNetwork:
         padded_labels[:n] = labels
         learn_flags = np.zeros(self.batch_size)
         learn_flags[:n] = np.broadcast_to(np.asarray(learn, dtype=float), (n,))
+        kept = {key: array for key, array in self.learned_arrays().items() if array[1] != "w"}
+        before = {key: self.device.get_array(*array) for key, array in kept.items()} if not learn_flags.any() else {}
         records, spikes = self.device.run_batch(self, pixel_rates * Hz, padded_labels, learn_flags, n)
+        for key, values in before.items():  # a test batch leaves the kept state as it found it
+            self.device.set_array(*kept[key], values)
         return self._result(records, spikes)
 
     def _result(self, records, spikes) -> BatchResult:

@@ -68,11 +68,14 @@ class TrainResult:
         ``metrics.csv``: one row per finished epoch.
     weights : dict of str to ndarray
         Final weights (:meth:`EDNetwork.get_weights` layout).
+    network : EDNetwork
+        The trained network, ready for more presentations (``network.run``).
     """
 
     path: Path
     metrics: pd.DataFrame
     weights: dict
+    network: EDNetwork
 
 
 @dataclasses.dataclass
@@ -388,7 +391,7 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
         echo(f"\ninterrupted during epoch {epoch}: {folder} holds epochs 1..{epoch - 1}; "
              f"continue with: edsnn train --out {folder} --resume")
         raise
-    return TrainResult(path=folder, metrics=run.metrics(), weights=net.get_weights())
+    return TrainResult(path=folder, metrics=run.metrics(), weights=net.get_weights(), network=net)
 
 
 def load_config(run_dir) -> TrainConfig:
