@@ -21,6 +21,8 @@ from edsnn.model import (
 from edsnn.model.layout import neuron_type
 from edsnn.units import UnitError, physical
 
+from test_model import _bars
+
 
 # A user's neuron model, as it would be written in a notebook: a perfect
 # (non-leaky) integrate-and-fire neuron.
@@ -74,14 +76,6 @@ def test_user_neuron_model_fires_at_its_analytic_rate():
 def test_user_neuron_model_is_unit_checked():
     with pytest.raises(UnitError, match=r"tau_m must be a time, e.g. 20. ms"):
         PerfectIF(tau_m=20)
-
-
-def _bars(rng, n, size):
-    labels = rng.integers(0, 2, size=n)
-    pixels = rng.uniform(0, 0.2, size=(n, 2 * size))
-    for k, label in enumerate(labels):
-        pixels[k, label * size:(label + 1) * size] += 0.8
-    return np.clip(pixels, 0, 1), labels
 
 
 def test_user_neuron_model_trains_with_the_ed_rule():
