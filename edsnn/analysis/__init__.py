@@ -16,5 +16,5 @@ from .nwb_export import to_nwb
 from .report import analyze_run
 from .run import Run, RunFolderError, load_run
 
-__all__ = ["Run", "RunFolderError", "load_run", "analyze_run", "statistics", "plots",
-           "to_neo", "write_neo", "to_nwb", "export_run", "MissingExportPackages"]
+__all__ = ["MissingExportPackages", "Run", "RunFolderError", "analyze_run", "export_run", "load_run", "plots",
+           "statistics", "to_neo", "to_nwb", "write_neo"]

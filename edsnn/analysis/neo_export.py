@@ -15,7 +15,15 @@ from pathlib import Path
 
 from brian2 import second
 
-from .export import as_run, config_annotations, neurons, presentations, require, spike_index, versions
+from .export import (
+    as_run,
+    config_annotations,
+    neurons,
+    presentations,
+    require,
+    spike_index,
+    versions,
+)
 
 __all__ = ["to_neo", "write_neo"]
 
