@@ -80,20 +80,24 @@ def to_neo(run, epoch: int | None = None):
                       **config_annotations(run))
     block.annotate(export_versions={k: str(v) for k, v in versions().items()})
     unit_info = units.to_dict("records")
-    groups = [neo.Group(name=_name(u), allowed_types=[neo.SpikeTrain], **_annotations(u)) for u in unit_info]
-    block.groups.extend(groups)
+    per_unit = [[] for _ in unit_info]
+    start, stop = 0 * pq.s, period * pq.s
     for p, row in enumerate(shown.itertuples(index=False)):
         segment = neo.Segment(
             name=f"epoch {row.epoch} presentation {row.presentation}", index=p, epoch=int(row.epoch),
             presentation=int(row.presentation), label=int(row.label), label_name=names[int(row.label)],
             prediction=int(row.prediction), session_start_s=float(row.start_s))
-        for u, (info, group) in enumerate(zip(unit_info, groups)):
-            i = p * len(units) + u
-            train = neo.SpikeTrain(t[bounds[i]:bounds[i + 1]], units=pq.s, t_start=0 * pq.s,
-                                   t_stop=period * pq.s, name=_name(info), **_annotations(info))
-            segment.spiketrains.append(train)
-            group.add(train)
+        trains = [neo.SpikeTrain(t[bounds[i]:bounds[i + 1]], units=pq.s, t_start=start, t_stop=stop,
+                                 name=_name(info), **_annotations(info))
+                  for i, info in enumerate(unit_info, start=p * len(unit_info))]
+        segment.spiketrains = trains  # one assignment: appending one by one is quadratic in neo
+        for own, train in zip(per_unit, trains):
+            own.append(train)
         block.segments.append(segment)
+    for info, own in zip(unit_info, per_unit):
+        group = neo.Group(name=_name(info), allowed_types=[neo.SpikeTrain], **_annotations(info))
+        group.spiketrains = own
+        block.groups.append(group)
     block.check_relationships()
     return block
 

@@ -29,12 +29,12 @@ _TRIAL_COLUMNS = {
 }
 
 
-def _start_time(info: dict) -> datetime:
-    """``created`` of config.json (local time of the training) as an aware datetime."""
+def _start_time(run) -> datetime:
+    """``created`` of config.json (local time of the training), else the file's time, time zone aware."""
     try:
-        return datetime.fromisoformat(str(info["created"])).astimezone()
+        return datetime.fromisoformat(str(run.info["created"])).astimezone()
     except (KeyError, ValueError):
-        return datetime.fromtimestamp(0).astimezone()
+        return datetime.fromtimestamp((run.path / "config.json").stat().st_mtime).astimezone()
 
 
 def to_nwb(run, path, weights: bool = True) -> Path:
@@ -97,7 +97,7 @@ def to_nwb(run, path, weights: bool = True) -> Path:
                              f"{len(periods)} epoch(s), {run.config.dataset}, hidden layers "
                              f"{list(run.config.hidden)}, {run.n_classes} class networks"),
         identifier=f"edsnn-{run.path.name}-{info.get('created', 'unknown')}",
-        session_start_time=_start_time(info),
+        session_start_time=_start_time(run),
         experiment_description=("simulated spiking network (Brian2) trained with Kaneko's Error-Diffusion "
                                 "rule; the session clock lays the test presentations end to end"),
         notes=json.dumps({"config": info, "export_versions": versions()}, indent=1, default=str),
