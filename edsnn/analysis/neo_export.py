@@ -55,6 +55,12 @@ def to_neo(run, epoch: int | None = None):
         * ``annotations``: ``config.json`` flattened (``"coding.presentation":
           "50. ms"``, units as text) and ``export_versions``.
 
+    Notes
+    -----
+    Neo holds one Python object per train, (presentations × neurons) of
+    them: 105 000 trains (500 presentations × 210 neurons) took 16 s here;
+    for a large run export one epoch.
+
     Raises
     ------
     MissingExportPackages
