@@ -1,4 +1,4 @@
-"""The ``edsnn`` command: ``train``, ``evaluate``, ``analyze`` and ``sweep``.
+"""The ``edsnn`` command: ``train``, ``evaluate``, ``analyze``, ``export`` and ``sweep``.
 
 ::
 
@@ -6,6 +6,7 @@
     edsnn train --fashion --hidden 256 --epochs 5 --tau-m 15ms --out runs/fashion
     edsnn evaluate runs/fashion
     edsnn analyze runs/fashion
+    edsnn export runs/fashion --format nwb    # needs --record-spikes and pip install 'edsnn[export]'
 
 The options of ``train`` are generated from the parameter dataclasses
 (:class:`~edsnn.protocols.TrainConfig` and the model's parameter sets, see
@@ -66,7 +67,7 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``edsnn`` argument parser (sub-commands train, evaluate, analyze, sweep)."""
+    """The ``edsnn`` argument parser (sub-commands train, evaluate, analyze, export, sweep)."""
     from edsnn import __version__
 
     parser = argparse.ArgumentParser(
@@ -85,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="firing statistics and figures of a run (RUN_DIR/analysis/)")
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--overwrite", action="store_true", help="replace an existing analysis")
+    p = sub.add_parser("export", help="spike times of a run as NWB or as a Neo Block (pip install 'edsnn[export]')")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run trained with --record-spikes")
+    p.add_argument("--format", choices=["nwb", "neo"], required=True,
+                   help="nwb: NWB file (pynwb); neo: neo.Block pickled with neo.io.PickleIO")
+    p.add_argument("--out", metavar="FILE", help="default RUN_DIR/export.nwb or RUN_DIR/export.neo.pkl")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing file")
     add_sweep_parser(sub)
     return parser
 
@@ -204,6 +211,20 @@ def _cmd_analyze(args, parser) -> int:
     return 0
 
 
+def _cmd_export(args, parser) -> int:
+    from edsnn.analysis import MissingExportPackages, RunFolderError, export_run
+
+    try:
+        path = export_run(args.run_dir, args.format, args.out, overwrite=args.overwrite)
+    except MissingExportPackages as err:
+        print(f"edsnn export: {err}", file=sys.stderr)
+        return 1
+    except (RunFolderError, FileExistsError, ValueError) as err:
+        parser.error(str(err))
+    print(f"wrote {path}")
+    return 0
+
+
 def _cmd_sweep(args, parser) -> int:
     return run_sweep_from_args(args, parser)
 
@@ -227,6 +248,8 @@ def main(argv=None) -> int:
         return _cmd_evaluate(args, sub)
     if args.command == "analyze":
         return _cmd_analyze(args, sub)
+    if args.command == "export":
+        return _cmd_export(args, sub)
     return _cmd_sweep(args, sub)
 
 

@@ -4,11 +4,17 @@
 >>> run = load_run("runs/readme")                            # doctest: +SKIP
 >>> st.population_rate(run.counts, run.presentation)        # doctest: +SKIP
 
-:func:`analyze_run` writes every table and figure into ``RUN/analysis/``.
+:func:`analyze_run` writes every table and figure into ``RUN/analysis/``;
+:func:`to_neo` and :func:`to_nwb` hand the spike times to Elephant and NWB
+tools (``pip install 'edsnn[export]'``).
 """
 
 from . import plots, statistics
+from .export import MissingExportPackages, export_run
+from .neo_export import to_neo, write_neo
+from .nwb_export import to_nwb
 from .report import analyze_run
 from .run import Run, RunFolderError, load_run
 
-__all__ = ["Run", "RunFolderError", "load_run", "analyze_run", "statistics", "plots"]
+__all__ = ["MissingExportPackages", "Run", "RunFolderError", "analyze_run", "export_run", "load_run", "plots",
+           "statistics", "to_neo", "to_nwb", "write_neo"]

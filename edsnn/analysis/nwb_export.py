@@ -1,0 +1,133 @@
+"""A run's spike times as an NWB file (time conventions in :mod:`.export`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from edsnn.runs import layer_sizes
+
+from .export import as_run, neurons, presentations, require, spike_index, versions
+
+__all__ = ["to_nwb"]
+
+_UNIT_COLUMNS = {
+    "layer": "layer of the neuron: hidden1, hidden2, ..., output",
+    "class_net": "class network (independent ED sub-network) the neuron belongs to, 0-based",
+    "neuron": "index of the neuron within its layer of the class network, 0-based",
+    "type": "E (excitatory) or I (inhibitory)",
+}
+_TRIAL_COLUMNS = {
+    "epoch": "training epoch after which the test presentation ran, 1-based",
+    "presentation": "index of the test presentation within its epoch, 0-based",
+    "label": "true class of the image",
+    "prediction": "class whose output neuron fired most (lowest class on ties)",
+}
+
+
+def _start_time(run) -> datetime:
+    """``created`` of config.json (local time of the training), else the file's time, time zone aware."""
+    try:
+        return datetime.fromisoformat(str(run.info["created"])).astimezone()
+    except (KeyError, ValueError):
+        return datetime.fromtimestamp((run.path / "config.json").stat().st_mtime).astimezone()
+
+
+def to_nwb(run, path, weights: bool = True) -> Path:
+    """Write the spike times of a run's test presentations as an NWB file.
+
+    Parameters
+    ----------
+    run : Run or str or Path
+        A run (:func:`~edsnn.analysis.load_run`) or its folder, trained with
+        ``--record-spikes``.
+    path : str or Path
+        The ``.nwb`` file to write (replaced atomically if it exists).
+    weights : bool
+        Also store the saved weights (default True) as the processing module
+        ``weights``: one TimeSeries per layer, data shape (1, n_classes,
+        n_pre, n_post) -- ``(1, n_classes, H_last)`` for the output --,
+        dimensionless, time stamped at the end of the session.
+
+    Returns
+    -------
+    Path
+
+    Notes
+    -----
+    * ``units``: one row per hidden and output neuron, columns ``layer,
+      class_net, neuron, type``; ``spike_times`` in s on the session clock
+      (``trials.start_time`` of the presentation + the spike's ``t`` in
+      ``spikes/``); ``obs_intervals``: one interval per epoch.
+    * ``trials``: ``start_time, stop_time`` (s, session clock; one period
+      each), ``epoch, presentation, label, prediction``.
+    * ``notes``: JSON of ``config.json`` (settings with units as text,
+      versions of the training) and ``export_versions``;
+      ``source_script``: the command line of the training.
+
+    Raises
+    ------
+    MissingExportPackages
+        If pynwb is not installed.
+    ValueError
+        If the run has no spike times.
+    """
+    pynwb = require("pynwb")
+    from hdmf.backends.hdf5 import H5DataIO
+
+    run = as_run(run)
+    shown, units = presentations(run), neurons(run)
+    t, bounds = spike_index(run, shown, units)
+    n = len(units)
+    key = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))  # presentation row * n + neuron row
+    unit_of, session_t = key % n, t + shown["start_s"].to_numpy()[key // n]
+    order = np.lexsort((session_t, unit_of))
+    unit_of, session_t = unit_of[order], session_t[order]
+    per_unit = np.searchsorted(unit_of, np.arange(n + 1))
+    periods = shown.groupby("epoch").agg(start=("start_s", "min"), stop=("stop_s", "max"))
+    obs = periods[["start", "stop"]].to_numpy()
+
+    info = run.info
+    nwb = pynwb.NWBFile(
+        session_description=(f"edsnn run {run.path.name}: spike times of the test presentations of "
+                             f"{len(periods)} epoch(s), {run.config.dataset}, hidden layers "
+                             f"{list(run.config.hidden)}, {run.n_classes} class networks"),
+        identifier=f"edsnn-{run.path.name}-{info.get('created', 'unknown')}",
+        session_start_time=_start_time(run),
+        experiment_description=("simulated spiking network (Brian2) trained with Kaneko's Error-Diffusion "
+                                "rule; the session clock lays the test presentations end to end"),
+        notes=json.dumps({"config": info, "export_versions": versions()}, indent=1, default=str),
+        source_script=info.get("command_line") or "edsnn train",
+        source_script_file_name="edsnn",
+    )
+    for name, description in _UNIT_COLUMNS.items():
+        nwb.add_unit_column(name=name, description=description)
+    for u, unit in enumerate(units.itertuples(index=False)):
+        nwb.add_unit(spike_times=session_t[per_unit[u]:per_unit[u + 1]], obs_intervals=obs, layer=str(unit.layer),
+                     class_net=int(unit.class_net), neuron=int(unit.neuron), type=str(unit.type))
+    for name, description in _TRIAL_COLUMNS.items():
+        nwb.add_trial_column(name=name, description=description)
+    for row in shown.itertuples(index=False):
+        nwb.add_trial(start_time=float(row.start_s), stop_time=float(row.stop_s), epoch=int(row.epoch),
+                      presentation=int(row.presentation), label=int(row.label), prediction=int(row.prediction))
+    if weights:
+        module = nwb.create_processing_module(
+            "weights", f"ED network weights after epoch {run.weights['epoch']} (edsnn EDNetwork.get_weights)")
+        end = float(obs[-1, 1]) if len(obs) else 0.0
+        for layer in layer_sizes(run.config.hidden):
+            w = np.asarray(run.weights[layer], dtype=np.float64)[None]
+            module.add(pynwb.TimeSeries(
+                name=layer, data=H5DataIO(w, compression="gzip"), unit="n.a.", timestamps=[end],
+                description=f"synaptic weights onto {layer}, dimensionless, shape (time, class_net, "
+                            + ("presynaptic)" if layer == "output" else "presynaptic, postsynaptic)")))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")  # pynwb wants the .nwb suffix
+    with pynwb.NWBHDF5IO(str(tmp), "w") as io:
+        io.write(nwb)
+    os.replace(tmp, path)
+    return path
