@@ -91,7 +91,7 @@ def test_values_without_a_valid_unit_name_the_option(capsys, option, value, word
     (["--model", "hodgkin"], "--model"),
     (["--v-threshold", "-75mV"], "must lie above v_reset"),
     (["--presentation", "20.5ms"], "whole multiple of dt"),
-    (["--synapse", "delta", "--tau-syn", "5ms"], "exponential synapses only"),
+    (["--synapse", "delta", "--tau-syn", "5ms"], "exponential and alpha synapses only"),
     (["--resume"], "--resume needs --out"),
     (["--data", "embedded", "--data-dir", "/nowhere"], "--data-dir"),
 ])
