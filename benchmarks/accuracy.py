@@ -105,7 +105,7 @@ def summarise(root: Path, model: str) -> tuple[pd.DataFrame, str]:
             lines.append(f"| {text} | {published} | ≥ {100 * target:.0f} % | – | – | not run | | | | |")
             continue
 
-        def pct(col):
+        def pct(col, r=r):
             values = 100 * r[col].to_numpy()
             return f"{values.mean():.1f} ± {values.std(ddof=1):.1f} %" if len(values) > 1 else f"{values[0]:.1f} %"
 

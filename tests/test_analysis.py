@@ -11,18 +11,23 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from brian2 import Hz, mV, ms, second  # noqa: E402
+from brian2 import Hz, ms, mV, second  # noqa: E402
+from fake_run import (  # noqa: E402
+    ACTIVITY_MAX_HZ,
+    OUTPUT_HZ,
+    SATURATED,
+    SELECTIVE,
+    SILENT,
+    fake_tables,
+    poisson_hz,
+    write_fake_run,
+)
 
 from edsnn.analysis import RunFolderError, analyze_run, load_run, plots  # noqa: E402
 from edsnn.analysis import run as run_module  # noqa: E402
 from edsnn.analysis import statistics as st  # noqa: E402
 from edsnn.config import TrainConfig  # noqa: E402
 from edsnn.units import UnitError  # noqa: E402
-
-from fake_run import (  # noqa: E402
-    ACTIVITY_MAX_HZ, OUTPUT_HZ, SATURATED, SELECTIVE, SELECTIVE_HZ, SILENT, fake_tables, poisson_hz,
-    write_fake_run,
-)
 
 T = 0.2  # presentation of the fake tables (s)
 

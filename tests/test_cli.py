@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from brian2 import Hz, Mohm, mV, ms, nA
+from brian2 import Hz, Mohm, ms, mV, nA
 
 from edsnn.cli import build_parser, config_from_args, main
 from edsnn.model import DeltaSynapse, LIFParameters

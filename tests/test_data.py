@@ -25,12 +25,14 @@ from edsnn.data import (
     DatasetError,
     DownloadError,
     SpikeCoding,
+    bundled,
     ei_pairs,
+    idx,
     load_dataset,
+    locate,
     rate_chunks,
     select_subset,
 )
-from edsnn.data import bundled, idx, locate
 from edsnn.data.make_embedded import make_embedded
 from edsnn.data.sampling import class_quotas
 from edsnn.units import UnitError

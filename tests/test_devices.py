@@ -1,4 +1,5 @@
-"""Standalone devices: a fresh random stream per execution, reproducible seeds, bounded build folders, generated code, CUDA."""
+"""Standalone devices: a fresh random stream per execution, reproducible seeds, bounded build folders,
+generated code, CUDA."""
 
 import os
 import re
@@ -9,11 +10,10 @@ import brian2
 import numpy as np
 import pytest
 from brian2 import Hz, ms
+from ed_oracle import replay
 
 from edsnn.data import SpikeCoding
 from edsnn.model import EDNetwork, EDParameters, StandaloneRun
-
-from ed_oracle import replay
 
 
 def _tiny_net(directory, kind="cpp", seed=5):
@@ -195,7 +195,8 @@ def test_cuda_runs_the_tiny_network_like_cpp(tmp_path, standalone_cleanup):
     for kind in ("cpp", "cuda"):
         net = EDNetwork(
             n_inputs=8, n_classes=2, hidden=(4,), batch_size=20, seed=5, ed=EDParameters(lr=0.3),
-            coding=SpikeCoding(max_rate=400 * Hz, presentation=20 * ms), device=StandaloneRun(kind, str(tmp_path / kind)),
+            coding=SpikeCoding(max_rate=400 * Hz, presentation=20 * ms),
+            device=StandaloneRun(kind, str(tmp_path / kind)),
         )
         counts[kind] = _test_counts(net, executions=2)  # 40 presentations of one pattern
     for layer, cpp in counts["cpp"].items():
@@ -203,7 +204,8 @@ def test_cuda_runs_the_tiny_network_like_cpp(tmp_path, standalone_cleanup):
         assert cuda.sum() > 0
         # random streams differ (cuRAND): means per neuron agree within 4 standard errors
         sem = np.sqrt((cpp.var(axis=0) + cuda.var(axis=0)) / len(cpp))
-        assert np.all(np.abs(cuda.mean(axis=0) - cpp.mean(axis=0)) <= 4 * sem + 1e-9), (layer, cpp.mean(0), cuda.mean(0))
+        gap = np.abs(cuda.mean(axis=0) - cpp.mean(axis=0))
+        assert np.all(gap <= 4 * sem + 1e-9), (layer, cpp.mean(0), cuda.mean(0))
 
     # the rule on the GPU: a learning batch replayed by the oracle from the counts cuda recorded
     w_start = net.get_weights()

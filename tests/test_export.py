@@ -141,7 +141,8 @@ def test_nwb_round_trip(which, request, tmp_path):
         assert unit.type == neuron_type(unit.layer, unit.neuron)
         np.testing.assert_allclose(unit.obs_intervals, [[(e - 1) * n_test * period, e * n_test * period]
                                                         for e in run.epochs])
-    assert notes["config"] == json.loads(json.dumps(run.info)) and notes["export_versions"]["pynwb"] == pynwb.__version__
+    assert notes["config"] == json.loads(json.dumps(run.info))
+    assert notes["export_versions"]["pynwb"] == pynwb.__version__
     for layer in ("hidden1", "output"):
         np.testing.assert_array_equal(weights[layer][0], run.weights[layer])
 

@@ -10,7 +10,9 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from edsnn.protocols.figures import (  # noqa: E402
-    plot_confusion, plot_layer_heatmaps, plot_learning_curves,
+    plot_confusion,
+    plot_layer_heatmaps,
+    plot_learning_curves,
 )
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -3,7 +3,8 @@
 import brian2
 import numpy as np
 import pytest
-from brian2 import Hz, Mohm, NeuronGroup, Network, mV, ms, nA, network_operation
+from brian2 import Hz, Mohm, Network, NeuronGroup, ms, mV, nA, network_operation
+from ed_oracle import replay, weight_signs
 
 from edsnn.data import SpikeCoding
 from edsnn.model import (
@@ -15,12 +16,9 @@ from edsnn.model import (
     StandaloneRun,
     check_no_network_operation,
     device_run,
+    neuron_group,
 )
-from edsnn.model import neuron_group
 from edsnn.units import UnitError
-
-from ed_oracle import replay, weight_signs
-
 
 # -- LIF dynamics ------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 import brian2
 import numpy as np
 import pytest
-from brian2 import Hz, Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, mV, ms, nA, second
+from brian2 import Hz, Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, ms, mV, nA, second
+from test_model import analytic_rate
 
 from edsnn.data import SpikeCoding
 from edsnn.model import (
@@ -18,8 +19,6 @@ from edsnn.model import (
     device_run,
     neuron_group,
 )
-
-from test_model import analytic_rate
 
 
 @pytest.fixture

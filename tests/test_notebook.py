@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import nbformat
+from fake_run import write_fake_run
 from nbclient import NotebookClient
 
 from edsnn.analysis import load_run
 from edsnn.analysis import statistics as st
-from fake_run import write_fake_run
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "firing_statistics.ipynb"

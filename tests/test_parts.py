@@ -5,7 +5,8 @@ import dataclasses
 import brian2
 import numpy as np
 import pytest
-from brian2 import Hz, Mohm, Quantity, mV, ms, nA
+from brian2 import Hz, Mohm, Quantity, ms, mV, nA
+from test_model import _bars
 
 from edsnn.data import SpikeCoding
 from edsnn.model import (
@@ -20,8 +21,6 @@ from edsnn.model import (
 )
 from edsnn.model.layout import neuron_type
 from edsnn.units import UnitError, physical
-
-from test_model import _bars
 
 
 # A user's neuron model, as it would be written in a notebook: a perfect

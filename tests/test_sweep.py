@@ -242,7 +242,8 @@ def test_interrupted_points_resume_and_failures_are_recorded(tiny, client, tmp_p
     stamps = _stamps(out)
     # tau_m=20ms lost its folder: only it runs again
     shutil.rmtree(out / "points" / "tau_m=20ms")
-    result = run_sweep(parse_spec(TAU_M), out=out, scheduler=client, progress=False, echo=quiet, cache_dir=root / "cache")
+    result = run_sweep(parse_spec(TAU_M), out=out, scheduler=client, progress=False, echo=quiet,
+                       cache_dir=root / "cache")
     assert sorted(result.ran) == ["tau_m=20ms"]
     kept = {p: t for p, t in _stamps(out).items() if "tau_m=20ms" not in str(p)}
     assert kept == {p: t for p, t in stamps.items() if "tau_m=20ms" not in str(p)}

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from brian2 import mV, ms
+from brian2 import ms, mV
 
 from edsnn.analysis import load_run
 from edsnn.data import SpikeCoding
@@ -66,7 +66,8 @@ def test_folder_files_and_schemas(direct):
 
     counts = pd.read_parquet(direct / "counts")  # the parts read as one table
     pd.testing.assert_frame_equal(counts, RunFolder(direct).counts())
-    pd.testing.assert_frame_equal(RunFolder(direct).counts(epoch=2), counts[counts["epoch"] == 2].reset_index(drop=True))
+    epoch_2 = counts[counts["epoch"] == 2].reset_index(drop=True)
+    pd.testing.assert_frame_equal(RunFolder(direct).counts(epoch=2), epoch_2)
     assert list(counts.columns) == ["epoch", "presentation", "label", "layer", "class_net", "neuron", "type",
                                     "count", "activity"]
     assert len(counts) == EPOCHS * TEST * (10 * HIDDEN + 10)

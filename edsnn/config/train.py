@@ -114,7 +114,9 @@ class TrainConfig:
     coding: SpikeCoding = dataclasses.field(default_factory=SpikeCoding)
 
     def __post_init__(self):
-        set_ = lambda name, value: object.__setattr__(self, name, value)
+        def set_(name, value):
+            object.__setattr__(self, name, value)
+
         set_("dataset", canonical_name(self.dataset))
         if self.data not in SOURCES:
             raise ValueError(f"data must be one of {SOURCES} (got {self.data!r})")

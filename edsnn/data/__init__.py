@@ -19,11 +19,11 @@ import dataclasses
 
 import numpy as np
 
+from . import locate as _locate
 from .bundled import load_embedded
 from .catalog import CLASS_NAMES, DATASETS, canonical_name
 from .coding import PAIRS, SpikeCoding, ei_pairs, rate_chunks
 from .idx import SPLITS, DatasetError, DownloadError, read_split
-from . import locate as _locate
 from .sampling import SAMPLING_METHODS, select_subset
 
 __all__ = [

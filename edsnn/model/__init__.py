@@ -10,6 +10,7 @@ from edsnn.model.adaptive import DALIF, AdaptiveLIF
 from edsnn.model.catalog import NEURONS
 from edsnn.model.devices import DEVICES, DeviceRun, StandaloneRun, check_no_network_operation, device_run
 from edsnn.model.ed_rule import DIFFUSIONS, INPUT_ACTIVITIES, PRIOR_SCOPES, SIGN_RULES, EDParameters, EDRule
+from edsnn.model.izhikevich import IZHIKEVICH_PRESETS, Izhikevich
 from edsnn.model.network import MODELS, BatchResult, EDNetwork
 from edsnn.model.neurons import (
     LIF,
@@ -19,7 +20,6 @@ from edsnn.model.neurons import (
     SigmoidRateUnit,
     neuron_group,
 )
-from edsnn.model.izhikevich import IZHIKEVICH_PRESETS, Izhikevich
 from edsnn.model.rules import LearningRule, Pathway
 from edsnn.model.synapses import (
     SYNAPSES,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from brian2 import Quantity, mV, ms, nA, nS, second
+from brian2 import Quantity, ms, mV, nA, nS, second
 
 from edsnn.model.neurons import LIF
 from edsnn.units import physical

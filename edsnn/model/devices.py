@@ -22,7 +22,6 @@ import numpy as np
 from brian2 import NetworkOperation, prefs, set_device
 from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
-
 __all__ = ["DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation"]
 
 #: Device names accepted by :func:`device_run` (and ``--device``).

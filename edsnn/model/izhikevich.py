@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from brian2 import Mohm, Quantity, mV, ms, nA
+from brian2 import Mohm, Quantity, ms, mV, nA
 
 from edsnn.model.neurons import NeuronModel
 from edsnn.units import physical

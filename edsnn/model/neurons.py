@@ -40,7 +40,7 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
-from brian2 import Mohm, Quantity, mV, ms, nA
+from brian2 import Mohm, Quantity, ms, mV, nA
 
 from edsnn.units import QuantityParameters, physical
 

@@ -18,8 +18,7 @@ import dataclasses
 from typing import ClassVar
 
 import numpy as np
-
-from brian2 import Quantity, mV, ms, nA
+from brian2 import Quantity, ms, mV, nA
 
 from edsnn.units import QuantityParameters, physical
 

@@ -9,6 +9,7 @@ This package never imports :mod:`edsnn.analysis`.
 """
 
 from edsnn.config import SYNAPSES, TrainConfig
+
 from .training import (
     EvaluationResult,
     TrainError,

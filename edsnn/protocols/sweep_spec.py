@@ -541,7 +541,9 @@ def _parse_repeat(table, base, errors):
 def _parse_settings(table: dict, errors: _Errors) -> dict:
     settings = {}
     for key, value in table.items():
-        if key == "out" and isinstance(value, str) and value or key == "workers" and isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        good_out = key == "out" and isinstance(value, str) and value
+        good_workers = key == "workers" and isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        if good_out or good_workers:
             settings[key] = value
         elif key in ("out", "workers"):
             errors.add(_place("sweep", key), "out must be a folder name, workers a whole number >= 1 "
