@@ -104,27 +104,45 @@ def parse_quantity(text: str, name: str, example: Quantity) -> Quantity:
     """
     if isinstance(text, Quantity):
         return check_quantity(name, text, example)
-    match = _QUANTITY_TEXT.match(str(text))
-    hint = f"{name} must be {_dimension_name(example)}, e.g. {format_quantity(example)}"
+    value = _read_quantity(str(text))
+    if isinstance(value, str):  # what could not be read
+        hint = f"{name} must be {_dimension_name(example)}, e.g. {format_quantity(example)}"
+        raise UnitError(f"{hint} ({value})")
+    if not isinstance(value, Quantity) and get_dimensions(example) is not DIMENSIONLESS:
+        hint = f"{name} must be {_dimension_name(example)}, e.g. {format_quantity(example)}"
+        raise UnitError(f"{hint} (got {text!r} without a unit)")
+    return check_quantity(name, value, example)
+
+
+def _read_quantity(text: str):
+    """``text`` as a Quantity (or a float without a unit), or a str saying why it cannot be read."""
+    match = _QUANTITY_TEXT.match(text)
     if not match:
-        raise UnitError(f"{hint} (could not read {text!r})")
+        return f"could not read {text!r}"
     number, unit_name = match.groups()
     if unit_name is None:
-        if get_dimensions(example) is DIMENSIONLESS:
-            return float(number)
-        raise UnitError(f"{hint} (got {text!r} without a unit)")
+        return float(number)
     unit_name = unit_name.replace("Ω", "ohm").replace("µ", "u").replace("μ", "u")
-    unit_name = _UNIT_ALIASES.get(unit_name, unit_name)
+    # "s", "V", ... spelled out, also after an SI prefix ("ks" → "ksecond", as Brian2 writes 10⁴ s)
+    unit_name = _UNIT_ALIASES.get(unit_name, unit_name[:-1] + _UNIT_ALIASES.get(unit_name[-1:], unit_name[-1:]))
     unit = getattr(brian2.units, unit_name, None) or getattr(allunits, unit_name, None)
     if not isinstance(unit, Quantity):
-        raise UnitError(f"{hint} (unknown unit {unit_name!r} in {text!r})")
-    return check_quantity(name, float(number) * unit, example)
+        return f"unknown unit {unit_name!r} in {text!r}"
+    return float(number) * unit
 
 
 def format_quantity(value) -> str:
-    """Text for a Quantity that :func:`parse_quantity` reads back (``"20. ms"``)."""
+    """Text for a Quantity that :func:`parse_quantity` reads back exactly (``"20. ms"``).
+
+    Brian2's own text (``"50. uV"``) is used when it reads back to the same
+    float; otherwise the value is written in its SI base unit at full precision.
+    """
     if isinstance(value, Quantity) and value.dim is not DIMENSIONLESS:
-        return str(value)
+        text = str(value)
+        read = _read_quantity(text)
+        if isinstance(read, Quantity) and float(read) == float(value):
+            return text
+        return f"{float(value)!r} {brian2.get_unit(value.dim)}"
     return repr(float(value))
 
 

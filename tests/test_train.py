@@ -207,7 +207,7 @@ def test_reference_model_runs(tmp_path):
 
 
 def test_kept_state_is_saved_resumed_and_train_returns_the_network(tmp_path):
-    config = tiny(neuron=AdaptiveLIF(d_theta=0.5 * mV, tau_theta=1e7 * ms), record_spikes=False)
+    config = tiny(neuron=AdaptiveLIF(d_theta=0.5 * mV, tau_theta=1e7 * ms))
     result = run_quietly(config, tmp_path / "direct")
     theta = result.weights["hidden1.theta"]
     assert theta.shape == (10, HIDDEN) and theta.max() > 0
