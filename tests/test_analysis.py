@@ -430,10 +430,10 @@ def test_analyze_run_writes_expected_files(run_dir):
 
 
 @pytest.mark.parametrize("damage, problem", [
-    (lambda text: text.splitlines()[0] + "\n", "it has no rows"),
-    (lambda text: "a,b\n1,2\n", r"it lacks the column\(s\) \['epoch', 'presentation', 'label'"),
-    (lambda text: text[:-3], "empty values"),  # the last line cut short
-    (lambda text: "", "No columns to parse"),
+    (lambda text: text.splitlines()[0] + "\n", "truncated or corrupt"),  # the header only
+    (lambda text: "a,b\n1,2\n", r"columns \['a', 'b'\], expected \['epoch', 'presentation', 'label', 'prediction'\]"),
+    (lambda text: text[:-3], "a row of a finished epoch has empty fields"),  # the last line cut short
+    (lambda text: "", "EmptyData"),
 ])
 def test_failed_analysis_names_the_file_and_writes_nothing(run_dir, damage, problem):
     predictions = run_dir / "predictions.csv"
@@ -441,7 +441,7 @@ def test_failed_analysis_names_the_file_and_writes_nothing(run_dir, damage, prob
     before = sorted(p.name for p in run_dir.iterdir())
     with pytest.raises(RunFolderError, match=problem) as error:
         analyze_run(run_dir)
-    assert f"could not read {predictions}" in str(error.value)
+    assert f"{predictions} is truncated or corrupt" in str(error.value)
     assert sorted(p.name for p in run_dir.iterdir()) == before  # no empty analysis/ left
 
 
@@ -449,7 +449,7 @@ def test_failed_reanalysis_keeps_the_previous_one(run_dir):
     first = analyze_run(run_dir)
     metrics = run_dir / "metrics.csv"
     metrics.write_text(metrics.read_text().replace("test_accuracy", "accuracy"))
-    with pytest.raises(RunFolderError, match=rf"could not read {metrics}: it lacks the column"):
+    with pytest.raises(RunFolderError, match=rf"{metrics} is truncated or corrupt \(columns"):
         analyze_run(run_dir, overwrite=True)
     assert all(p.is_file() for p in first)  # nothing was deleted
 
