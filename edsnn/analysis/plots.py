@@ -16,6 +16,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from edsnn.model.layout import neuron_type
 from edsnn.protocols.figures import plot_confusion, plot_learning_curves, save_figure
 from edsnn.runs import layer_sort_key
 
@@ -104,7 +105,7 @@ def plot_raster(run: Run, epoch: int | None = None, presentation: int = 0, path=
         size = sizes[layer]
         rows = spikes[spikes["layer"] == layer]
         y = rows["class_net"].to_numpy() * size + rows["neuron"].to_numpy()
-        kinds = np.where((layer == "output") | (rows["neuron"].to_numpy() % 2 == 0), "E", "I")
+        kinds = neuron_type(layer, rows["neuron"].to_numpy())
         for kind, color in TYPE_COLORS.items():
             sel = kinds == kind
             if sel.any():
@@ -299,7 +300,7 @@ def plot_receptive_fields(weights, class_nets=None, neurons=None, path=None) -> 
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:
-                ax.set_title(f"h{neuron} ({'E' if neuron % 2 == 0 else 'I'})", fontsize=8)
+                ax.set_title(f"h{neuron} ({neuron_type('hidden1', neuron)})", fontsize=8)
             if j == 0:
                 ax.set_ylabel(f"net {net}", fontsize=8)
     fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="w[2k] + w[2k+1]")

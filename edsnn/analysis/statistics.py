@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from brian2 import Hz, Quantity, ms, second
 
+from edsnn.model import layout
 from edsnn.runs import layer_sort_key
 from edsnn.units import QuantityParameters, check_quantity
 
@@ -131,9 +132,7 @@ def neuron_type(layer, neuron) -> np.ndarray:
     >>> neuron_type(["hidden1", "hidden1", "output"], [0, 1, 0]).tolist()
     ['E', 'I', 'E']
     """
-    is_output = pd.Series(layer).astype("str").eq("output").to_numpy()
-    neuron = np.asarray(neuron)
-    return np.where(is_output | (neuron % 2 == 0), "E", "I")
+    return layout.neuron_type(pd.Series(layer).astype("str").to_numpy(), np.asarray(neuron))
 
 
 # --- rates -------------------------------------------------------------------------
@@ -651,7 +650,7 @@ def _spike_times(spikes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         "layer_code": codes,
         "class_net": spikes["class_net"].to_numpy(),
         "neuron": neuron,
-        "is_i": ((neuron % 2 == 1) & ~is_output).astype(np.int8),
+        "is_i": (layout.neuron_type(np.where(is_output, "output", "hidden"), neuron) == "I").astype(np.int8),
         "t": spikes["t"].to_numpy(dtype=float),
     })
     return table, names

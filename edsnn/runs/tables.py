@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from edsnn.model.layout import neuron_type
+
 from .schema import COUNTS_SCHEMA, SPIKES_SCHEMA, layer_sizes
 
 __all__ = ["counts_table", "spikes_table"]
@@ -38,7 +40,7 @@ def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden
         presentation = np.repeat(np.arange(n, dtype=np.int64), units)
         unit = np.tile(np.arange(units, dtype=np.int64), n)
         neuron = unit % size
-        is_inhibitory = (neuron % 2 == 1) & (layer != "output")
+        is_inhibitory = neuron_type(layer, neuron) == "I"
         rows = n * units
         if counts is None:
             count = pa.nulls(rows, pa.int64())
