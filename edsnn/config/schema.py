@@ -59,7 +59,7 @@ __all__ = [
 #: Other names of some parameters: the published program's symbols and older option names.
 ALIASES = {
     "R_max": "coding.max_rate", "spike_max_rate": "coding.max_rate",
-    "alpha": "ed.lr", "beta": "ed.ami", "u1": "ed.dif", "u0": "ed.sig",
+    "alpha": "ed.lr", "beta": "ed.ami", "u1": "ed.dif", "u0": "ed.sig", "coding": "coding.code",
 }
 
 #: Sections reached by their full names only: the reference model's input neuron

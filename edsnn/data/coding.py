@@ -17,10 +17,13 @@ from brian2 import Hz, Quantity, ms
 
 from ..units import QuantityParameters, format_quantity, physical
 
-__all__ = ["SpikeCoding", "PAIRS", "ei_pairs", "rate_chunks"]
+__all__ = ["SpikeCoding", "PAIRS", "CODES", "ei_pairs", "rate_chunks"]
 
 #: How the two inputs of an E/I pair fire (:attr:`SpikeCoding.pairs`).
 PAIRS = ("shared", "independent")
+
+#: How a pixel value becomes spikes (:attr:`SpikeCoding.code`).
+CODES = ("poisson", "regular", "latency")
 
 
 def _whole_steps(name: str, value: Quantity, dt: Quantity) -> int:
@@ -54,6 +57,12 @@ class SpikeCoding(QuantityParameters):
         exactly where the E and I weights balance (the published program does
         the same); ``"independent"``: two trains per pixel, whose fluctuations
         add up.  Shared trains learn better (README "Accuracy").
+    code : {"poisson", "regular", "latency"}
+        ``"poisson"``: spikes at random with probability ``x·R_max·dt`` per
+        step; ``"regular"``: deterministic spikes at ``x·R_max``, the k-th at
+        ``k/(x·R_max)`` into the presentation (``floor(x·R_max·T)`` in all);
+        ``"latency"``: time-to-first-spike, one spike per non-zero pixel in
+        the step holding ``(1 − x)·(presentation − dt)``, the brightest first.
 
     Raises
     ------
@@ -70,11 +79,14 @@ class SpikeCoding(QuantityParameters):
     rest: Quantity = physical(0 * ms, "silent time after each image")
     dt: Quantity = physical(1 * ms, "simulation time step")
     pairs: str = "shared"
+    code: str = "poisson"
 
     def __post_init__(self):
         super().__post_init__()
         if self.pairs not in PAIRS:
             raise ValueError(f"pairs must be one of {PAIRS} (got {self.pairs!r})")
+        if self.code not in CODES:
+            raise ValueError(f"code must be one of {CODES} (got {self.code!r})")
         if not self.dt > 0 * ms:
             raise ValueError(f"dt must be positive, got {format_quantity(self.dt)}")
         if not self.presentation > 0 * ms:

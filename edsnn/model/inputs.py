@@ -46,8 +46,21 @@ RELAY = "fired : 1                  # 1 from the pixel's spike until relayed\n"
 #: The reference model's input LIF: its spike probability per step drives the rate units.
 REFERENCE_RATE = "r = cnt / n_steps : 1      # spike probability per step: the forward activity\n"
 
-#: Spike threshold of the Poisson inputs; ``{gate}`` is 1 while a stimulus is on.
-POISSON_THRESHOLD = "rand() < rates_ta(t - t0, pix) * dt * {gate}"
+#: Time since the start of the presentation under way.
+_SINCE_ONSET = "((t - t0) - period*floor((t - t0)/period + 0.5*dt/period))"
+
+#: Spike threshold of the inputs by spike code (:attr:`edsnn.data.SpikeCoding.code`);
+#: ``{gate}`` is 1 while a stimulus is on.
+THRESHOLDS = {
+    "poisson": "rand() < rates_ta(t - t0, pix) * dt * {gate}",
+    # the k-th spike in the step holding k/rate after the onset
+    "regular": (f"floor(rates_ta(t - t0, pix) * ({_SINCE_ONSET} + dt) + 1e-9)"
+                f" > floor(rates_ta(t - t0, pix) * {_SINCE_ONSET} + 1e-9) and {{gate}} > 0"),
+    # one spike, in the step holding (1 - x)·(presentation - dt) after the onset, for a pixel x > 0
+    "latency": (f"rates_ta(t - t0, pix) > 0*Hz and {{gate}} > 0 and "
+                f"floor((1 - rates_ta(t - t0, pix)/R_max) * (presentation/dt - 1) + 1e-9)"
+                f" == floor({_SINCE_ONSET}/dt + 0.5)"),
+}
 
 #: Stimulus gate: on from the batch start, off during the rest part of a period.
 GATE_ALWAYS = "int(t > t0 - 0.5*dt)"
@@ -83,7 +96,7 @@ class InputLayer:
 
 
 def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
-                neuron: NeuronModel | None = None, dt=None) -> InputLayer:
+                neuron: NeuronModel | None = None, dt=None, code: str = "poisson") -> InputLayer:
     """The input layer of ``n_pixels`` E/I pairs.
 
     Parameters
@@ -101,9 +114,11 @@ def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
         None: relay neurons (shared pairs) or Poisson inputs (independent).
     dt : Quantity
         Time step (the size of the reference input pulse depends on it).
+    code : {"poisson", "regular", "latency"}
+        How a pixel value becomes spikes (:data:`THRESHOLDS`).
     """
     gate = GATE_WITH_REST if rest else GATE_ALWAYS
-    threshold = POISSON_THRESHOLD.format(gate=gate)
+    threshold = THRESHOLDS[code].format(gate=gate)
     inputs = INPUT + rule.source_equations
     if pairs == "independent" and neuron is None:
         group = NeuronGroup(2 * n_pixels, inputs, threshold=threshold, reset="cnt += 1",

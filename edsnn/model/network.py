@@ -124,6 +124,9 @@ class EDNetwork:
         _check_sizes(n_inputs, n_classes, hidden, batch_size)
         if model not in MODELS:
             raise ValueError(f"model must be one of {MODELS} (got {model!r})")
+        if coding is not None and coding.code == "latency" and (ed or EDParameters()).input_activity == "count":
+            raise ValueError("a latency code carries the pixel value in its spike time, not its count: "
+                             "use ed.input_activity='rate' (the default)")
         if model == "reference" and coding is not None and coding.pairs != "shared":
             raise ValueError("the reference model's E/I pairs share one train (the published program); "
                              "coding.pairs='independent' is for the spiking model")
@@ -175,7 +178,8 @@ class EDNetwork:
             period=self.period, n_steps=float(c.presentation / c.dt), **self.rule.namespace(),
         )
         first = input_layer(self.n_pixels, c.pairs, self.rule, ns, rest=c.rest > 0 * ms,
-                            neuron=self.input_neuron if self.model == "reference" else None, dt=c.dt)
+                            neuron=self.input_neuron if self.model == "reference" else None, dt=c.dt,
+                            code=c.code)
         self.input_group, self.input_count_activity = first.group, first.count_activity
         self.layers = {}
         for number, size in enumerate(self.hidden, start=1):
