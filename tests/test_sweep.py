@@ -277,3 +277,60 @@ def test_folder_with_other_settings_is_refused(tiny, tmp_path):
     other = parse_spec(TAU_M.replace("test = 10", "test = 12"))
     with pytest.raises(SweepError, match="other settings for 3 points"):
         run_sweep(other, out=out, progress=False, echo=quiet)
+
+
+def _starts(log) -> list:
+    """Worker pids of each start of a point (``# <time> pid N: ...`` header lines of its log)."""
+    return [int(line.split(" pid ")[1].split(":")[0]) for line in log.read_text().splitlines()
+            if line.startswith("# ")] if log.is_file() else []
+
+
+def test_sweep_survives_a_killed_worker(tmp_path):
+    """SIGKILL the worker running its second point after an epoch: the sweep completes, that point
+    resumes elsewhere, and the point the dead worker had finished before is not run again."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from distributed import Client, LocalCluster
+
+    from edsnn.runs import RunFolder
+
+    spec = parse_spec(TAU_M.replace("epochs = 1", "epochs = 3"))
+    out, killed = tmp_path / "out", {}
+
+    def kill_a_worker_on_its_second_point():
+        deadline = time.monotonic() + 300
+        while not killed and time.monotonic() < deadline:
+            starts = {p.name: _starts(out / "logs" / f"{p.name}.log") for p in spec.points}
+            done = {name: RunFolder(out / "points" / name).finished_epoch() for name in starts}
+            for name, pids in starts.items():
+                earlier = [other for other, o in starts.items() if done[other] == 3 and pids and o == pids]
+                if len(pids) == 1 and earlier and done[name] == 1:
+                    os.kill(pids[0], signal.SIGKILL)
+                    killed.update(point=name, pid=pids[0], finished=earlier[0],
+                                  epoch=RunFolder(out / "points" / name).finished_epoch())
+            time.sleep(0.05)
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    killer = threading.Thread(target=kill_a_worker_on_its_second_point, daemon=True)
+    try:
+        with Client(cluster) as client:
+            killer.start()
+            result = run_sweep(spec, out=out, scheduler=client, progress=False, echo=quiet,
+                               cache_dir=tmp_path / "cache")
+    finally:
+        cluster.close()
+    killer.join(1)
+    assert killed, "no worker was killed"
+    assert result.failed == [] and list(result.table["status"]) == ["done"] * 3
+    assert list(result.table["epochs"]) == [3, 3, 3]
+    for point in spec.points:
+        assert RunFolder(out / "points" / point.name).metrics()["epoch"].tolist() == [1, 2, 3]
+    starts = _starts(out / "logs" / f"{killed['point']}.log")
+    assert killed["epoch"] < 3, killed  # killed mid-run
+    assert len(starts) == 2 and starts[0] == killed["pid"] != starts[1]
+    assert "resuming" in (out / "logs" / f"{killed['point']}.log").read_text()
+    # the dead worker's finished point is not run again (its result is not recomputed)
+    assert _starts(out / "logs" / f"{killed['finished']}.log") == [killed["pid"]]

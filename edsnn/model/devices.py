@@ -105,7 +105,7 @@ class StandaloneRun(DeviceRun):
 
     Every execution draws its own random stream: its seed is derived from
     ``(base seed, executions since that seed was set)``, where the base seed is
-    the network's seed, or the last ``brian2.seed(n)`` called after the build
+    the network's seed, or the last ``brian2.seed(n)`` called since, before or after the build
     (as :mod:`edsnn.protocols` does before each phase).  The same seeds and
     inputs therefore reproduce the same spikes and weights.
 
@@ -199,7 +199,6 @@ class StandaloneRun(DeviceRun):
         net.network.run(net.batch_size * net.period + step, profile=self.profile, namespace={})
         device.build(directory=self.directory, compile=True, run=False)
         self._built = True
-        self._queue_seen = len(device.main_queue)
         self.build_seconds = time.perf_counter() - start
         return self.build_seconds
 

@@ -25,6 +25,10 @@ Running the same sweep again skips every point whose ``metrics.csv`` holds
 all its epochs, resumes interrupted points after their last finished epoch
 (``train(..., resume=True)``; ``restart=True`` starts them again instead) and
 retries failed ones.  A point that fails is recorded and the others go on.
+A killed worker process (out of memory, signal) costs only its current
+point's unfinished epoch: Dask runs that point again on a live worker, which
+resumes it after its last finished epoch; points finished before are not run
+again.
 
 Each Dask worker process gets its own Brian2 Cython cache and standalone
 build folder (:class:`edsnn.protocols.sweep_worker.BrianCachePlugin`), so compiled code of two workers
@@ -296,12 +300,13 @@ def run_sweep(spec_or_path, out=None, scheduler=None, n_workers=None, *, restart
             with tqdm(total=len(spec.points), initial=len(skipped), desc="sweep", unit="point",
                       disable=not progress, dynamic_ncols=True) as bar:
                 for future in as_completed(futures):
-                    point = futures[future]
+                    point = futures.pop(future)
                     try:
                         info = future.result()
-                    except Exception as err:  # the worker died (memory, signal)
+                    except Exception as err:  # the worker died more often than Dask retries (memory, signal)
                         info = {"status": "failed", "error": f"{type(err).__name__}: {err}",
                                 "traceback": traceback.format_exc()}
+                    future.release()  # held, Dask would run the point again if its worker died later
                     _record(out, point, info)
                     ran.append(point.name)
                     if info["status"] != "done":

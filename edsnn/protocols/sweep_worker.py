@@ -18,6 +18,7 @@ from distributed import get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from edsnn.config import TrainConfig
+from edsnn.runs import RunFolder, RunFolderError
 
 __all__ = ["BrianCachePlugin", "configure_brian", "default_cache_root", "worker_cache_dir", "run_point"]
 
@@ -78,13 +79,26 @@ class BrianCachePlugin(WorkerPlugin):
 _PROCESS_LOCK = threading.Lock()
 
 
+def _finished(folder: str, epochs: int) -> bool:
+    try:
+        return RunFolder(folder).finished_epoch() >= epochs
+    except RunFolderError:
+        return False
+
+
 def run_point(config_dict: dict, folder: str, log: str, restart: bool, cache_root, command_line: str) -> dict:
-    """Train one point (runs on a worker); never raises for a failing run."""
+    """Train one point (runs on a worker); never raises for a failing run.
+
+    A point found finished (Dask runs a task again when the worker holding
+    its result died) is left as it is, unless ``restart``.
+    """
     from .training import train
 
     with _PROCESS_LOCK:
         started = time.time()
         info = {"pid": os.getpid(), "host": socket.gethostname()}
+        if not restart and _finished(folder, TrainConfig.from_dict(config_dict).epochs):
+            return {**info, "status": "done", "seconds": 0.0}
         try:
             info["cache"] = str(configure_brian(cache_root))
             config = TrainConfig.from_dict(config_dict)

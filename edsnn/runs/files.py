@@ -3,13 +3,22 @@
 Every write goes to a temporary file beside the target (``.NAME.PID.tmp``),
 which then replaces it with :func:`os.replace` (atomic), so a reader never
 sees half a file.  The CSV tables are appended instead (a line per row,
-flushed); rows of an unfinished epoch are dropped when a run resumes.
+flushed); a last line without its newline is an interrupted append, which
+readers leave out, and rows of an unfinished epoch are dropped when a run
+resumes.
+
+Test hook: with ``EDSNN_CRASH_AT=<point>:<epoch>`` set, the writer kills its
+own process with SIGKILL at that point of the epoch's writes (points in
+:meth:`RunFolder.write_epoch`), so tests can crash a real training anywhere.
+Unset, as it always is outside those tests, it does nothing.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import signal
 import zipfile
 import zlib
 from pathlib import Path
@@ -23,6 +32,7 @@ from .schema import RunFolderError
 
 __all__ = [
     "append_csv",
+    "crash_point",
     "damaged",
     "load_npz",
     "parquet_rows",
@@ -32,6 +42,7 @@ __all__ = [
     "rewrite_csv",
     "save_npz",
     "temporary",
+    "torn",
     "write_json",
     "write_parquet",
 ]
@@ -42,6 +53,24 @@ ADVICE = ("Nothing in the folder was changed. Restore the file from a copy of th
 
 _NPZ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error)
 _PARQUET_ERRORS = (OSError, ValueError, pa.ArrowException)
+
+#: Environment variable of the test hook (module docstring).
+CRASH_AT = "EDSNN_CRASH_AT"
+
+
+def _armed(name: str, epoch: int | None) -> bool:
+    return epoch is not None and os.environ.get(CRASH_AT) == f"{name}:{epoch}"
+
+
+def crash_point(name: str, epoch: int | None) -> None:
+    """Test hook: die by SIGKILL here when ``EDSNN_CRASH_AT`` is ``"<name>:<epoch>"``."""
+    if _armed(name, epoch):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _sync(handle) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 def temporary(path: Path) -> Path:
@@ -54,9 +83,10 @@ def damaged(path, detail) -> RunFolderError:
     return RunFolderError(f"{path} is truncated or corrupt ({detail}). {ADVICE}")
 
 
-def _replace(tmp: Path, path: Path) -> None:
+def _replace(tmp: Path, path: Path, point: str | None = None, epoch: int | None = None) -> None:
     with open(tmp, "rb+") as handle:
         os.fsync(handle.fileno())
+    crash_point(f"{point}-replace", epoch)  # test hook: the whole temporary file, not yet renamed
     os.replace(tmp, path)
 
 
@@ -78,13 +108,27 @@ def read_json(path: Path) -> dict:
     return data
 
 
-def append_csv(path: Path, frame: pd.DataFrame) -> None:
-    """Append ``frame``'s rows (header on first write), flushed to disk."""
-    new = not path.exists()
+def append_csv(path: Path, frame: pd.DataFrame, point: str | None = None, epoch: int | None = None) -> None:
+    """Append ``frame``'s rows (header on first write), flushed to disk.
+
+    ``point`` and ``epoch`` name the write for the test hook: at
+    ``<point>-torn`` half the text reaches the disk, then the process dies.
+    """
+    text = frame.to_csv(header=not path.exists(), index=False)
+    tear = _armed(f"{point}-torn", epoch)
     with open(path, "a", newline="") as handle:
-        frame.to_csv(handle, header=new, index=False)
-        handle.flush()
-        os.fsync(handle.fileno())
+        handle.write(text[: len(text) // 2] if tear else text)
+        _sync(handle)
+    crash_point(f"{point}-torn", epoch)
+
+
+def torn(path: Path) -> bool:
+    """True when the file's last line lacks its newline: an append was interrupted."""
+    with open(path, "rb") as handle:
+        if handle.seek(0, os.SEEK_END) == 0:
+            return False
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"
 
 
 def rewrite_csv(path: Path, frame: pd.DataFrame) -> None:
@@ -94,10 +138,18 @@ def rewrite_csv(path: Path, frame: pd.DataFrame) -> None:
     _replace(tmp, path)
 
 
-def read_csv(path: Path, columns: list) -> pd.DataFrame:
-    """A numeric CSV table with exactly ``columns``; a damaged file raises :class:`RunFolderError`."""
+def read_csv(path: Path, columns: list) -> pd.DataFrame | None:
+    """A numeric CSV table with exactly ``columns``; a damaged file raises :class:`RunFolderError`.
+
+    A last line without its newline (an interrupted append) is left out;
+    None when no line is complete (the first append was interrupted).
+    """
+    data = path.read_bytes()
+    data = data[: data.rfind(b"\n") + 1]
+    if not data:
+        return None
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(io.BytesIO(data))
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise damaged(path, f"{type(err).__name__}: {err}".strip()) from err
     if list(frame.columns) != list(columns):
@@ -108,12 +160,17 @@ def read_csv(path: Path, columns: list) -> pd.DataFrame:
     return frame
 
 
-def save_npz(path: Path, arrays: dict) -> None:
-    """Write the arrays as ``.npz``, atomically."""
-    tmp = temporary(path).with_suffix(".npz")
+def save_npz(path: Path, arrays: dict, point: str | None = None, epoch: int | None = None) -> None:
+    """Write the arrays as ``.npz``, atomically (``point``, ``epoch``: test hook, :func:`append_csv`)."""
+    tmp = temporary(path)
+    tear = _armed(f"{point}-torn", epoch)
     with open(tmp, "wb") as handle:
         np.savez(handle, **{k: np.asarray(v) for k, v in arrays.items()})
-    _replace(tmp, path)
+        if tear:
+            handle.truncate(handle.tell() // 2)
+            _sync(handle)
+    crash_point(f"{point}-torn", epoch)
+    _replace(tmp, path, point, epoch)
 
 
 def load_npz(path: Path, keys=None) -> dict:
@@ -125,14 +182,20 @@ def load_npz(path: Path, keys=None) -> dict:
         raise damaged(path, f"{type(err).__name__}: {err}") from err
 
 
-def write_parquet(path: Path, tables, schema: pa.Schema) -> None:
-    """Write ``tables`` (an iterable, consumed one at a time) as one parquet file, atomically."""
+def write_parquet(path: Path, tables, schema: pa.Schema, point: str | None = None,
+                  epoch: int | None = None) -> None:
+    """Write ``tables`` (an iterable, consumed one at a time) as one parquet file, atomically.
+
+    ``point``, ``epoch``: test hook (:func:`append_csv`); ``<point>-torn``
+    dies after the first table, the temporary file lacking its footer.
+    """
     tmp = temporary(path)
     with pq.ParquetWriter(tmp, schema, compression="zstd", write_page_checksum=True) as writer:
         for table in tables:
             if table.num_rows:
                 writer.write_table(table)
-    _replace(tmp, path)
+                crash_point(f"{point}-torn", epoch)
+    _replace(tmp, path, point, epoch)
 
 
 def read_parquet(path: Path, schema: pa.Schema, columns=None, filters=None) -> pa.Table:

@@ -197,9 +197,9 @@ class RunFolder:
 
     def _csv(self, name: str) -> pd.DataFrame:
         path, (columns, integers) = self.file(name), _CSVS[name]
-        if not path.is_file():
+        frame = files.read_csv(path, columns) if path.is_file() else None
+        if frame is None:
             return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in integers else float) for c in columns})
-        frame = files.read_csv(path, columns)
         frame = frame[frame["epoch"] <= self.finished_epoch()].reset_index(drop=True)
         if frame.isna().any().any():
             raise files.damaged(path, "a row of a finished epoch has empty fields")
@@ -246,6 +246,12 @@ class RunFolder:
                     spikes: pa.Table | None = None) -> None:
         """Append one finished epoch; ``weights.npz`` is written last, marking it finished.
 
+        The test hook (:mod:`edsnn.runs.files`) can kill the process at these
+        points, in order: ``counts-torn``, ``counts-replace``, ``counts``,
+        ``predictions-torn``, ``predictions``, ``metrics-torn``, ``metrics``,
+        ``weights-torn``, ``weights-replace``, ``weights`` (``-torn``: half
+        written; ``-replace``: temporary file whole, not renamed; bare: done).
+
         Parameters
         ----------
         epoch : int
@@ -266,26 +272,39 @@ class RunFolder:
         for name, tables in ((COUNTS, counts), (SPIKES, None if spikes is None else [spikes])):
             if tables is not None:
                 (self.path / name).mkdir(parents=True, exist_ok=True)
-                files.write_parquet(self.path / name / _PART.format(epoch), tables, _SCHEMAS[name])
+                files.write_parquet(self.path / name / _PART.format(epoch), tables, _SCHEMAS[name], name, epoch)
+                files.crash_point(name, epoch)
         labels, predicted = (np.asarray(a, dtype=np.int64) for a in predictions)
         files.append_csv(self.file(PREDICTIONS), pd.DataFrame({
             "epoch": np.full(len(labels), int(epoch), dtype=np.int64),
             "presentation": np.arange(len(labels), dtype=np.int64),
-            "label": labels, "prediction": predicted}))
+            "label": labels, "prediction": predicted}), "predictions", epoch)
+        files.crash_point("predictions", epoch)
         row = {"epoch": int(epoch), **{k: float(metrics[k]) for k in METRICS_COLUMNS[1:]}}
         row["train_seconds"], row["test_seconds"] = round(row["train_seconds"], 3), round(row["test_seconds"], 3)
-        files.append_csv(self.file(METRICS), pd.DataFrame([row], columns=METRICS_COLUMNS))
-        files.save_npz(self.file(WEIGHTS), {**weights, "epoch": np.int64(epoch), "seed": np.int64(seed)})
+        files.append_csv(self.file(METRICS), pd.DataFrame([row], columns=METRICS_COLUMNS), "metrics", epoch)
+        files.crash_point("metrics", epoch)
+        files.save_npz(self.file(WEIGHTS), {**weights, "epoch": np.int64(epoch), "seed": np.int64(seed)},
+                       "weights", epoch)
+        files.crash_point("weights", epoch)
 
     def truncate(self, epoch: int) -> None:
-        """Drop every row of epochs after ``epoch`` and leftover temporary files (before resuming)."""
-        for name, (_, integers) in _CSVS.items():
+        """Drop every row of epochs after ``epoch`` and leftover temporary files (before resuming).
+
+        Also removes a half-appended last line, so that the next append starts
+        on a line of its own.
+        """
+        for name, (columns, integers) in _CSVS.items():
             path = self.file(name)
-            if path.is_file():
-                frame = pd.read_csv(path)
-                keep = frame["epoch"] <= epoch  # also drops a half-written last line
-                if not keep.all():
-                    files.rewrite_csv(path, frame[keep].astype({c: np.int64 for c in integers}))
+            if not path.is_file():
+                continue
+            frame = files.read_csv(path, columns)
+            if frame is None:  # not even the header was written whole
+                path.unlink()
+                continue
+            keep = frame["epoch"] <= epoch
+            if not keep.all() or files.torn(path):
+                files.rewrite_csv(path, frame[keep].astype({c: np.int64 for c in integers}))
         for name in _SCHEMAS:
             for number, path in self._parts(name).items():
                 if number > epoch:
