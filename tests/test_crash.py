@@ -15,16 +15,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from run_checks import TIMING, assert_same_run, listing
 
 from edsnn.runs import RunFolder
 from edsnn.runs.files import CRASH_AT, torn
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--train", "40", "--test", "20", "--hidden", "4", "--epochs", "3", "--seed", "1", "--no-progress"]
-TIMING = ["train_seconds", "test_seconds"]
 
 
 def edsnn(*argv, cwd, crash=None) -> subprocess.CompletedProcess:
@@ -41,21 +40,8 @@ def train(out, *extra, device="numpy", crash=None) -> subprocess.CompletedProces
     return edsnn("train", "--out", str(out), *TINY, "--device", device, *extra, cwd=out.parent, crash=crash)
 
 
-def listing(folder: Path) -> list:
-    """Relative paths of every file (a leftover temporary file shows here)."""
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
-def assert_same_run(a: Path, b: Path) -> None:
-    ra, rb = RunFolder(a), RunFolder(b)
-    pd.testing.assert_frame_equal(ra.metrics().drop(columns=TIMING), rb.metrics().drop(columns=TIMING))
-    pd.testing.assert_frame_equal(ra.predictions(), rb.predictions())
-    pd.testing.assert_frame_equal(ra.counts(), rb.counts())
-    wa, wb = ra.weights(), rb.weights()
-    assert (wa.epoch, wa.seed) == (wb.epoch, wb.seed) and sorted(wa.arrays) == sorted(wb.arrays)
-    for key in wa.arrays:
-        np.testing.assert_array_equal(wa.arrays[key], wb.arrays[key], err_msg=key)
-    assert listing(a) == listing(b)
 
 
 def _temporary(pattern):
@@ -105,7 +91,7 @@ def test_killed_training_resumes_to_the_uninterrupted_result(reference, tmp_path
     resumed = train(out, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert (f"resuming {out} after epoch {finished}" in resumed.stdout) == (finished > 0), resumed.stdout
-    assert_same_run(reference, out)
+    assert_same_run(reference, out, same_files=True)
 
 
 def test_cpp_run_killed_resumes_and_evaluates(tmp_path):

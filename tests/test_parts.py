@@ -6,9 +6,8 @@ import brian2
 import numpy as np
 import pytest
 from brian2 import Hz, Mohm, Quantity, ms, mV, nA
-from test_model import _bars
+from test_model import BARS_CODING, bars_scores
 
-from edsnn.data import SpikeCoding
 from edsnn.model import (
     LIF,
     EDNetwork,
@@ -78,19 +77,11 @@ def test_user_neuron_model_is_unit_checked():
 
 
 def test_user_neuron_model_trains_with_the_ed_rule():
-    coding = SpikeCoding(max_rate=150 * Hz, presentation=50 * ms)
     # Equal initial weights: both class networks are the same network, so the
     # untrained one cannot tell the classes apart (chance, up to Poisson noise).
-    net = EDNetwork(n_inputs=32, n_classes=2, hidden=(8,), batch_size=50, seed=2, coding=coding,
+    net = EDNetwork(n_inputs=32, n_classes=2, hidden=(8,), batch_size=50, seed=2, coding=BARS_CODING,
                     neuron=PerfectIF(), ed=EDParameters(w1=0.4, w2=0.4), device=device_run("cython"))
-    rng = np.random.default_rng(5)
-    pixels, labels = _bars(rng, 50, size=8)
-    test_pixels, test_labels = _bars(rng, 50, size=8)
-    as_rates = lambda x: np.repeat(x, 2, axis=1) * coding.max_rate  # noqa: E731
-    before = (net.run(as_rates(test_pixels), test_labels, learn=False).prediction == test_labels).mean()
-    for _epoch in range(3):
-        net.run(as_rates(pixels), labels, learn=True)
-    after = (net.run(as_rates(test_pixels), test_labels, learn=False).prediction == test_labels).mean()
+    before, after = bars_scores(net)
     assert before <= 0.7 and after >= 0.9, (before, after)
 
 

@@ -11,15 +11,15 @@ import pandas as pd
 import pytest
 from brian2 import ms
 from fake_run import to_legacy_layout, write_fake_run
+from run_checks import assert_same_run, run_quietly
 
 from edsnn.cli import main
 from edsnn.config import TrainConfig
 from edsnn.data import SpikeCoding
-from edsnn.protocols import evaluate, train
+from edsnn.protocols import evaluate
 from edsnn.runs import RunFolder, RunFolderError, schema
 
 HIDDEN, TRAIN, TEST = 8, 30, 20
-TIMING = ["train_seconds", "test_seconds"]
 
 
 def tiny(**changes) -> TrainConfig:
@@ -28,8 +28,6 @@ def tiny(**changes) -> TrainConfig:
     return config.replace(**changes)
 
 
-def run_quietly(config, out, **kwargs):
-    return train(config, out, progress=False, echo=lambda *a, **k: None, **kwargs)
 
 
 def snapshot(folder) -> dict:
@@ -37,17 +35,6 @@ def snapshot(folder) -> dict:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def assert_same_run(a, b):
-    """Same tables and weights, whatever the layout of either folder."""
-    ra, rb = RunFolder(a), RunFolder(b)
-    pd.testing.assert_frame_equal(ra.metrics().drop(columns=TIMING), rb.metrics().drop(columns=TIMING))
-    pd.testing.assert_frame_equal(ra.predictions(), rb.predictions())
-    pd.testing.assert_frame_equal(ra.counts(), rb.counts())
-    pd.testing.assert_frame_equal(ra.spikes(), rb.spikes())
-    wa, wb = ra.weights(), rb.weights()
-    assert (wa.epoch, wa.seed) == (wb.epoch, wb.seed) and sorted(wa.arrays) == sorted(wb.arrays)
-    for key in wa.arrays:
-        np.testing.assert_array_equal(wa.arrays[key], wb.arrays[key], err_msg=key)
 
 
 @pytest.fixture

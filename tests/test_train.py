@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from brian2 import ms, mV
+from run_checks import assert_same_run, run_quietly
 
 from edsnn.analysis import load_run
 from edsnn.data import SpikeCoding
 from edsnn.model import AdaptiveLIF
-from edsnn.protocols import TrainConfig, TrainError, evaluate, train
+from edsnn.protocols import TrainConfig, TrainError, evaluate
 from edsnn.protocols import training as training_module
 from edsnn.runs import RunFolder
 
 HIDDEN, TRAIN, TEST, EPOCHS = 8, 30, 20, 2
-TIMING = ["train_seconds", "test_seconds"]
 
 
 def tiny(**changes) -> TrainConfig:
@@ -26,8 +26,6 @@ def tiny(**changes) -> TrainConfig:
     return config.replace(**changes)
 
 
-def run_quietly(config, out, **kwargs):
-    return train(config, out, progress=False, echo=lambda *a, **k: None, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -38,17 +36,6 @@ def direct(tmp_path_factory):
     return out
 
 
-def assert_same_run(a, b):
-    """Same metrics (timings aside), predictions, counts, spikes and weights (whatever the layout)."""
-    ra, rb = RunFolder(a), RunFolder(b)
-    pd.testing.assert_frame_equal(ra.metrics().drop(columns=TIMING), rb.metrics().drop(columns=TIMING))
-    pd.testing.assert_frame_equal(ra.predictions(), rb.predictions())
-    pd.testing.assert_frame_equal(ra.counts(), rb.counts())
-    pd.testing.assert_frame_equal(ra.spikes(), rb.spikes())
-    wa, wb = ra.weights(), rb.weights()
-    assert (wa.epoch, wa.seed) == (wb.epoch, wb.seed) and sorted(wa.arrays) == sorted(wb.arrays)
-    for key in wa.arrays:
-        np.testing.assert_array_equal(wa.arrays[key], wb.arrays[key], err_msg=key)
 
 
 def test_folder_files_and_schemas(direct):
