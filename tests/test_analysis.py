@@ -432,8 +432,8 @@ def test_analyze_run_writes_expected_files(run_dir):
 @pytest.mark.parametrize("damage, problem", [
     (lambda text: text.splitlines()[0] + "\n", "truncated or corrupt"),  # the header only
     (lambda text: "a,b\n1,2\n", r"columns \['a', 'b'\], expected \['epoch', 'presentation', 'label', 'prediction'\]"),
-    (lambda text: text[:-3], "a row of a finished epoch has empty fields"),  # the last line cut short
-    (lambda text: "", "EmptyData"),
+    (lambda text: text[:-3], r"epoch 2 has 29 rows, expected 30"),  # the last line cut short: dropped
+    (lambda text: "", r"epoch 1 has 0 rows, expected 30"),
 ])
 def test_failed_analysis_names_the_file_and_writes_nothing(run_dir, damage, problem):
     predictions = run_dir / "predictions.csv"
