@@ -94,6 +94,7 @@ def test_killed_training_resumes_to_the_uninterrupted_result(reference, tmp_path
     assert_same_run(reference, out, same_files=True)
 
 
+@pytest.mark.long  # three cpp builds: about 5 minutes on the 2-core machines
 def test_cpp_run_killed_resumes_and_evaluates(tmp_path):
     """cpp_standalone: the epoch computed before the kill is computed again, equal; evaluate reproduces it.
 
