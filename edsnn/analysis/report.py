@@ -43,16 +43,6 @@ def _check_tables(run) -> None:
             )
 
 
-def _caps_of(run) -> st.SaturationCaps:
-    try:
-        return st.SaturationCaps.from_config(run.config)
-    except KeyError as err:
-        raise RunFolderError(
-            f"could not read {run.path / 'config.json'}: it lacks {err}, needed for the saturation "
-            "caps (coding.presentation, coding.dt, neuron.tau_ref, ed.activity_max_rate)"
-        ) from err
-
-
 def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
                 caps: st.SaturationCaps | None = None) -> list[Path]:
     """Compute the firing statistics of a run and write tables and figures.
@@ -112,7 +102,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     out = run.path / "analysis"
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise FileExistsError(f"{out} already holds an analysis; pass overwrite=True to replace it")
-    caps = _caps_of(run) if caps is None else caps
+    caps = st.SaturationCaps.from_config(run.config) if caps is None else caps
     T = caps.presentation
 
     rates = st.mean_rate(run.counts, T)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from brian2 import Quantity, ms
+from brian2 import Quantity
 
 from edsnn.config import TrainConfig
 from edsnn.runs import RunFolder, RunFolderError, layer_sort_key
@@ -89,7 +89,7 @@ class Run:
     @property
     def refractory(self) -> Quantity:
         """Refractory period of the hidden and output neurons (0 ms for models without one)."""
-        return self.config.neuron.refractory() or 0 * ms
+        return st.SaturationCaps.from_config(self.config).tau_ref
 
     @property
     def max_count(self) -> int:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -230,13 +229,6 @@ def population_rate(counts: pd.DataFrame, presentation: Quantity) -> pd.DataFram
     return _sort(out, keys)
 
 
-def _refractory(neuron) -> Quantity:
-    """Refractory period of a neuron model (0 ms for models without one), or a dict's ``tau_ref``."""
-    if hasattr(neuron, "refractory"):
-        return neuron.refractory() or 0 * ms
-    return _get(neuron, "tau_ref")
-
-
 def max_count(presentation: Quantity, dt: Quantity = 1 * ms, refractory: Quantity | None = None) -> int:
     """Largest spike count a neuron can emit in one presentation: the refractory limit.
 
@@ -269,11 +261,6 @@ def max_count(presentation: Quantity, dt: Quantity = 1 * ms, refractory: Quantit
 def _required_quantity(example: Quantity, doc: str):
     """A required dataclass field with the unit of ``example`` (checked by QuantityParameters)."""
     return dataclasses.field(metadata={"example": example, "doc": doc})
-
-
-def _get(config, name: str):
-    """``config[name]`` for a mapping (``config.json``), else ``config.name`` (TrainConfig)."""
-    return config[name] if isinstance(config, Mapping) else getattr(config, name)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -323,21 +310,12 @@ class SaturationCaps(QuantityParameters):
 
     @classmethod
     def from_config(cls, config) -> SaturationCaps:
-        """The caps of a run's settings: a :class:`~edsnn.config.TrainConfig`, or
-        ``config.json`` as a dict with Quantities (``Run.config``).
+        """The caps of a run's :class:`~edsnn.config.TrainConfig` (``Run.config``).
 
-        Raises
-        ------
-        KeyError
-            If the dict lacks ``coding.presentation``, ``coding.dt``,
-            ``neuron.tau_ref`` or ``ed.activity_max_rate``.
+        The refractory period is the neuron model's (0 ms for a model without one).
         """
-        coding = _get(config, "coding")
-        return cls(
-            presentation=_get(coding, "presentation"), dt=_get(coding, "dt"),
-            tau_ref=_refractory(_get(config, "neuron")),
-            activity_max_rate=_get(_get(config, "ed"), "activity_max_rate"),
-        )
+        return cls(presentation=config.coding.presentation, dt=config.coding.dt,
+                   tau_ref=config.neuron.refractory() or 0 * ms, activity_max_rate=config.ed.activity_max_rate)
 
     @property
     def activity_cap(self) -> int:
