@@ -248,8 +248,9 @@ class EDNetwork:
         if forward:
             on_pre["pre"], events["pre"] = forward, "spike"
         # Scalar delays: per-synapse delay arrays would cost 8 B per synapse and pathway.
-        models = [self.neurons[post.name], self.neurons.get(pre.name, self.input_neuron)]
-        space = dict(ns, **self.synapse.namespace(), **{k: v for m in models for k, v in m.namespace().items()})
+        space = dict(ns, **self.synapse.namespace())
+        if is_rate:  # the summed forward pass reads the rate units' activity f(u), hence their gain
+            space.update(self.neurons[post.name].namespace())
         syn = Synapses(pre, post, self.rule.synapse_equations + (RATE_FORWARD if is_rate else ""),
                        on_pre=on_pre, on_post=on_post or None, on_event=events,
                        delay={name: 0 * ms for name in on_pre}, namespace=space, name=f"w_{post.name}")
