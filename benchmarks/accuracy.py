@@ -12,8 +12,13 @@ Usage::
     EDSNN_DATA=../shared/data python benchmarks/accuracy.py --rows mnist-resample,fashion-resample,mnist-fixed
     EDSNN_DATA=../shared/data python benchmarks/accuracy.py --rows mnist-full --seeds 1 --epochs-full 1
     python benchmarks/accuracy.py --table-only      # rewrite the tables from the finished runs
+    python benchmarks/accuracy.py --rows mnist-resample --set neuron.kind=izhikevich --tag izhikevich
 
-Writes ``accuracy_runs_<model>.csv`` (one line per run) and ``accuracy_<model>.md`` (one
+``--set NAME=VALUE`` (repeatable) changes any parameter, written as in a sweep
+file (``ed.prior_scope=derivative``, ``synapse.kind=alpha``); ``--tag`` names
+the variant, so its runs and tables sit beside the others in one root.
+
+Writes ``accuracy_runs_<label>.csv`` (one line per run) and ``accuracy_<label>.md`` (one
 line per row: mean ± sd over seeds of the last epoch's test accuracy, the
 best epoch's, the last train accuracy, and the wall time of a run) in
 ``--root``.
@@ -27,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from edsnn.config import schema
 from edsnn.protocols import TrainConfig, train
 
 HERE = Path(__file__).resolve().parent
@@ -50,16 +56,22 @@ COMMON = dict(data="full", train=1000, test=500, epochs=20, hidden=(256,), model
               device="cpp", batch_size=500)
 
 
-def config_for(row: str, seed: int, epochs_full: int, data_dir: str | None, model: str) -> TrainConfig:
+def config_for(row: str, seed: int, epochs_full: int, data_dir: str | None, model: str,
+               extra: dict | None = None) -> TrainConfig:
+    """The row's settings for one seed, with ``extra`` (full name → text value) applied last."""
     changes, *_ = ROWS[row]
     settings = dict(COMMON, **changes, seed=seed, data_dir=data_dir, model=model)
     if row.endswith("-full"):
         settings["epochs"] = epochs_full
-    return TrainConfig(**settings)
+    return schema.apply(TrainConfig(**settings), extra or {}, text=True)
 
 
-def run_folder(root: Path, row: str, model: str, seed: int) -> Path:
-    return root / f"{row}-{model}-seed{seed}"
+def label_of(model: str, tag: str | None) -> str:
+    return f"{model}-{tag}" if tag else model
+
+
+def run_folder(root: Path, row: str, label: str, seed: int) -> Path:
+    return root / f"{row}-{label}-seed{seed}"
 
 
 def finished_epochs(folder: Path) -> int:
@@ -67,30 +79,31 @@ def finished_epochs(folder: Path) -> int:
     return len(pd.read_csv(metrics)) if metrics.exists() else 0
 
 
-def run(row, seed, args) -> None:
-    config = config_for(row, seed, args.epochs_full, args.data_dir, args.model)
-    folder = run_folder(Path(args.root), row, args.model, seed)
+def run(row, seed, args, extra) -> None:
+    config = config_for(row, seed, args.epochs_full, args.data_dir, args.model, extra)
+    folder = run_folder(Path(args.root), row, label_of(args.model, args.tag), seed)
     done = finished_epochs(folder)
     if done >= config.epochs:
         print(f"{folder.name}: finished ({done} epochs)")
         return
     start = time.perf_counter()
     train(config, folder, resume=done > 0, progress=args.progress,
-          command_line=f"benchmarks/accuracy.py --rows {row} --seeds {seed}")
+          command_line=f"benchmarks/accuracy.py --rows {row} --seeds {seed}"
+                       + "".join(f" --set {k}={v}" for k, v in extra.items()))
     print(f"{folder.name}: {time.perf_counter() - start:.0f} s")
 
 
-def summarise(root: Path, model: str) -> tuple[pd.DataFrame, str]:
+def summarise(root: Path, label: str) -> tuple[pd.DataFrame, str]:
     """Per-run table of every finished (or partial) run in ``root``, and the markdown table."""
     runs = []
     for row in ROWS:
-        for folder in sorted(root.glob(f"{row}-{model}-seed*")):
+        for folder in sorted(root.glob(f"{row}-{label}-seed*")):
             if not (folder / "metrics.csv").exists():
                 continue
             m = pd.read_csv(folder / "metrics.csv")
             best = m["test_accuracy"].idxmax()
             runs.append(dict(
-                row=row, model=model, seed=int(folder.name.rsplit("seed", 1)[1]), epochs=len(m),
+                row=row, variant=label, seed=int(folder.name.rsplit("seed", 1)[1]), epochs=len(m),
                 test_last=m["test_accuracy"].iloc[-1], test_best=m["test_accuracy"].max(),
                 best_epoch=int(m["epoch"][best]), train_last=m["train_accuracy"].iloc[-1],
                 run_minutes=(m["train_seconds"].sum() + m["test_seconds"].sum()) / 60,
@@ -125,6 +138,9 @@ def main(argv=None):
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds")
     parser.add_argument("--epochs-full", type=int, default=1, help="epochs of the 60 000-image rows")
     parser.add_argument("--model", default="spiking", choices=("spiking", "reference"))
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="change a parameter, as in a sweep file (repeatable)")
+    parser.add_argument("--tag", help="name of the variant (needed with --set)")
     parser.add_argument("--data-dir", help="folder holding mnist/ and fashion-mnist/ (default: EDSNN_DATA)")
     parser.add_argument("--root", default=str(HERE / "results" / "accuracy"), help="run folders and tables")
     parser.add_argument("--progress", action="store_true", help="tqdm bars per epoch")
@@ -134,15 +150,25 @@ def main(argv=None):
     unknown = sorted(set(rows) - set(ROWS))
     if unknown:
         parser.error(f"unknown rows {unknown}; choose from {list(ROWS)}")
+    if args.set and not args.tag:
+        parser.error("--set needs --tag, so the variant's runs are not mixed with the default's")
+    extra = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--set takes NAME=VALUE (got {item!r})")
+        extra[schema.resolve_name(name)] = value.strip()
     root = Path(args.root)
     root.mkdir(parents=True, exist_ok=True)
     if not args.table_only:
+        config_for(rows[0], 1, args.epochs_full, args.data_dir, args.model, extra)  # refuse bad --set now
         for row in rows:
             for seed in (int(s) for s in args.seeds.split(",")):
-                run(row, seed, args)
-    runs, table = summarise(root, args.model)
-    runs.to_csv(root / f"accuracy_runs_{args.model}.csv", index=False, float_format="%.4f")
-    (root / f"accuracy_{args.model}.md").write_text(table)
+                run(row, seed, args, extra)
+    label = label_of(args.model, args.tag)
+    runs, table = summarise(root, label)
+    runs.to_csv(root / f"accuracy_runs_{label}.csv", index=False, float_format="%.4f")
+    (root / f"accuracy_{label}.md").write_text(table)
     print(table)
 
 

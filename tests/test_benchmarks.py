@@ -26,6 +26,14 @@ def test_rows_follow_the_issue_protocol(accuracy):
     assert (full.train, full.test, full.epochs, full.data_dir) == (60000, 10000, 2, "/data")
 
 
+def test_a_variant_changes_only_what_it_sets(accuracy):
+    base = accuracy.config_for("mnist-resample", seed=1, epochs_full=1, data_dir=None, model="spiking")
+    variant = accuracy.config_for("mnist-resample", seed=1, epochs_full=1, data_dir=None, model="spiking",
+                                  extra={"ed.prior_scope": "derivative", "neuron.kind": "izhikevich"})
+    assert variant.ed.prior_scope == "derivative" and type(variant.neuron).__name__ == "Izhikevich"
+    assert variant.replace(ed=base.ed, neuron=base.neuron) == base
+
+
 def _fake_run(folder: Path, test_accuracies, train_accuracy=0.9):
     folder.mkdir(parents=True)
     n = len(test_accuracies)
