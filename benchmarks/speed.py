@@ -20,6 +20,7 @@ Usage::
     python benchmarks/speed.py --out benchmarks/results/speed.md   # full (~20 min on 2 cores)
     python benchmarks/speed.py --quick                            # smoke run (~3 min)
     python benchmarks/speed.py --profile 2> profile.txt           # where cpp spends its time
+    python benchmarks/speed.py --models --out benchmarks/results/speed_models.md   # every neuron and synapse model, cpp
 
 Tables are printed as markdown and written as CSV next to ``--out``.
 """
@@ -64,26 +65,28 @@ def _usage() -> dict:
 
 
 def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=(256,), seed=SEED,
-                profile=False) -> dict:
+                profile=False, neuron="lif", synapse="exponential") -> dict:
     """Train on ``n_train`` then test on ``n_test`` presentations; one device, this process.
 
     The first batch (which builds/compiles, and warms caches) is timed apart and
     not counted in the per-presentation figures.  With ``profile`` (cpp only),
     Brian2's profile of the last training and the last test batch is printed
-    to stderr.
+    to stderr.  ``neuron`` and ``synapse`` name the models (``--neuron``,
+    ``--synapse`` kinds) with their default parameters.
     """
     import brian2
     from brian2 import Hz
 
     from edsnn.data import ei_pairs
-    from edsnn.model import EDNetwork, StandaloneRun, device_run
+    from edsnn.model import NEURONS, SYNAPSES, EDNetwork, StandaloneRun, device_run
 
     build_dir = tempfile.mkdtemp(prefix=f"edsnn-bench-{device}-")
     images, labels = presentations(batch_size + n_train + n_test, seed)
     rates = ei_pairs(images) * 150 * Hz
     start = time.perf_counter()
     runner = StandaloneRun(device, build_dir, profile=True) if profile else device_run(device, build_dir)
-    net = EDNetwork(1568, 10, hidden=hidden, batch_size=batch_size, seed=seed, device=runner)
+    net = EDNetwork(1568, 10, hidden=hidden, batch_size=batch_size, seed=seed, device=runner,
+                    neuron=NEURONS[neuron](), synapse=SYNAPSES[synapse]())
     construct = time.perf_counter() - start
 
     def phase(lo, hi, learn):
@@ -109,8 +112,8 @@ def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=
     build = getattr(net.device, "build_seconds", None)
     shutil.rmtree(build_dir, ignore_errors=True)
     return {
-        "device": device, "hidden": "x".join(map(str, hidden)), "batch_size": batch_size,
-        "n_train": n_train, "n_test": n_test,
+        "device": device, "neuron": neuron, "synapse": synapse, "hidden": "x".join(map(str, hidden)),
+        "batch_size": batch_size, "n_train": n_train, "n_test": n_test,
         "train_ms": train_ms, "train_cpu_ms": train_cpu, "test_ms": test_ms, "test_cpu_ms": test_cpu,
         "build_s": build if build is not None else first + construct, "first_batch_s": first,
         "rss_python_mb": usage["rss_self_mb"], "rss_program_mb": usage["rss_children_mb"],
@@ -210,8 +213,8 @@ def gpu_present() -> bool:
     return smi is not None and subprocess.run([smi, "-L"], capture_output=True).returncode == 0
 
 
-COLUMNS = ["device", "hidden", "batch_size", "n_train", "n_test", "train_ms", "train_cpu_ms", "test_ms",
-           "test_cpu_ms", "ratio_train", "ratio_test", "build_s", "rss_python_mb", "rss_program_mb"]
+COLUMNS = ["device", "neuron", "synapse", "hidden", "batch_size", "n_train", "n_test", "train_ms", "train_cpu_ms",
+           "test_ms", "test_cpu_ms", "ratio_train", "ratio_test", "build_s", "rss_python_mb", "rss_program_mb"]
 
 
 def markdown(rows) -> str:
@@ -246,6 +249,9 @@ def main(argv=None):
                         help="only profile cpp (Brian2's per-code-object times) and print it")
     parser.add_argument("--out", default=str(HERE / "results" / "speed.md"),
                         help="markdown file; CSVs are written next to it")
+    parser.add_argument("--models", action="store_true",
+                        help="time every neuron model (exponential synapse) and synapse model (LIF) on cpp "
+                             "instead of the device table")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -264,6 +270,19 @@ def main(argv=None):
         return
     reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
     rows = [reference]
+    if args.models:
+        from edsnn.model import NEURONS, SYNAPSES
+
+        variants = [(n, "exponential") for n in NEURONS] + [("lif", y) for y in SYNAPSES if y != "exponential"]
+        for neuron, synapse in variants:
+            rows.append(in_subprocess("device", device="cpp", n_train=n_train, n_test=n_test, batch_size=batch,
+                                      neuron=neuron, synapse=synapse))
+            print(json.dumps(rows[-1]), file=sys.stderr)
+        text = (f"## Speed per neuron and synapse model, cpp, hidden 256 (seed {SEED})\n\n"
+                + markdown(with_ratios(rows, reference)) + "\n")
+        _write(args.out, text, {"models": rows})
+        print(text)
+        return
     for device in args.devices.split(","):
         if device == "cuda" and not gpu_present():
             print("cuda: no GPU visible, skipped", file=sys.stderr)
@@ -289,10 +308,15 @@ def main(argv=None):
             print(json.dumps(row), file=sys.stderr)
         text += "\n## Scaling, cpp_standalone\n\n" + markdown(scaling) + "\n"
     print(text)
-    out = Path(args.out)
+    _write(args.out, text, {"speed": rows, "scaling": scaling})
+
+
+def _write(path, text: str, tables: dict) -> None:
+    """The markdown at ``path`` and each non-empty table as ``<stem>_<name>.csv`` beside it."""
+    out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
-    for name, table in (("speed", rows), ("scaling", scaling)):
+    for name, table in tables.items():
         if table:
             with open(out.with_name(f"{out.stem}_{name}.csv"), "w", newline="") as f:
                 writer = csv.DictWriter(f, fieldnames=COLUMNS + ["first_batch_s", "error"], extrasaction="ignore")

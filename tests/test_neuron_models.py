@@ -154,3 +154,36 @@ def test_postsynaptic_current_peaks_at_the_analytic_time_and_amplitude(fine_cloc
     expected_peak = synapse.tau_syn if isinstance(synapse, AlphaSynapse) else synapse.peak_time()
     assert abs((state.t[peak] - 1 * ms) - expected_peak) <= 0.1 * ms
     assert current[peak] == pytest.approx(2.0 * float(synapse.w_unit / nA), rel=2e-3)
+
+
+# -- FReLU rate units (reference model) -------------------------------------------
+
+
+def test_frelu_values_and_factor_against_a_hand_table():
+    # y = clip(1/2 + u/(2·u0), 0, 1) with u0 = 1.2; the rule's factor y(1 − y) from the same y
+    u = np.array([-2.0, -1.2, -0.6, 0.0, 0.3, 0.6, 1.2, 2.0])
+    table_y = np.array([0.0, 0.0, 0.25, 0.5, 0.625, 0.75, 1.0, 1.0])
+    table_factor = np.array([0.0, 0.0, 0.1875, 0.25, 0.234375, 0.1875, 0.0, 0.0])
+    net = EDNetwork(n_inputs=4, n_classes=2, hidden=(len(u),), model="reference", transfer="frelu",
+                    device=device_run("numpy"))
+    hidden = net.layers["hidden1"]  # both class nets' hidden units
+    hidden.u = np.tile(u, 2)
+    assert np.asarray(hidden.y) == pytest.approx(np.tile(table_y, 2), abs=1e-15)
+    yd = np.asarray(hidden.yd)  # the activity the rule's factor y(1 − y) reads
+    assert yd * (1 - yd) == pytest.approx(np.tile(table_factor, 2), abs=1e-15)
+    # the sigmoid it replaces has the same value and slope at u = 0: f(0) = 1/2, f'(0) = 1/(2·u0)
+    sigmoid = EDNetwork(n_inputs=4, n_classes=2, hidden=(1,), model="reference", device=device_run("numpy"))
+    h = 1e-6
+    sigmoid.layers["hidden1"].u = [-h, h]
+    hidden.u = np.r_[-h, h, np.zeros(2 * len(u) - 2)]
+    slope = np.diff(np.asarray(sigmoid.layers["hidden1"].y)) / (2 * h)
+    assert slope == pytest.approx(np.diff(np.asarray(hidden.y)[:2]) / (2 * h), rel=1e-6)
+    assert slope == pytest.approx(1 / (2 * 1.2), rel=1e-6)
+
+
+def test_transfer_is_for_the_reference_model_only():
+    with pytest.raises(ValueError, match="transfer chooses the reference model's rate units"):
+        EDNetwork(n_inputs=4, n_classes=2, hidden=(2,), transfer="frelu", device=device_run("numpy"))
+    with pytest.raises(ValueError, match="transfer must be one of"):
+        EDNetwork(n_inputs=4, n_classes=2, hidden=(2,), model="reference", transfer="relu",
+                  device=device_run("numpy"))

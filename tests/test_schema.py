@@ -39,7 +39,7 @@ def test_every_field_is_an_option_and_a_sweep_name():
     assert set(OLD_OPTIONS) <= options
     sections = {"input_neuron": [ReferenceInputLIF], "ed": [type(TrainConfig().ed)],
                 "coding": [type(TrainConfig().coding)], **{k: list(v.values()) for k, v in KINDS.items()}}
-    expected = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in sections]
+    expected = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in sections and f.name != "neurons"]
     for section, classes in sections.items():
         expected += sorted({f"{section}.{f.name}" for cls in classes for f in dataclasses.fields(cls)})
         expected += [f"{section}.kind"] if section in KINDS else []
@@ -184,3 +184,64 @@ def test_a_new_polymorphic_section_gets_a_kind_option(monkeypatch):
         schema.resolve_name("kind")
     with pytest.raises(ValueError, match=r"--tau-w applies to adaptive-lif neurons only"):
         parse("--tau-w", "50ms")
+
+
+# -- per-layer neuron models ------------------------------------------------------
+
+PER_LAYER_SPEC = '''
+[base]
+hidden = [8, 4]
+neurons.hidden1 = "izhikevich"
+
+[base.neurons.output]
+kind = "adaptive-lif"
+d_theta = "0.1 mV"
+
+[grid]
+"neuron.tau_m" = ["10 ms", "30 ms"]
+'''
+
+
+def test_per_layer_neurons_from_toml_reach_the_network_and_config_json():
+    from edsnn.model import AdaptiveLIF, Izhikevich
+    from edsnn.protocols.training import build_network
+
+    spec = parse_spec(PER_LAYER_SPEC)
+    config = spec.points[1].config
+    models = config.layer_neurons()
+    assert [type(models[layer]) for layer in ("hidden1", "hidden2", "output")] == [
+        Izhikevich, LIFParameters, AdaptiveLIF]
+    assert models["output"].d_theta == 0.1 * mV and models["output"].tau_m == AdaptiveLIF().tau_m
+    assert models["hidden2"].tau_m == 30 * ms  # the swept `neuron` fills the layers not named
+    written = config.to_dict()["neurons"]
+    assert written["output"] == {"kind": "adaptive-lif", **AdaptiveLIF(d_theta=0.1 * mV).to_dict()}
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    net = build_network(config.replace(device="numpy"))
+    assert {name: type(model) for name, model in net.neurons.items()} == {
+        name: type(model) for name, model in models.items()}
+
+
+@pytest.mark.parametrize("table, message", [
+    ('neurons.hidden3 = "lif"', r"neurons names unknown layers \['hidden3'\]"),
+    ('neurons.output = "hodgkin"', "neurons.output.kind must be one of"),
+    ('[base.neurons.output]\ntau_m = "10 ms"', "neurons.output needs a kind"),
+    ('[base.neurons.output]\nkind = "lif"\ntau_m = "10 mV"', "neurons.output.tau_m must be a time"),
+    ('[base.neurons.output]\nkind = "lif"\nd_theta = "1 mV"', "neurons.output: lif has no parameter 'd_theta'"),
+    ('neurons = "lif"', "must be a table of layers"),
+])
+def test_per_layer_refusals_name_the_layer_and_parameter(table, message):
+    text = f"[base]\nhidden = [8, 4]\n{table}\n[repeat]\nseeds = [1]\n"
+    if table.startswith("["):
+        text = f"[base]\nhidden = [8, 4]\n\n{table}\n\n[repeat]\nseeds = [1]\n"
+    with pytest.raises(SweepSpecError, match=message):
+        parse_spec(text)
+
+
+def test_per_layer_neurons_and_transfer_are_refused_where_they_do_not_apply():
+    with pytest.raises(ValueError, match="spiking model only"):
+        TrainConfig(model="reference", neurons={"output": LIFParameters()})
+    with pytest.raises(TypeError, match=r"neurons\['output'\] must be one of"):
+        TrainConfig(neurons={"output": ReferenceInputLIF()})
+    with pytest.raises(ValueError, match="transfer chooses the reference model's rate units"):
+        parse("--transfer", "frelu")
+    assert parse("--model", "reference", "--transfer", "frelu").transfer == "frelu"

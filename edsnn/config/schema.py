@@ -48,7 +48,7 @@ import re
 
 from brian2 import Quantity
 
-from edsnn.config.train import KINDS, TrainConfig, kind_of, section_classes
+from edsnn.config.train import KINDS, PER_LAYER, TrainConfig, kind_of, section_classes
 from edsnn.units import UnitError, format_quantity, parse_quantity
 
 __all__ = [
@@ -253,7 +253,7 @@ def fields() -> list[Field]:
     """Every parameter: run settings, then each section's fields (its ``kind`` first)."""
     sections = section_classes()
     out = [Field(f.name, None, f.name, (TrainConfig,)) for f in dataclasses.fields(TrainConfig)
-           if f.name not in sections]
+           if f.name not in sections and f.name not in PER_LAYER]
     for section, classes in sections.items():
         attrs = ["kind"] if section in KINDS else []
         for cls in classes:
@@ -397,6 +397,37 @@ def apply(config: TrainConfig, changes: dict, *, text: bool = False, labels: dic
             except _ERRORS as err:
                 problems.append((name, _message(err)))
         raise ParameterError(problems or [(None, _message(combined))]) from None
+
+
+def apply_per_layer(config: TrainConfig, name: str, table: dict) -> TrainConfig:
+    """``config`` with the per-layer field ``name`` (``"neurons"``) set from a TOML table.
+
+    Each layer's value is a kind (``"izhikevich"``) or a table with ``kind``
+    and that kind's parameters, checked as the section's own
+    (``neuron.tau_m``), with messages naming ``neurons.<layer>.<parameter>``.
+
+    Raises
+    ------
+    ParameterError
+        A value refused; ValueError for a table without ``kind``.
+    """
+    section, models = PER_LAYER[name], {}
+    for layer, value in table.items():
+        given = {"kind": value} if isinstance(value, str) else dict(value)
+        if "kind" not in given:
+            raise ValueError(f"{name}.{layer} needs a kind, e.g. kind = \"{next(iter(KINDS[section]))}\"")
+        changes = {f"{section}.{attr}": v for attr, v in given.items()}
+        labels = {full: f"{name}.{layer}.{full.split('.', 1)[1]}" for full in changes}
+        # The kind's defaults first, then its parameters (checked against that kind).
+        kind = apply(TrainConfig(), {f"{section}.kind": changes.pop(f"{section}.kind")}, labels=labels)
+        cls = type(getattr(kind, section))
+        have = [f.name for f in dataclasses.fields(cls)]
+        unknown = [full.split(".", 1)[1] for full in changes if full.split(".", 1)[1] not in have]
+        if unknown:
+            raise ValueError(f"{name}.{layer}: {kind_of(section, cls)} has no parameter {unknown[0]!r} "
+                             f"(it has {', '.join(have)})")
+        models[layer] = getattr(apply(kind, changes, labels=labels), section)
+    return config.replace(**{name: {**getattr(config, name), **models}})
 
 
 def _message(err: Exception) -> str:

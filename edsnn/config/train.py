@@ -23,6 +23,7 @@ from edsnn.model import (
     DEVICES,
     MODELS,
     NEURONS,
+    RATE_UNITS,
     SYNAPSES,
     EDParameters,
     ExponentialSynapse,
@@ -31,13 +32,17 @@ from edsnn.model import (
     SynapseModel,
 )
 
-__all__ = ["TrainConfig", "SYNAPSES", "KINDS", "kind_of", "section_classes"]
+__all__ = ["TrainConfig", "SYNAPSES", "KINDS", "PER_LAYER", "kind_of", "section_classes"]
 
 #: Sections that take one of several parameter classes: section → {kind name → class}.
 #: A kind registered here becomes a ``--synapse`` choice, a sweep value and a
 #: ``config.json`` ``"kind"`` with no other edit; a section added here (e.g.
 #: ``"neuron": {"lif": LIFParameters, ...}``) gets a ``--neuron`` kind option.
 KINDS = {"synapse": SYNAPSES, "neuron": NEURONS}
+
+#: Fields holding layer name → parameter set of a section (``neurons`` → ``neuron``):
+#: per-layer exceptions to the section, set from Python or a TOML table, not an option.
+PER_LAYER = {"neurons": "neuron"}
 
 
 def _positive_int(name, value):
@@ -84,6 +89,13 @@ class TrainConfig:
     neuron : NeuronModel
         Neuron model of the hidden and output layers (spiking model), one of
         :data:`edsnn.model.NEURONS`.
+    neurons : dict of str to NeuronModel
+        Per-layer exceptions to ``neuron``: layer name (``"hidden1"``, …,
+        ``"output"``) → its model (spiking model).  In a sweep file:
+        ``neurons.hidden1 = "izhikevich"`` or a table ``[base.neurons.output]``
+        with ``kind`` and parameters.
+    transfer : {"sigmoid", "frelu"}
+        Rate units of the reference model (:data:`edsnn.model.RATE_UNITS`).
     input_neuron : ReferenceInputLIF
         The reference model's input LIF (Euler-integrated, as published).
     synapse : SynapseModel
@@ -108,6 +120,8 @@ class TrainConfig:
     batch_size: int = 500
     record_spikes: bool = False
     neuron: LIFParameters = dataclasses.field(default_factory=LIFParameters)
+    neurons: dict = dataclasses.field(default_factory=dict)
+    transfer: str = "sigmoid"
     input_neuron: ReferenceInputLIF = dataclasses.field(default_factory=ReferenceInputLIF)
     synapse: SynapseModel = dataclasses.field(default_factory=ExponentialSynapse)
     ed: EDParameters = dataclasses.field(default_factory=EDParameters)
@@ -140,6 +154,34 @@ class TrainConfig:
             if type(getattr(self, name)) not in classes:
                 raise TypeError(f"{name} must be one of {[c.__name__ for c in classes]} "
                                 f"(got {type(getattr(self, name)).__name__})")
+        if self.transfer not in RATE_UNITS:
+            raise ValueError(f"transfer must be one of {tuple(RATE_UNITS)} (got {self.transfer!r})")
+        if self.model == "spiking" and self.transfer != "sigmoid":
+            raise ValueError("transfer chooses the reference model's rate units (model='reference')")
+        set_("neurons", self._checked_neurons())
+
+    def _checked_neurons(self) -> dict:
+        neurons = dict(self.neurons)
+        if neurons and self.model != "spiking":
+            raise ValueError("neurons (per-layer neuron models) apply to the spiking model only")
+        unknown = sorted(set(neurons) - set(self.layers))
+        if unknown:
+            raise ValueError(f"neurons names unknown layers {unknown}; this network's layers are {self.layers}")
+        allowed = tuple(KINDS["neuron"].values())
+        for layer, model in neurons.items():
+            if type(model) not in allowed:
+                raise TypeError(f"neurons[{layer!r}] must be one of {[c.__name__ for c in allowed]} "
+                                f"(got {type(model).__name__})")
+        return neurons
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """Layer names of a class network: ``hidden1, ..., output``."""
+        return tuple(f"hidden{k}" for k in range(1, len(self.hidden) + 1)) + ("output",)
+
+    def layer_neurons(self) -> dict:
+        """Layer name → its neuron model (``neurons`` where given, else ``neuron``)."""
+        return {layer: self.neurons.get(layer, self.neuron) for layer in self.layers}
 
     @property
     def n_classes(self) -> int:
@@ -161,6 +203,9 @@ class TrainConfig:
             value = getattr(self, f.name)
             if f.name in KINDS:
                 value = {"kind": kind_of(f.name, type(value)), **value.to_dict()}
+            elif f.name in PER_LAYER:
+                value = {layer: {"kind": kind_of(PER_LAYER[f.name], type(model)), **model.to_dict()}
+                         for layer, model in value.items()}
             elif dataclasses.is_dataclass(value):
                 value = value.to_dict()
             out[f.name] = list(value) if isinstance(value, tuple) else value
@@ -180,15 +225,22 @@ class TrainConfig:
             if name in sections and isinstance(section, dict):
                 section = dict(section)
                 kind = _section_defaults()[name]
-                if name in KINDS:
-                    written = section.pop("kind", kind_of(name, kind))
-                    if written not in KINDS[name]:
-                        raise ValueError(f"{name} kind must be one of {tuple(KINDS[name])} (got {written!r})")
-                    kind = KINDS[name][written]
-                kwargs[name] = kind.from_dict(section)
+                kwargs[name] = (_kind_from_dict(name, section) if name in KINDS else kind.from_dict(section))
+        for name, section in PER_LAYER.items():
+            if name in kwargs:
+                kwargs[name] = {layer: _kind_from_dict(section, dict(values))
+                                for layer, values in kwargs[name].items()}
         if "hidden" in kwargs:
             kwargs["hidden"] = tuple(kwargs["hidden"])
         return cls(**kwargs)
+
+
+def _kind_from_dict(section: str, values: dict):
+    """The parameter set a ``{"kind": ..., fields...}`` dict describes (no kind: the section's default)."""
+    written = values.pop("kind", kind_of(section, _section_defaults()[section]))
+    if written not in KINDS[section]:
+        raise ValueError(f"{section} kind must be one of {tuple(KINDS[section])} (got {written!r})")
+    return KINDS[section][written].from_dict(values)
 
 
 def kind_of(section: str, cls) -> str:

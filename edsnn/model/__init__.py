@@ -14,6 +14,8 @@ from edsnn.model.izhikevich import IZHIKEVICH_PRESETS, Izhikevich
 from edsnn.model.network import MODELS, BatchResult, EDNetwork
 from edsnn.model.neurons import (
     LIF,
+    RATE_UNITS,
+    FReLURateUnit,
     LIFParameters,
     NeuronModel,
     ReferenceInputLIF,
@@ -32,7 +34,8 @@ from edsnn.model.synapses import (
 
 __all__ = [
     "EDNetwork", "BatchResult", "MODELS",
-    "NeuronModel", "LIF", "LIFParameters", "ReferenceInputLIF", "SigmoidRateUnit", "NEURONS", "neuron_group",
+    "NeuronModel", "LIF", "LIFParameters", "ReferenceInputLIF", "SigmoidRateUnit", "FReLURateUnit",
+    "RATE_UNITS", "NEURONS", "neuron_group",
     "AdaptiveLIF", "DALIF", "Izhikevich", "IZHIKEVICH_PRESETS",
     "SynapseModel", "ExponentialSynapse", "DeltaSynapse", "AlphaSynapse", "BiexponentialSynapse", "SYNAPSES",
     "LearningRule", "Pathway", "EDRule", "EDParameters",

@@ -34,7 +34,7 @@ from edsnn.model.batch import BatchResult
 from edsnn.model.devices import DeviceRun, check_no_network_operation
 from edsnn.model.ed_rule import EDParameters, EDRule
 from edsnn.model.inputs import input_layer
-from edsnn.model.neurons import LIF, NeuronModel, ReferenceInputLIF, SigmoidRateUnit, neuron_group
+from edsnn.model.neurons import LIF, RATE_UNITS, NeuronModel, ReferenceInputLIF, neuron_group
 from edsnn.model.rules import ORDER
 from edsnn.model.synapses import ExponentialSynapse, SynapseModel
 from edsnn.units import check_quantity
@@ -83,6 +83,10 @@ class EDNetwork:
         model (missing layers get :class:`~edsnn.model.neurons.LIF`).
     input_neuron : NeuronModel
         The reference model's input neuron (default: the published program's).
+    transfer : {"sigmoid", "frelu"}
+        Rate units of the reference model's hidden and output layers
+        (:data:`~edsnn.model.neurons.RATE_UNITS`): the published sigmoid, or the
+        bounded flexible ReLU; both take their gain ``u0`` from ``ed.sig``.
     synapse : SynapseModel
         Kinetics of the spiking synapses.
     ed : EDParameters
@@ -111,6 +115,7 @@ class EDNetwork:
         model: str = "spiking",
         neuron: NeuronModel | Sequence | Mapping | None = None,
         input_neuron: NeuronModel | None = None,
+        transfer: str = "sigmoid",
         synapse: SynapseModel | None = None,
         ed: EDParameters | None = None,
         coding: SpikeCoding | None = None,
@@ -130,11 +135,16 @@ class EDNetwork:
         if model == "reference" and coding is not None and coding.pairs != "shared":
             raise ValueError("the reference model's E/I pairs share one train (the published program); "
                              "coding.pairs='independent' is for the spiking model")
+        if transfer not in RATE_UNITS:
+            raise ValueError(f"transfer must be one of {tuple(RATE_UNITS)} (got {transfer!r})")
+        if model == "spiking" and transfer != "sigmoid":
+            raise ValueError("transfer chooses the reference model's rate units; the spiking model's "
+                             "layers are neuron models (neuron=...)")
         self.n_inputs, self.n_classes, self.hidden, self.model = n_inputs, n_classes, hidden, model
         names = [f"hidden{k}" for k in range(1, len(hidden) + 1)] + ["output"]
-        # The reference model's layers are the published program's sigmoid rate units.
+        # The reference model's layers are rate units (the published program's sigmoid by default).
         self.neurons = _per_layer(neuron, names) if model == "spiking" else {
-            name: SigmoidRateUnit(u0=(ed or EDParameters()).sig) for name in names}
+            name: RATE_UNITS[transfer](u0=(ed or EDParameters()).sig) for name in names}
         self.input_neuron = input_neuron or ReferenceInputLIF()
         self.synapse = synapse or ExponentialSynapse()
         self.ed = ed or EDParameters()

@@ -44,7 +44,8 @@ from brian2 import Mohm, Quantity, ms, mV, nA
 
 from edsnn.units import QuantityParameters, physical
 
-__all__ = ["NeuronModel", "LIF", "LIFParameters", "ReferenceInputLIF", "SigmoidRateUnit", "neuron_group"]
+__all__ = ["NeuronModel", "LIF", "LIFParameters", "ReferenceInputLIF", "RateUnit", "SigmoidRateUnit",
+           "FReLURateUnit", "RATE_UNITS", "neuron_group"]
 
 
 def _require(condition: bool, message: str):
@@ -156,20 +157,16 @@ class ReferenceInputLIF(LIF):
 
 
 @dataclasses.dataclass(frozen=True)
-class SigmoidRateUnit(NeuronModel):
-    """The reference model's rate unit: ``y = f(u) = 1/(1 + exp(-2u/u0))``.
+class RateUnit(NeuronModel):
+    """A rate unit of the reference model: activity ``y = f(u)`` in [0, 1].
 
     ``u`` is the summed input of a presentation (set by its synapses); the
-    unit has no spikes and no state of its own between presentations.
+    unit has no spikes and no state of its own between presentations.  The
+    ED rule reads ``y`` only: its derivative-like factor is ``y(1 - y)``
+    (:mod:`edsnn.model.ed_rule`), which for the sigmoid is ``(u0/2)·f'(u)``.
     """
 
     u0: float = 1.2
-
-    kind = "sigmoid"
-    equations = """
-u : 1                      # summed input of the presentation
-y = 1 / (1 + exp(-2*u/u0)) : 1   # activity f(u)
-"""
 
     def __post_init__(self):
         super().__post_init__()
@@ -177,6 +174,42 @@ y = 1 / (1 + exp(-2*u/u0)) : 1   # activity f(u)
 
     def refractory(self):
         return False
+
+
+@dataclasses.dataclass(frozen=True)
+class SigmoidRateUnit(RateUnit):
+    """The published program's rate unit: ``y = f(u) = 1/(1 + exp(-2u/u0))``."""
+
+    kind = "sigmoid"
+    equations = """
+u : 1                      # summed input of the presentation
+y = 1 / (1 + exp(-2*u/u0)) : 1   # activity f(u)
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class FReLURateUnit(RateUnit):
+    """A bounded flexible ReLU: ``y = clip(1/2 + u/(2·u0), 0, 1)``.
+
+    The flexible ReLU (FReLU, Qiu, Xu & Cai 2018: ``ReLU(x) + b``, a rectifier
+    with a shifted floor) here rectifies ``x = 1/2 + u/(2·u0)`` at 0 and is
+    capped at 1, so that activities stay in [0, 1] as the ED rule needs.  The
+    shift and slope are the sigmoid's at ``u = 0`` (``f(0) = 1/2``,
+    ``f'(0) = 1/(2·u0)``): the two transfers agree near the origin, the
+    FReLU is linear up to its clips at ``u = ±u0``.  The rule's factor
+    ``y(1 - y)`` is 0 where the unit is clipped, as the FReLU's derivative
+    is, and largest (1/4) at ``u = 0``.
+    """
+
+    kind = "frelu"
+    equations = """
+u : 1                      # summed input of the presentation
+y = clip(0.5 + u/(2*u0), 0, 1) : 1   # activity f(u): the bounded flexible ReLU
+"""
+
+
+#: ``--transfer`` name → rate unit of the reference model's hidden and output layers.
+RATE_UNITS = {cls.kind: cls for cls in (SigmoidRateUnit, FReLURateUnit)}
 
 
 def neuron_group(model: NeuronModel, n: int, name: str, *, synapse=None, equations: str = "",

@@ -59,6 +59,7 @@ from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from edsnn.config import TrainConfig, schema
 from edsnn.config.schema import ALIASES, FULL_NAME_ONLY, resolve_name, short_names
+from edsnn.config.train import PER_LAYER
 from edsnn.units import format_quantity, parse_quantity
 
 __all__ = [
@@ -292,9 +293,15 @@ def parse_spec(text_or_data, source: str = "<spec>") -> SweepSpec:
 
 
 def _parse_base(table: dict, errors: _Errors) -> TrainConfig:
-    changes, places = {}, {}
+    changes, places, per_layer = {}, {}, {}
     sections = {f.section for f in schema.fields()}
     for key, value in table.items():
+        if key in PER_LAYER:
+            if isinstance(value, dict):
+                per_layer[key] = value
+            else:
+                errors.add(f"[base] \"{key}\"", f"must be a table of layers, e.g. {key}.hidden1 = \"lif\"")
+            continue
         if key in sections and isinstance(value, dict):
             attrs = [f.attr for f in schema.fields() if f.section == key]
             for attr, inner in value.items():
@@ -309,11 +316,17 @@ def _parse_base(table: dict, errors: _Errors) -> TrainConfig:
         except KeyError as err:
             errors.add(_place("base", key), err.args[0])
     try:
-        return schema.apply(TrainConfig(), changes)
+        base = schema.apply(TrainConfig(), changes)
     except schema.ParameterError as err:
         for name, message in err.problems:
             errors.add(places.get(name, "[base]"), message)
         return TrainConfig()
+    for key, layers in per_layer.items():
+        try:
+            base = schema.apply_per_layer(base, key, layers)
+        except (ValueError, TypeError) as err:
+            errors.add(f"[base.{key}]", str(err))
+    return base
 
 
 def _note_base(full, value, place, changes, places, errors):

@@ -125,7 +125,8 @@ def build_network(config: TrainConfig, device: str | None = None) -> EDNetwork:
     """The :class:`EDNetwork` a config describes (initial weights from ``config.seed``)."""
     return EDNetwork(
         n_inputs=2 * 28 * 28, n_classes=config.n_classes, hidden=config.hidden, model=config.model,
-        neuron=config.neuron, input_neuron=config.input_neuron, synapse=config.synapse, ed=config.ed,
+        neuron=config.layer_neurons(), input_neuron=config.input_neuron, transfer=config.transfer,
+        synapse=config.synapse, ed=config.ed,
         coding=config.coding, seed=config.seed, batch_size=config.batch_size, reset_state=True,
         record_spikes=config.record_spikes, device=device_run(device or config.device),
     )
