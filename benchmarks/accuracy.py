@@ -18,7 +18,8 @@ Usage::
 file (``ed.prior_scope=derivative``, ``synapse.kind=alpha``); ``--tag`` names
 the variant, so its runs and tables sit beside the others in one root.
 
-Writes ``accuracy_runs_<label>.csv`` (one line per run) and ``accuracy_<label>.md`` (one
+Writes ``variants_<row>.md`` (one line per variant of each row run) and
+``accuracy_runs_<label>.csv`` (one line per run) and ``accuracy_<label>.md`` (one
 line per row: mean ± sd over seeds of the last epoch's test accuracy, the
 best epoch's, the last train accuracy, and the wall time of a run) in
 ``--root``.
@@ -30,6 +31,7 @@ import argparse
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from edsnn.config import schema
@@ -131,6 +133,30 @@ def summarise(root: Path, label: str) -> tuple[pd.DataFrame, str]:
     return runs, "\n".join(lines) + "\n"
 
 
+def variants(root: Path, row: str) -> str:
+    """Markdown table of every variant of ``row`` in ``root`` (folders ``<row>-<label>-seed<n>``).
+
+    One line per label: seeds, epochs, last and best test accuracy (mean ± sd
+    over seeds), so that variants run with ``--tag`` read side by side.
+    """
+    runs = {}
+    for folder in sorted(root.glob(f"{row}-*-seed*")):
+        if (folder / "metrics.csv").exists():
+            label, seed = folder.name[len(row) + 1:].rsplit("-seed", 1)
+            runs.setdefault(label, []).append((int(seed), pd.read_csv(folder / "metrics.csv")))
+    lines = ["| variant | seeds | epochs | test, last epoch | test, best epoch |", "|---|---|---|---|---|"]
+    for label, found in runs.items():
+        last = 100 * np.array([m["test_accuracy"].iloc[-1] for _, m in found])
+        best = 100 * np.array([m["test_accuracy"].max() for _, m in found])
+
+        def pct(v):
+            return f"{v.mean():.1f} ± {v.std(ddof=1):.1f} %" if len(v) > 1 else f"{v[0]:.1f} %"
+
+        lines.append(f"| {label} | {', '.join(str(s) for s, _ in found)} "
+                     f"| {', '.join(sorted({str(len(m)) for _, m in found}))} | {pct(last)} | {pct(best)} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", default="mnist-resample,fashion-resample,mnist-fixed",
@@ -169,6 +195,8 @@ def main(argv=None):
     runs, table = summarise(root, label)
     runs.to_csv(root / f"accuracy_runs_{label}.csv", index=False, float_format="%.4f")
     (root / f"accuracy_{label}.md").write_text(table)
+    for row in rows:
+        (root / f"variants_{row}.md").write_text(variants(root, row))
     print(table)
 
 

@@ -61,3 +61,13 @@ def test_a_met_target_says_so(accuracy, tmp_path):
     _fake_run(tmp_path / "mnist-resample-spiking-seed1", [0.95])
     _, table = accuracy.summarise(tmp_path, "spiking")
     assert "| met |" in next(x for x in table.splitlines() if x.startswith("| MNIST, 1000 train resampled"))
+
+
+def test_variants_read_side_by_side(accuracy, tmp_path):
+    _fake_run(tmp_path / "mnist-resample-spiking-seed1", [0.80, 0.85])
+    _fake_run(tmp_path / "mnist-resample-spiking-seed2", [0.80, 0.87])
+    _fake_run(tmp_path / "mnist-resample-spiking-alpha-seed1", [0.90, 0.70])
+    _fake_run(tmp_path / "mnist-fixed-spiking-seed1", [0.1, 0.1])  # other row: not listed
+    lines = accuracy.variants(tmp_path, "mnist-resample").splitlines()[2:]
+    assert lines == ["| spiking-alpha | 1 | 2 | 70.0 % | 90.0 % |",
+                     "| spiking | 1, 2 | 2 | 86.0 ± 1.4 % | 86.0 ± 1.4 % |"]
