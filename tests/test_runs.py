@@ -51,7 +51,10 @@ def test_parts_read_back_as_the_written_tables(fake):
     assert not (folder / "counts.parquet").exists()
     counts = run.counts()
     np.testing.assert_array_equal(counts["count"].to_numpy(), tables.counts["count"].to_numpy())
-    assert counts["count"].dtype == np.int64 and counts["activity"].dtype == np.float64
+    # compact types: the fake run's 200 ms of 1 ms steps allow at most 200 spikes, so uint8
+    assert counts["count"].dtype == np.uint8 and counts["activity"].dtype == np.float32
+    assert isinstance(counts["layer"].dtype, pd.CategoricalDtype) and counts["neuron"].dtype == np.uint32
+    np.testing.assert_allclose(counts["activity"], tables.counts["activity"], rtol=1e-7)
     one = run.counts(epoch=2, columns=["epoch", "layer", "count"])
     assert list(one.columns) == ["epoch", "layer", "count"] and set(one["epoch"]) == {2}
     assert len(one) == len(tables.counts[tables.counts["epoch"] == 2])

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from .schema import RunFolderError
@@ -35,7 +36,9 @@ __all__ = [
     "crash_point",
     "damaged",
     "load_npz",
+    "parquet_batches",
     "parquet_rows",
+    "parquet_values",
     "read_csv",
     "read_json",
     "read_parquet",
@@ -53,6 +56,8 @@ ADVICE = ("Nothing in the folder was changed. Restore the file from a copy of th
 
 _NPZ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error)
 _PARQUET_ERRORS = (OSError, ValueError, pa.ArrowException)
+_CHECKED_PARQUET = ds.ParquetFileFormat(
+    default_fragment_scan_options=ds.ParquetFragmentScanOptions(page_checksum_verification=True))
 
 #: Environment variable of the test hook (module docstring).
 CRASH_AT = "EDSNN_CRASH_AT"
@@ -198,14 +203,66 @@ def write_parquet(path: Path, tables, schema: pa.Schema, point: str | None = Non
     _replace(tmp, path, point, epoch)
 
 
-def read_parquet(path: Path, schema: pa.Schema, columns=None, filters=None) -> pa.Table:
-    """A parquet file's rows, cast to ``schema`` (its ``columns`` only, when given)."""
+def _read_schema(stored: pa.Schema, schema: pa.Schema, names, keep) -> pa.Schema:
+    """The types ``names`` are read as: ``schema``'s, but a ``keep`` column keeps its stored integer type."""
+    fields = []
+    for name in names:
+        field, kind = schema.field(name), stored.field(name).type
+        fields.append(field.with_type(kind) if name in keep and pa.types.is_integer(kind) else field)
+    return pa.schema(fields)
+
+
+def read_parquet(path: Path, schema: pa.Schema, columns=None, filters=None, keep=()) -> pa.Table:
+    """A parquet file's rows, cast to ``schema`` (its ``columns`` only, when given).
+
+    Columns named in ``keep`` keep their stored integer type (``count``:
+    uint8 in new folders, int64 in old ones).
+    """
     names = list(columns or schema.names)
     try:
         table = pq.read_table(path, columns=names, filters=filters, page_checksum_verification=True)
-        return table.select(names).cast(pa.schema([schema.field(n) for n in names]))
+        return table.select(names).cast(_read_schema(table.schema, schema, names, keep))
     except _PARQUET_ERRORS as err:
         raise damaged(path, f"{type(err).__name__}: {err}") from err
+
+
+def parquet_batches(path: Path, schema: pa.Schema, columns=None, where=None, keep=(), rows: int = 1 << 20):
+    """Yield a parquet file's rows as tables of at most ``rows`` rows, cast as :func:`read_parquet` does.
+
+    ``where`` (a :mod:`pyarrow.dataset` expression) is pushed down to the
+    file: row groups whose statistics exclude it are not read.  One batch is
+    decoded at a time, so memory follows ``rows``, not the file's size.
+    """
+    names = list(columns or schema.names)
+    try:
+        dataset = ds.dataset(path, format=_CHECKED_PARQUET)
+        target = _read_schema(dataset.schema, schema, names, keep)
+        for batch in dataset.to_batches(columns=names, filter=where, batch_size=rows, batch_readahead=1,
+                                        fragment_readahead=1):
+            yield pa.Table.from_batches([batch]).cast(target)
+    except _PARQUET_ERRORS as err:
+        raise damaged(path, f"{type(err).__name__}: {err}") from err
+
+
+def parquet_values(path: Path, column: str) -> set:
+    """Distinct values of an integer column: from the row groups' statistics, reading only a row group without.
+
+    A folder's ``counts.parquet`` holds a row group per test batch, one epoch
+    each, so its epochs come from the footer, whatever the file's size.
+    """
+    values = set()
+    try:
+        with pq.ParquetFile(path) as file:
+            index = file.schema_arrow.get_field_index(column)
+            for group in range(file.num_row_groups):
+                stats = file.metadata.row_group(group).column(index).statistics
+                if stats is not None and stats.has_min_max and stats.min == stats.max:
+                    values.add(int(stats.min))
+                else:
+                    values |= set(file.read_row_group(group, columns=[column])[column].unique().to_pylist())
+    except _PARQUET_ERRORS as err:
+        raise damaged(path, f"{type(err).__name__}: {err}") from err
+    return values
 
 
 def parquet_rows(path: Path, schema: pa.Schema) -> int:
