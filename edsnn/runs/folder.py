@@ -181,6 +181,9 @@ class RunFolder:
                    METRICS: self.file(METRICS).is_file(), PREDICTIONS: self.file(PREDICTIONS).is_file(),
                    COUNTS: bool(self._parts(COUNTS)) or self._legacy(COUNTS).is_file()}
         missing = [name for name in require if not present.get(name, True)]
+        if COUNTS in missing and present[CONFIG] and present[WEIGHTS] and not any(
+                records_epoch(self.config(), e) for e in range(1, self.finished_epoch() + 1)):
+            missing.remove(COUNTS)  # no finished epoch keeps counts yet (record_counts)
         if missing:
             raise RunFolderError(f"{self.path} is not a complete run folder written by 'edsnn train': "
                                  f"missing {', '.join(missing)}")
