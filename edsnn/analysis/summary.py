@@ -96,23 +96,48 @@ def _check(frame: pd.DataFrame) -> None:
         raise ValueError("counts has negative spike counts")
 
 
-def _reduce(frame: pd.DataFrame) -> pd.DataFrame:
-    """The :attr:`CountSummary.classes` rows of one batch (exact integer sums)."""
+def _mixed_radix(codes, values) -> tuple[np.ndarray, int]:
+    """One integer per row from its key codes (mixed radix), and the number of possible integers."""
+    key, span = np.zeros(len(codes[0]), dtype=np.int64), 1
+    for code, value in zip(codes, values):
+        key *= len(value)
+        key += code
+        span *= len(value)
+    return key, span
+
+
+def _decode(key: np.ndarray, names, values) -> dict:
+    """The key columns back from :func:`_mixed_radix` integers (text as ``str`` arrays)."""
+    out = {}
+    for name, value in reversed(list(zip(names, values))):
+        column = value[key % len(value)]
+        out[name] = pd.array(column, dtype="str") if column.dtype == object else column
+        key = key // len(value)
+    return {name: out[name] for name in names}
+
+
+def _reduce(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The :attr:`CountSummary.classes` rows of one batch (exact integer sums), and its presentations."""
     codes, values = zip(*(_codes(frame[k]) for k in KEYS))
-    key = np.zeros(len(frame), dtype=np.int64)
-    for code, value in zip(codes, values):  # one integer per row: mixed radix of the key codes
-        key = key * len(value) + code
-    order = np.argsort(key, kind="stable")
-    key, count = key[order], frame["count"].to_numpy(np.int64)[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    out, rest = {}, key[starts]
-    for name, value in reversed(list(zip(KEYS, values))):
-        out[name] = value[rest % len(value)]
-        rest = rest // len(value)
-    out = {k: pd.array(out[k], dtype="str") if out[k].dtype == object else out[k] for k in KEYS}
-    return pd.DataFrame({**out, "n_presentations": np.diff(np.r_[starts, len(key)]),
-                         "total": np.add.reduceat(count, starts), "total_sq": np.add.reduceat(count * count, starts),
-                         "highest": np.maximum.reduceat(count, starts)})
+    key, span = _mixed_radix(codes, values)
+    groups = None
+    if span > max(4 * len(key), 1 << 20):  # sparse keys: number the ones present (a sort)
+        groups, key = np.unique(key, return_inverse=True)
+        span = len(groups)
+    count = frame["count"].to_numpy(np.int64)
+    n, total, total_sq, highest = (np.zeros(span, dtype=np.int64) for _ in range(4))
+    np.add.at(n, key, 1)
+    np.add.at(total, key, count)
+    np.add.at(total_sq, key, count * count)
+    np.maximum.at(highest, key, count)
+    present = np.flatnonzero(n)
+    classes = pd.DataFrame({**_decode(present if groups is None else groups[present], KEYS, values),
+                            "n_presentations": n[present], "total": total[present],
+                            "total_sq": total_sq[present], "highest": highest[present]})
+    shown = [(codes[0], values[0]), _codes(frame["presentation"]), (codes[-1], values[-1])]
+    key, _ = _mixed_radix(*zip(*shown))
+    presentations = pd.DataFrame(_decode(pd.unique(key), ["epoch", "presentation", "label"], [v for _, v in shown]))
+    return classes, presentations
 
 
 def _merge(parts: list) -> pd.DataFrame:
@@ -146,8 +171,9 @@ def summarize(batches) -> CountSummary:
         _check(frame)
         if not len(frame):
             continue
-        parts.append(_reduce(frame))
-        shown.append(frame[["epoch", "presentation", "label"]].drop_duplicates(["epoch", "presentation"]))
+        classes, presentations = _reduce(frame)
+        parts.append(classes)
+        shown.append(presentations)
         if len(parts) >= _MERGE_EVERY:
             parts = [_merge(parts)]
     if not parts:
