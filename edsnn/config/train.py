@@ -85,9 +85,9 @@ class TrainConfig:
     record_counts : str
         Which test presentations' counts the run folder keeps (``counts/``):
         ``"all"`` (every presentation of every epoch), ``"last"`` (the last
-        epoch only), ``"every:K"`` (epochs K, 2K, ... and the last) or
-        ``"sample:N"`` (N evenly spaced presentations of every epoch).
-        Predictions and accuracies are always complete.
+        epoch only), ``"every:K"`` (every K-th epoch and the last) or
+        ``"sample:N"`` (N evenly spaced presentations of every epoch);
+        predictions and accuracies are always complete.
     neuron : NeuronModel
         Neuron model of the hidden and output layers (spiking model), one of
         :data:`edsnn.model.NEURONS`.
