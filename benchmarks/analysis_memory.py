@@ -15,6 +15,12 @@ the exact counts ``(neuron + label) % 4 + (presentation // n_classes) % 2``
 instead (labels cycle ``presentation % n_classes``): every per-class mean is
 then ``(neuron + label) % 4 + 0.5`` exactly (tests/test_analysis_memory.py).
 
+Measured on the 2-core development machine shared with other jobs (load
+about 40), ``python benchmarks/analysis_memory.py`` (514.0 M rows): written in
+370 s, ``counts/`` 368 MiB (0.75 bytes/row), writer peak RSS 383 MiB (370 MiB
+for 257 M rows: flat); ``edsnn analyze`` peak RSS 558 MiB in 155 s (553 MiB,
+88 s for ``--presentations 5000``).
+
 Usage::
 
     python benchmarks/analysis_memory.py                       # 20 x 10000 x 2570: the size
