@@ -201,13 +201,17 @@ def _cmd_evaluate(args, parser) -> int:
 
 
 def _cmd_analyze(args, parser) -> int:
-    from edsnn.analysis import RunFolderError, analyze_run
+    from edsnn.analysis import RunFolderError, analyze_run, load_run
 
     try:
         written = analyze_run(args.run_dir, overwrite=args.overwrite)
     except (RunFolderError, FileExistsError, ValueError) as err:
         parser.error(str(err))
     print(f"wrote {len(written)} files into {Path(args.run_dir) / 'analysis'}/")
+    run = load_run(args.run_dir)
+    if run.skipped_epochs:
+        print(f"epochs {', '.join(map(str, run.skipped_epochs))} kept no counts (record_counts "
+              f"{run.config.record_counts!r}): the firing statistics cover epochs {', '.join(map(str, run.epochs))}")
     return 0
 
 

@@ -169,17 +169,19 @@ def write_fake_run(
     record_spikes: bool = True,
     seed: int = 0,
     legacy: bool = False,
+    record_counts: str = "all",
 ) -> FakeTables:
     """Write a run folder at ``path`` with :class:`edsnn.runs.RunFolder` and return its tables.
 
     ``model="reference"`` writes NA counts, as the reference model does.
     ``legacy=True`` leaves the layout of folders written before the per-epoch
     parts (see :func:`to_legacy_layout`).
+    ``record_counts`` is the run's setting: the writer keeps only those counts.
     """
     tables = fake_tables(epochs=epochs, n_classes=n_classes, n_per_class=n_per_class,
                          hidden=hidden, presentation_s=presentation_s, seed=seed)
     config = TrainConfig(train=10 * n_classes, test=n_classes * n_per_class, epochs=epochs, hidden=hidden,
-                         model=model, seed=seed, record_spikes=record_spikes,
+                         model=model, seed=seed, record_spikes=record_spikes, record_counts=record_counts,
                          coding=SpikeCoding(presentation=presentation_s * second),
                          ed=EDParameters(lr=0.15, dif=0.5, activity_max_rate=ACTIVITY_MAX_HZ * Hz))
     run = RunFolder(path)

@@ -170,7 +170,7 @@ def test_saturation_caps_from_config_and_refusals(run_dir):
     with pytest.raises(TypeError, match="tau_ref"):  # no silent default for a cap
         st.SaturationCaps(presentation=50 * ms, activity_max_rate=200 * Hz, dt=1 * ms)
     with pytest.raises(TypeError, match="caps must be a SaturationCaps"):
-        st.silent_saturated(run.counts, 66)
+        st.silent_saturated(run.count_summary, 66)
     config = json.loads((run_dir / "config.json").read_text())
     config["ed"]["activity_max_rate"] = "200"  # no unit
     (run_dir / "config.json").write_text(json.dumps(config))
@@ -359,10 +359,12 @@ def test_spike_statistics_need_spikes(small):
 def test_reference_model_counts_refused(tmp_path):
     write_fake_run(tmp_path / "ref", model="reference", n_per_class=3, record_spikes=False)
     run = load_run(tmp_path / "ref")
-    assert run.counts["count"].isna().all()
+    assert run.counts()["count"].isna().all()
     for stat in (st.fano_factor, st.selectivity, lambda c: st.mean_rate(c, 50 * ms)):
         with pytest.raises(ValueError, match="reference-model"):
-            stat(run.counts)
+            stat(run.counts())
+    with pytest.raises(ValueError, match="reference-model"):
+        run.count_summary  # noqa: B018
     with pytest.raises(ValueError, match="reference"):
         run.require_spiking()
     with pytest.raises(ValueError, match="reference"):
@@ -390,7 +392,7 @@ def test_load_run_gives_the_typed_config_and_tables(run_dir):
     assert run.info["edsnn_version"] == "0.1.0" and run.n_classes == 3
     assert run.presentation == 200 * ms and run.dt == 1 * ms
     assert run.layers == ["hidden1", "output"] and run.epochs == [1, 2]
-    assert run.counts["count"].dtype == np.int64
+    assert run.counts(epoch=1)["count"].dtype == np.uint8 and set(run.counts(epoch=2)["epoch"]) == {2}
     assert run.weights["hidden1"].shape == (3, 1568, 6) and run.weights["epoch"] == 2
     assert run.spikes is not None and run.model == "spiking"
     assert "Run(" in repr(run)
@@ -474,20 +476,20 @@ def test_analysis_plots_axes_and_png(run_dir, tmp_path):
     T_ = run.presentation
     fig = plots.plot_raster(run, epoch=1, presentation=2, path=tmp_path / "raster.png")
     assert len(fig.axes) == 2  # hidden1, output
-    fig = plots.plot_rate_histograms(st.mean_rate(run.counts, T_, by_class=False))
+    fig = plots.plot_rate_histograms(st.mean_rate(run.count_summary, T_, by_class=False))
     assert len(fig.axes) == 3  # hidden1 E, hidden1 I, output E
-    fig = plots.plot_selectivity_map(st.selectivity(run.counts), path=tmp_path / "sel.png")
+    fig = plots.plot_selectivity_map(st.selectivity(run.count_summary), path=tmp_path / "sel.png")
     assert len(fig.axes) == 3 + 1  # one per class net + colour bar
     fig = plots.plot_receptive_fields(run.weights, neurons=[0, 1], path=tmp_path / "rf.png")
     assert len(fig.axes) == 3 * 2 + 1
-    evolution = st.evolution(run.counts, st.SaturationCaps.from_config(run.config))
+    evolution = st.evolution(run.count_summary, st.SaturationCaps.from_config(run.config))
     fig = plots.plot_evolution(evolution)
     assert [ax.get_title() for ax in fig.axes] == [
         "mean rate (Hz)", "silent fraction", "saturated at the ED activity cap (≥ 30 spikes)",
         "saturated at the refractory limit (≥ 66 spikes)", "mean selectivity", "mean Fano factor",
     ]
     assert len(plots.plot_evolution(evolution, run.metrics).axes) == 7  # + accuracy
-    fig = plots.plot_psth(st.psth(run.spikes, run.counts, 10 * ms, T_), kind="I")
+    fig = plots.plot_psth(st.psth(run.spikes, run.count_summary, 10 * ms, T_), kind="I")
     assert len(fig.axes) == 1  # only hidden1 has I neurons
     for name in ("raster", "sel", "rf"):
         assert (tmp_path / f"{name}.png").stat().st_size > 1000

@@ -120,3 +120,28 @@ def test_cpp_run_killed_resumes_and_evaluates(tmp_path):
     assert evaluated.returncode == 0, evaluated.stderr
     recorded = 100 * run.metrics()["test_accuracy"].iloc[-1]
     assert f"test accuracy {recorded:.1f} % on 20 presentations" in evaluated.stdout, evaluated.stdout
+
+
+def test_record_counts_every_k_keeps_its_epochs_through_a_kill(reference, tmp_path):
+    """``every:2`` of 3 epochs keeps epochs 2 and 3 (the last); killed after epoch 1, check and resume
+    accept the epoch without counts, and the kept counts are the uninterrupted run's."""
+    out = tmp_path / "run"
+    killed = train(out, "--record-counts", "every:2", crash="weights:1")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    run = RunFolder(out)
+    assert run.finished_epoch() == 1 and run.count_epochs() == [] and not list(out.glob("counts/*.parquet"))
+    run.check()
+    resumed = train(out, "--record-counts", "every:2", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    run.check()
+    assert sorted(p.name for p in (out / "counts").iterdir()) == ["epoch=0002.parquet", "epoch=0003.parquet"]
+    full = RunFolder(reference)
+    pd.testing.assert_frame_equal(run.predictions(), full.predictions())  # predictions stay complete
+    for epoch in (2, 3):
+        pd.testing.assert_frame_equal(run.counts(epoch=epoch), full.counts(epoch=epoch))
+    assert run.counts(epoch=1).empty
+    analyzed = edsnn("analyze", str(out), cwd=tmp_path)
+    assert analyzed.returncode == 0, analyzed.stderr
+    assert "epochs 1 kept no counts (record_counts 'every:2'): the firing statistics cover epochs 2, 3" \
+        in analyzed.stdout, analyzed.stdout
+    assert set(pd.read_csv(out / "analysis" / "rates.csv")["epoch"]) == {2, 3}

@@ -126,7 +126,7 @@ def test_nwb_round_trip(which, request, tmp_path):
     np.testing.assert_allclose(trials["start_time"], offset, atol=1e-12)
     np.testing.assert_allclose(trials["stop_time"] - trials["start_time"], period, atol=1e-12)
     # every neuron's spike times equal spikes.parquet after the offset; counts per trial equal counts.parquet
-    counts = run.counts.set_index(["epoch", "presentation", "layer", "class_net", "neuron"])["count"]
+    counts = run.counts().set_index(["epoch", "presentation", "layer", "class_net", "neuron"])["count"]
     spikes = run.spikes
     assert len(units) == run.n_classes * (sum(run.config.hidden) + 1)
     for unit in units.itertuples():
@@ -194,7 +194,7 @@ def test_mean_rate_fano_cv_equal_elephant(which, request):
     run = request.getfixturevalue(which)
     trains = trains_by_neuron(to_neo(run))
     scale = float(run.config.coding.period / run.presentation)  # Neo trains span the period
-    rates = st.mean_rate(run.counts, run.presentation, by_class=False)
+    rates = st.mean_rate(run.count_summary, run.presentation, by_class=False)
     assert len(rates) == len(trains)
     for row in rates.itertuples():
         own = [tr for _, tr in trains[(row.epoch, row.layer, row.class_net, row.neuron)]]
@@ -202,7 +202,7 @@ def test_mean_rate_fano_cv_equal_elephant(which, request):
         assert row.rate_hz == pytest.approx(elephant_hz * scale, rel=1e-12, abs=1e-12)
 
     # fano: edsnn var with ddof=1, elephant np.var (ddof=0): fano_edsnn = fano_elephant * n / (n - 1)
-    fano = st.fano_factor(run.counts).dropna(subset=["fano"])
+    fano = st.fano_factor(run.count_summary).dropna(subset=["fano"])
     assert len(fano) > 0
     for row in fano.itertuples():
         own = [tr for label, tr in trains[(row.epoch, row.layer, row.class_net, row.neuron)] if label == row.label]
@@ -235,7 +235,7 @@ def test_psth_equals_elephant_time_histogram(which, bin_width, request):
     run = request.getfixturevalue(which)
     block = to_neo(run)
     period = run.config.coding.period
-    table = st.psth(run.spikes, run.counts, bin_width, period)
+    table = st.psth(run.spikes, run.count_summary, bin_width, period)
     checked = 0
     for (epoch, layer, kind, label), rows in table.groupby(["epoch", "layer", "type", "label"]):
         population = [tr for s in block.segments if (s.annotations["epoch"], s.annotations["label"]) == (epoch, label)

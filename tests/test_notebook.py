@@ -51,7 +51,7 @@ def test_firing_statistics_notebook_on_real_run(tmp_path, monkeypatch):
     assert "ED activity cap: 10 spikes | refractory limit: 16 spikes per presentation" in text
     run = load_run(run_dir)
     assert run.epochs == [1, 2] and run.spikes is not None
-    table = st.silent_saturated(run.counts, st.SaturationCaps.from_config(run.config))
+    table = st.silent_saturated(run.count_summary, st.SaturationCaps.from_config(run.config))
     # 10 class networks of 8 hidden neurons (4 E, 4 I) and one output each
     assert table["n_neurons"].tolist() == [40, 40, 10] * 2
     assert images >= 8  # every figure was displayed, raster and PSTH included

@@ -8,16 +8,20 @@ import shutil
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 from brian2 import ms
 from fake_run import to_legacy_layout, write_fake_run
 from run_checks import assert_same_run, run_quietly
 
+from edsnn.analysis import load_run
 from edsnn.cli import main
 from edsnn.config import TrainConfig
 from edsnn.data import SpikeCoding
 from edsnn.protocols import evaluate
-from edsnn.runs import RunFolder, RunFolderError, schema
+from edsnn.runs import RunFolder, RunFolderError, recording, schema
 
 HIDDEN, TRAIN, TEST = 8, 30, 20
 
@@ -51,7 +55,10 @@ def test_parts_read_back_as_the_written_tables(fake):
     assert not (folder / "counts.parquet").exists()
     counts = run.counts()
     np.testing.assert_array_equal(counts["count"].to_numpy(), tables.counts["count"].to_numpy())
-    assert counts["count"].dtype == np.int64 and counts["activity"].dtype == np.float64
+    # compact types: the fake run's 200 ms of 1 ms steps allow at most 200 spikes, so uint8
+    assert counts["count"].dtype == np.uint8 and counts["activity"].dtype == np.float32
+    assert isinstance(counts["layer"].dtype, pd.CategoricalDtype) and counts["neuron"].dtype == np.uint32
+    np.testing.assert_allclose(counts["activity"], tables.counts["activity"], rtol=1e-7)
     one = run.counts(epoch=2, columns=["epoch", "layer", "count"])
     assert list(one.columns) == ["epoch", "layer", "count"] and set(one["epoch"]) == {2}
     assert len(one) == len(tables.counts[tables.counts["epoch"] == 2])
@@ -74,6 +81,10 @@ def test_an_old_single_file_folder_reads_the_same(fake, tmp_path):
     RunFolder(old).check()
     assert_same_run(folder, old)
     pd.testing.assert_frame_equal(RunFolder(old).counts(epoch=2), RunFolder(folder).counts(epoch=2))
+    assert RunFolder(old).count_epochs() == [1, 2]
+    streamed = pd.concat(RunFolder(old).count_batches(2, rows=100), ignore_index=True)  # pushdown on epoch
+    assert streamed["epoch"].eq(2).all() and len(streamed) == len(RunFolder(folder).counts(epoch=2))
+    pd.testing.assert_frame_equal(load_run(old).count_summary.classes, load_run(folder).count_summary.classes)
 
 
 def test_rows_after_the_saved_weights_are_unfinished(fake):
@@ -103,8 +114,9 @@ def test_clear_removes_run_files_only(fake):
 
 
 def test_docstring_examples():
-    result = doctest.testmod(schema, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted and result.failed == 0
+    for module in (schema, recording):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted and result.failed == 0
 
 
 # --- damaged files -------------------------------------------------------------------------
@@ -201,3 +213,65 @@ def test_old_folder_evaluates_and_resumes(direct, tmp_path):
     run_quietly(tiny(), crashed, resume=True)
     assert set(pd.read_parquet(crashed / "counts.parquet")["epoch"]) == {1}
     assert_same_run(direct, crashed)
+
+
+# --- what is recorded, and how compactly ------------------------------------------------------
+def test_record_counts_sample_keeps_evenly_spaced_presentations(tmp_path):
+    tables = write_fake_run(tmp_path / "run", epochs=2, n_classes=3, n_per_class=10, hidden=(6,),
+                            record_counts="sample:4")
+    run = RunFolder(tmp_path / "run")
+    run.check()
+    part = pq.read_schema(tmp_path / "run" / "counts" / "epoch=0001.parquet")
+    assert part.field("count").type == pa.uint8() and pa.types.is_dictionary(part.field("layer").type)
+    counts = run.counts(epoch=2)
+    assert sorted(set(counts["presentation"])) == [0, 7, 15, 22] and len(counts) == 4 * 3 * 7
+    expected = tables.counts[(tables.counts["epoch"] == 2) & tables.counts["presentation"].isin([0, 7, 15, 22])]
+    np.testing.assert_array_equal(counts["count"], expected["count"])
+    assert len(run.predictions(epoch=2)) == 30  # predictions stay complete
+
+
+def test_record_counts_every_k_needs_the_parts_of_its_epochs(tmp_path):
+    write_fake_run(tmp_path / "run", epochs=3, n_per_class=5, record_counts="every:2")
+    run = RunFolder(tmp_path / "run")
+    run.check()
+    assert run.count_epochs() == [2, 3] and run.counts(epoch=1).empty
+    (tmp_path / "run" / "counts" / "epoch=0002.parquet").unlink()
+    with pytest.raises(RunFolderError, match=r"has no part for epoch 2 \(epoch=0002.parquet\)"):
+        run.check()
+
+
+@pytest.mark.parametrize("value, problem", [("some", "record_counts must be"), ("every:0", "every:K"),
+                                            ("sample:31", r"1 <= N <= test = 30")])
+def test_record_counts_values_refused(value, problem):
+    with pytest.raises(ValueError, match=problem):
+        TrainConfig(test=30, record_counts=value)
+
+
+def test_a_folder_with_the_old_column_types_reads_the_same(fake, tmp_path):
+    """Folders written before the compact types hold int64, string and float64 columns."""
+    folder, tables = fake
+    old = tmp_path / "old"
+    shutil.copytree(folder, old)
+    wide = pa.schema([(f.name, pa.string() if pa.types.is_dictionary(f.type) else pa.float64()
+                       if f.name == "activity" else pa.int64()) for f in schema.COUNTS_SCHEMA])
+    for part in (old / "counts").iterdir():
+        pq.write_table(pq.read_table(part).cast(wide), part, compression="zstd")
+    RunFolder(old).check()
+    counts, new = RunFolder(old).counts(epoch=2), RunFolder(folder).counts(epoch=2)
+    assert counts["count"].dtype == np.int64  # kept as stored
+    pd.testing.assert_frame_equal(counts.drop(columns="count"), new.drop(columns="count"))
+    np.testing.assert_array_equal(counts["count"], new["count"])
+    pd.testing.assert_frame_equal(load_run(old).count_summary.classes, load_run(folder).count_summary.classes)
+
+
+def test_the_writer_never_reads_what_it_wrote(tmp_path, monkeypatch):
+    """Appending an epoch reads no parquet file: memory stays flat however long the run grows."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the writer read a parquet file")
+
+    for name in ("read_table", "ParquetFile", "ParquetDataset", "read_schema", "read_metadata"):
+        monkeypatch.setattr(pq, name, refuse)
+    monkeypatch.setattr(ds, "dataset", refuse)
+    write_fake_run(tmp_path / "run", epochs=3, n_per_class=5)
+    monkeypatch.undo()
+    assert RunFolder(tmp_path / "run").count_epochs() == [1, 2, 3]

@@ -58,9 +58,9 @@ def test_folder_files_and_schemas(direct):
     assert list(counts.columns) == ["epoch", "presentation", "label", "layer", "class_net", "neuron", "type",
                                     "count", "activity"]
     assert len(counts) == EPOCHS * TEST * (10 * HIDDEN + 10)
-    for column in ("epoch", "presentation", "label", "class_net", "neuron", "count"):
-        assert counts[column].dtype == np.int64, column
-    assert counts["activity"].dtype == np.float64
+    compact = {"epoch": np.uint16, "presentation": np.uint32, "label": np.uint16, "class_net": np.uint16,
+               "neuron": np.uint32, "count": np.uint8, "activity": np.float32}  # count: <= 255 steps a presentation
+    assert {column: counts[column].dtype for column in compact} == compact
     assert counts["activity"].between(0, 1).all()
     hidden = counts[counts["layer"] == "hidden1"]
     assert set(hidden["neuron"]) == set(range(HIDDEN)) and set(hidden["class_net"]) == set(range(10))

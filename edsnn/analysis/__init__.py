@@ -2,7 +2,13 @@
 
 >>> from edsnn.analysis import load_run, statistics as st   # doctest: +SKIP
 >>> run = load_run("runs/readme")                            # doctest: +SKIP
->>> st.population_rate(run.counts, run.presentation)        # doctest: +SKIP
+>>> st.population_rate(run.count_summary, run.presentation) # doctest: +SKIP
+>>> run.counts(epoch=run.epochs[-1]).head()                  # doctest: +SKIP
+
+The count table is never loaded whole: :attr:`Run.count_summary` streams it
+into the per-class sums the count statistics need (a
+:class:`~edsnn.analysis.summary.CountSummary`), and :meth:`Run.counts` reads
+one epoch.
 
 :func:`analyze_run` writes every table and figure into ``RUN/analysis/``;
 :func:`to_neo` and :func:`to_nwb` hand the spike times to Elephant and NWB
@@ -15,6 +21,7 @@ from .neo_export import to_neo, write_neo
 from .nwb_export import to_nwb
 from .report import analyze_run
 from .run import Run, RunFolderError, load_run
+from .summary import CountSummary, summarize
 
-__all__ = ["MissingExportPackages", "Run", "RunFolderError", "analyze_run", "export_run", "load_run", "plots",
-           "statistics", "to_neo", "to_nwb", "write_neo"]
+__all__ = ["CountSummary", "MissingExportPackages", "Run", "RunFolderError", "analyze_run", "export_run", "load_run",
+           "plots", "statistics", "summarize", "to_neo", "to_nwb", "write_neo"]

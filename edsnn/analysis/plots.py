@@ -38,8 +38,9 @@ __all__ = [
 TYPE_COLORS = {"E": "tab:blue", "I": "tab:red"}
 
 
-def _pick_epoch(table: pd.DataFrame, epoch, name: str) -> int:
-    epochs = sorted(int(e) for e in table["epoch"].unique())
+def _pick_epoch(values, epoch, name: str) -> int:
+    """``epoch`` if it is among the epoch numbers ``values``; None: the last."""
+    epochs = sorted({int(e) for e in pd.unique(pd.Series(values))})
     if not epochs:
         raise ValueError(f"{name} is empty")
     if epoch is None:
@@ -85,8 +86,9 @@ def plot_raster(run: Run, epoch: int | None = None, presentation: int = 0, path=
             f"{run.path} has no spike times (no spikes/ or spikes.parquet): a raster needs a run "
             "trained with record_spikes enabled"
         )
-    epoch = _pick_epoch(run.counts, epoch, "counts")
-    shown = run.counts[(run.counts["epoch"] == epoch) & (run.counts["presentation"] == presentation)]
+    epoch = _pick_epoch(run.epochs, epoch, "counts")
+    shown = pd.concat([b[b["presentation"] == presentation] for b in
+                       run.count_batches(epoch, ["presentation", "label", "layer", "neuron"])])
     if shown.empty:
         raise ValueError(f"epoch {epoch} has no test presentation {presentation}")
     label = int(shown["label"].iloc[0])
@@ -153,7 +155,7 @@ def plot_rate_histograms(rates: pd.DataFrame, epoch: int | None = None, bins: in
     Figure
         One axes per (layer, type) present; rate in Hz.
     """
-    epoch = _pick_epoch(rates, epoch, "rates")
+    epoch = _pick_epoch(rates["epoch"], epoch, "rates")
     table = rates[rates["epoch"] == epoch]
     layers = _layers(table)
     kinds = [k for k in ("E", "I") if k in set(table["type"])]
@@ -202,7 +204,7 @@ def plot_selectivity_map(selectivity: pd.DataFrame, epoch: int | None = None,
     Figure
         One axes per (hidden layer, class network), plus the colour bar.
     """
-    epoch = _pick_epoch(selectivity, epoch, "selectivity")
+    epoch = _pick_epoch(selectivity["epoch"], epoch, "selectivity")
     table = selectivity[(selectivity["epoch"] == epoch) & (selectivity["layer"] != "output")]
     if table.empty:
         raise ValueError("selectivity has no hidden-layer neurons to map")
@@ -408,7 +410,7 @@ def plot_psth(psth: pd.DataFrame, epoch: int | None = None, kind: str = "E",
         One axes per layer with neurons of type ``kind``; rate in Hz per
         neuron against time in ms.
     """
-    epoch = _pick_epoch(psth, epoch, "psth")
+    epoch = _pick_epoch(psth["epoch"], epoch, "psth")
     table = psth[(psth["epoch"] == epoch) & (psth["type"] == kind)]
     if table.empty:
         raise ValueError(f"psth has no {kind!r} neurons in epoch {epoch}")

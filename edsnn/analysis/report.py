@@ -14,9 +14,8 @@ from .run import RunFolderError, load_run
 
 __all__ = ["analyze_run"]
 
-#: Run file → (attribute of Run, columns the analysis reads).
+#: Run file → (attribute of Run, columns the analysis reads); counts are checked as they are summarised.
 _TABLES = {
-    "counts.parquet": ("counts", st._COUNT_COLUMNS),
     "predictions.csv": ("predictions", ["epoch", "presentation", "label", "prediction"]),
     "metrics.csv": ("metrics", ["epoch", "test_accuracy"]),
     "spikes.parquet": ("spikes", st._SPIKE_COLUMNS),
@@ -66,7 +65,11 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     ======================  ===========================================================
 
     Everything is computed before ``analysis/`` is created or cleared, so a
-    run whose files cannot be read is left as it was.
+    run whose files cannot be read is left as it was.  The counts are read
+    epoch by epoch, batch by batch, into :attr:`Run.count_summary`: memory
+    follows one batch, not the run.  Epochs that kept no counts
+    (``record_counts``, :attr:`Run.skipped_epochs`) are absent from the
+    count tables; the learning curves show every epoch.
 
     Parameters
     ----------
@@ -93,7 +96,8 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     FileExistsError
         If ``analysis/`` exists, is not empty and ``overwrite`` is False.
     ValueError
-        For a reference-model run (no spike counts).
+        For a reference-model run (no spike counts), or when no finished
+        epoch holds counts.
     """
     check_quantity("bin_width", bin_width, 5 * ms)
     run = load_run(path)
@@ -105,15 +109,16 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     caps = st.SaturationCaps.from_config(run.config) if caps is None else caps
     T = caps.presentation
 
-    rates = st.mean_rate(run.counts, T)
-    selectivity = st.selectivity(run.counts)
+    counts = run.count_summary
+    rates = st.mean_rate(counts, T)
+    selectivity = st.selectivity(counts)
     confusion = st.confusion_matrix(run.predictions, n_classes=run.n_classes)
-    evolution = st.evolution(run.counts, caps)
+    evolution = st.evolution(counts, caps)
     tables = {
         "rates": rates,
-        "population_rate": st.population_rate(run.counts, T),
-        "silent_saturated": st.silent_saturated(run.counts, caps),
-        "fano": st.fano_factor(run.counts),
+        "population_rate": st.population_rate(counts, T),
+        "silent_saturated": st.silent_saturated(counts, caps),
+        "fano": st.fano_factor(counts),
         "selectivity": selectivity,
         "confusion": confusion,
         "evolution": evolution,
@@ -123,7 +128,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
         "confusion": plots.plot_confusion(
             confusion.to_numpy(), run.class_names,
             title=f"Confusion matrix, epoch {int(run.predictions['epoch'].max())}"),
-        "rate_histograms": plots.plot_rate_histograms(st.mean_rate(run.counts, T, by_class=False)),
+        "rate_histograms": plots.plot_rate_histograms(st.mean_rate(counts, T, by_class=False)),
     }
     if (selectivity["layer"] != "output").any():
         figures["selectivity_map"] = plots.plot_selectivity_map(
@@ -134,7 +139,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     figures["evolution"] = plots.plot_evolution(evolution, run.metrics)
     if run.spikes is not None:
         tables["isi_cv"] = st.isi_cv(run.spikes)
-        tables["psth"] = psth = st.psth(run.spikes, run.counts, bin_width, T)
+        tables["psth"] = psth = st.psth(run.spikes, counts, bin_width, T)
         figures["raster"] = plots.plot_raster(run)
         figures["psth"] = plots.plot_psth(psth, class_names=run.class_names)
 

@@ -4,10 +4,17 @@ The files are read by :class:`edsnn.runs.RunFolder` (which also describes
 them); ``config.json`` comes back as the run's typed
 :class:`~edsnn.config.TrainConfig`, whose quantities carry their units.  The
 firing statistics in :mod:`edsnn.analysis.statistics` take the tables.
+
+The count table is not loaded: a full-size run holds 514 million rows
+(20 epochs × 10 000 test presentations × 2 570 units), more than memory.
+:meth:`Run.counts` reads one epoch (or what is asked), and
+:attr:`Run.count_summary` streams the run batch by batch into the per-class
+sums every count statistic needs, in memory of the order of one batch.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +22,10 @@ import pandas as pd
 from brian2 import Quantity
 
 from edsnn.config import TrainConfig
-from edsnn.runs import RunFolder, RunFolderError, layer_sort_key
+from edsnn.runs import RunFolder, RunFolderError, layer_sizes
 
 from . import statistics as st
+from .summary import COUNT_COLUMNS, CountSummary, summarize
 
 __all__ = ["Run", "RunFolderError", "load_run"]
 
@@ -38,11 +46,6 @@ class Run:
     metrics : DataFrame
         One row per epoch: ``epoch`` (1-based), ``train_accuracy``,
         ``test_accuracy`` (fractions 0..1), ``train_seconds``, ``test_seconds``.
-    counts : DataFrame
-        Long table, one row per (test presentation, neuron): ``epoch``,
-        ``presentation`` (0-based within the epoch), ``label``, ``layer``,
-        ``class_net``, ``neuron``, ``type`` ("E"/"I"), ``count`` (spikes in
-        the presentation; NA for the reference model), ``activity`` (0..1).
     predictions : DataFrame
         ``epoch, presentation, label, prediction``.
     weights : dict of str to ndarray
@@ -53,13 +56,15 @@ class Run:
     spikes : DataFrame or None
         ``epoch, presentation, layer, class_net, neuron, t`` (``t`` in seconds
         from the presentation's start), or None when spikes were not recorded.
+
+    The count table is read on demand: :meth:`counts`, :meth:`count_batches`
+    and :attr:`count_summary`.
     """
 
     path: Path
     config: TrainConfig
     info: dict
     metrics: pd.DataFrame
-    counts: pd.DataFrame
     predictions: pd.DataFrame
     weights: dict
     spikes: pd.DataFrame | None = None
@@ -68,8 +73,41 @@ class Run:
         spikes = "none" if self.spikes is None else f"{len(self.spikes)} spikes"
         return (
             f"Run({str(self.path)!r}, model={self.model!r}, epochs={self.epochs}, "
-            f"layers={self.layers}, {len(self.counts)} count rows, {spikes})"
+            f"layers={self.layers}, counts of epochs {self.epochs}, {spikes})"
         )
+
+    def counts(self, epoch: int | None = None, columns=None) -> pd.DataFrame:
+        """The count table of epoch ``epoch`` (None: of every epoch -- too large for a full-size run).
+
+        One row per (test presentation, neuron): ``epoch``, ``presentation``
+        (0-based within the epoch), ``label``, ``layer``, ``class_net``,
+        ``neuron``, ``type`` ("E"/"I"), ``count`` (spikes in the presentation;
+        NA for the reference model), ``activity`` (0..1); compact types
+        (:meth:`edsnn.runs.RunFolder.counts`), only ``columns`` when given.
+        An epoch without counts (``config.record_counts``) has no rows.
+        """
+        return RunFolder(self.path).counts(epoch, columns)
+
+    def count_batches(self, epoch: int, columns=None, rows: int = 1 << 20):
+        """Yield epoch ``epoch``'s count table in DataFrames of at most ``rows`` rows."""
+        return RunFolder(self.path).count_batches(epoch, columns, rows)
+
+    @functools.cached_property
+    def count_summary(self) -> CountSummary:
+        """Per-class sums of the counts of every epoch that has them (computed once, streamed).
+
+        Pass it to the count statistics in place of a count table: the
+        results are the same, and memory stays that of one batch.
+
+        Raises
+        ------
+        ValueError
+            If no finished epoch holds counts, or for a reference-model run.
+        """
+        if not self.epochs:
+            raise ValueError(f"{self.path} holds no counts yet: with record_counts "
+                             f"{self.config.record_counts!r} the first epoch that keeps them has not finished")
+        return CountSummary.concat(summarize(self.count_batches(e, COUNT_COLUMNS)) for e in self.epochs)
 
     @property
     def model(self) -> str:
@@ -109,13 +147,19 @@ class Run:
 
     @property
     def epochs(self) -> list[int]:
-        """The epochs present in the count table, ascending."""
-        return sorted(int(e) for e in self.counts["epoch"].unique())
+        """The epochs present in the count table, ascending (``config.record_counts`` may skip some)."""
+        return RunFolder(self.path).count_epochs()
+
+    @property
+    def skipped_epochs(self) -> list[int]:
+        """Finished epochs without counts (``config.record_counts``): the count statistics leave them out."""
+        recorded = set(self.epochs)
+        return [int(e) for e in self.metrics["epoch"] if int(e) not in recorded]
 
     @property
     def layers(self) -> list[str]:
         """Layer names in network order (``hidden1, ..., output``)."""
-        return sorted((str(x) for x in self.counts["layer"].unique()), key=layer_sort_key)
+        return list(layer_sizes(self.config.hidden))
 
     def require_spiking(self) -> None:
         """Raise ValueError unless this run has spike counts (spiking model).
@@ -126,7 +170,7 @@ class Run:
             For a reference-model run, whose hidden and output units are sigmoid
             rate units without spikes.
         """
-        if self.model == "reference" or self.counts["count"].isna().any():
+        if self.model == "reference":
             raise ValueError(
                 f"{self.path} is a {self.model!r}-model run: its hidden and output units are "
                 "sigmoid rate units, so its counts have no spike counts (count is NA) and "
@@ -166,5 +210,4 @@ def load_run(path) -> Run:
     if saved.seed is not None:
         weights["seed"] = saved.seed
     return Run(path=folder.path, config=folder.config(), info=folder.info(), metrics=folder.metrics(),
-               counts=folder.counts(), predictions=folder.predictions(), weights=weights,
-               spikes=folder.spikes())
+               predictions=folder.predictions(), weights=weights, spikes=folder.spikes())

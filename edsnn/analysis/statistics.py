@@ -6,8 +6,10 @@ columns are listed in its docstring, units in the column name: rates in Hz as
 float columns ``rate_hz``, times in seconds ``*_s``.  A neuron is identified by
 ``(layer, class_net, neuron)``; ``type`` is ``"E"`` or ``"I"``.
 
-Spike-count statistics (``counts`` table, one row per test presentation and
-neuron):
+Spike-count statistics (``counts``: the count table, one row per test
+presentation and neuron, or its :class:`~edsnn.analysis.summary.CountSummary`
+-- ``run.count_summary``, which a run of any size fits in memory as; both give
+the same numbers):
 
 * :func:`mean_rate` -- per-neuron mean rate per epoch (and per stimulus class);
 * :func:`population_rate` -- mean rate per epoch, layer and E/I type;
@@ -40,6 +42,8 @@ from edsnn.model import layout
 from edsnn.runs import layer_sort_key
 from edsnn.units import QuantityParameters, check_quantity
 
+from .summary import CountSummary, require_columns, summarize
+
 __all__ = [
     "mean_rate",
     "population_rate",
@@ -58,37 +62,13 @@ __all__ = [
 
 #: Columns that identify a neuron.
 NEURON = ["layer", "class_net", "neuron", "type"]
-_COUNT_COLUMNS = ["epoch", "presentation", "label", *NEURON, "count"]
 _SPIKE_COLUMNS = ["epoch", "presentation", "layer", "class_net", "neuron", "t"]
 
 
 # --- input checks ------------------------------------------------------------------
-def _require_columns(table, columns, name):
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame (got {type(table).__name__})")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"{name} lacks the column(s) {missing}; expected at least {list(columns)}"
-        )
-
-
-def _spike_counts(counts: pd.DataFrame) -> pd.DataFrame:
-    """Check a count table and return the needed columns with integer counts."""
-    _require_columns(counts, _COUNT_COLUMNS, "counts")
-    if counts["count"].isna().any():
-        raise ValueError(
-            "counts has no spike counts (the 'count' column is NA): this is a reference-model "
-            "run, whose hidden and output units are sigmoid rate units, so firing statistics "
-            "do not apply; analyse a run trained with model 'spiking'"
-        )
-    if len(counts) == 0:
-        raise ValueError("counts is empty: no test presentations were recorded")
-    out = counts[_COUNT_COLUMNS].copy()
-    out["count"] = out["count"].astype("int64")
-    if (out["count"] < 0).any():
-        raise ValueError("counts has negative spike counts")
-    return out
+def _summary(counts) -> CountSummary:
+    """A count table's :class:`CountSummary` (checked), or ``counts`` itself when it is one."""
+    return counts if isinstance(counts, CountSummary) else summarize(counts)
 
 
 def _seconds(name: str, value) -> float:
@@ -143,7 +123,7 @@ def mean_rate(counts: pd.DataFrame, presentation: Quantity, by_class: bool = Tru
 
     Parameters
     ----------
-    counts : DataFrame
+    counts : DataFrame or CountSummary
         Count table of a run (``epoch, presentation, label, layer, class_net,
         neuron, type, count``), one row per presentation and neuron.
     presentation : Quantity
@@ -175,15 +155,13 @@ def mean_rate(counts: pd.DataFrame, presentation: Quantity, by_class: bool = Tru
        n_presentations  rate_hz
     0                2     30.0
     """
-    table = _spike_counts(counts)
+    classes = _summary(counts).classes
     seconds = _seconds("presentation", presentation)
     keys = ["epoch", *NEURON] + (["label"] if by_class else [])
-    out = (
-        table.groupby(keys, sort=False)["count"]
-        .agg(n_presentations="size", mean_count="mean")
-        .reset_index()
-    )
-    out["mean_count"] = out["mean_count"].astype(float)
+    if not by_class:
+        classes = classes.groupby(keys, sort=False)[["n_presentations", "total"]].sum().reset_index()
+    out = classes[keys + ["n_presentations"]].copy()
+    out["mean_count"] = classes["total"] / classes["n_presentations"]
     out["rate_hz"] = out["mean_count"] / seconds
     return _sort(out, keys)
 
@@ -196,7 +174,7 @@ def population_rate(counts: pd.DataFrame, presentation: Quantity) -> pd.DataFram
 
     Parameters
     ----------
-    counts : DataFrame
+    counts : DataFrame or CountSummary
         Count table of a run (see :func:`mean_rate`).
     presentation : Quantity
         Duration of one presentation.
@@ -349,7 +327,7 @@ def silent_saturated(counts: pd.DataFrame, caps: SaturationCaps) -> pd.DataFrame
 
     Parameters
     ----------
-    counts : DataFrame
+    counts : DataFrame or CountSummary
         Count table of a run (see :func:`mean_rate`).
     caps : SaturationCaps
         The run's caps (``SaturationCaps.from_config(run.config)``).
@@ -375,13 +353,14 @@ def silent_saturated(counts: pd.DataFrame, caps: SaturationCaps) -> pd.DataFrame
     >>> int(row["refractory_limit"]), float(row["saturated_refractory_limit_fraction"])
     (10, 0.25)
     """
-    table = _spike_counts(counts)
+    classes = _summary(counts).classes
     _check_caps(caps)
     per_neuron = (
-        table.groupby(["epoch", *NEURON], sort=False)["count"]
-        .agg(highest="max", mean="mean")
+        classes.groupby(["epoch", *NEURON], sort=False)
+        .agg(highest=("highest", "max"), n=("n_presentations", "sum"), total=("total", "sum"))
         .reset_index()
     )
+    per_neuron["mean"] = per_neuron["total"] / per_neuron["n"]
     per_neuron["silent"] = per_neuron["highest"] == 0
     limits = {"activity_cap": caps.activity_cap, "refractory_limit": caps.refractory_limit}
     for name, limit in limits.items():
@@ -414,7 +393,7 @@ def fano_factor(counts: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    counts : DataFrame
+    counts : DataFrame or CountSummary
         Count table of a run (see :func:`mean_rate`).
 
     Returns
@@ -432,15 +411,13 @@ def fano_factor(counts: pd.DataFrame) -> pd.DataFrame:
     >>> float(fano_factor(counts)["fano"].iloc[0])
     0.5
     """
-    table = _spike_counts(counts)
+    classes = _summary(counts).classes
     keys = ["epoch", *NEURON, "label"]
-    out = (
-        table.groupby(keys, sort=False)["count"]
-        .agg(n_presentations="size", mean_count="mean", var_count="var")
-        .reset_index()
-    )
-    out["mean_count"] = out["mean_count"].astype(float)
-    out["var_count"] = out["var_count"].astype(float)
+    out = classes[keys + ["n_presentations"]].copy()
+    n, total = classes["n_presentations"], classes["total"]
+    out["mean_count"] = total / n
+    # unbiased variance from exact integer sums: (n·Σc² − (Σc)²) / (n(n − 1))
+    out["var_count"] = ((n * classes["total_sq"] - total * total) / (n * (n - 1))).where(n >= 2, np.nan)
     valid = (out["mean_count"] > 0) & (out["n_presentations"] >= 2)
     out["fano"] = (out["var_count"] / out["mean_count"]).where(valid, np.nan)
     return _sort(out, keys)
@@ -460,7 +437,7 @@ def selectivity(counts: pd.DataFrame) -> pd.DataFrame:
 
     Parameters
     ----------
-    counts : DataFrame
+    counts : DataFrame or CountSummary
         Count table of a run (see :func:`mean_rate`).
 
     Returns
@@ -482,10 +459,11 @@ def selectivity(counts: pd.DataFrame) -> pd.DataFrame:
        preferred_class  selectivity
     0                1          1.0
     """
-    table = _spike_counts(counts)
+    classes = _summary(counts).classes
     keys = ["epoch", *NEURON]
-    per_class = table.groupby(keys + ["label"], sort=True)["count"].mean().reset_index()
-    per_class["count"] = per_class["count"].astype(float)
+    per_class = classes[keys + ["label"]].copy()
+    per_class["count"] = classes["total"] / classes["n_presentations"]
+    per_class = per_class.sort_values(keys + ["label"], kind="stable").reset_index(drop=True)
     grouped = per_class.groupby(keys, sort=False)["count"]
     out = grouped.agg(pref_mean_count="max", total="sum", n_classes="size").reset_index()
     first_max = grouped.idxmax().to_numpy()  # row of the first (lowest-class) maximum
@@ -540,7 +518,7 @@ def confusion_matrix(
     >>> confusion_matrix(p).to_numpy().tolist()
     [[1, 0], [1, 1]]
     """
-    _require_columns(predictions, ["epoch", "label", "prediction"], "predictions")
+    require_columns(predictions, ["epoch", "label", "prediction"], "predictions")
     if len(predictions) == 0:
         raise ValueError("predictions is empty")
     epochs = sorted(int(e) for e in predictions["epoch"].unique())
@@ -572,7 +550,7 @@ def evolution(counts: pd.DataFrame, caps: SaturationCaps) -> pd.DataFrame:
 
     Parameters
     ----------
-    counts : DataFrame
+    counts : DataFrame or CountSummary
         Count table of a run (see :func:`mean_rate`).
     caps : SaturationCaps
         The run's presentation duration and saturation caps.
@@ -590,6 +568,7 @@ def evolution(counts: pd.DataFrame, caps: SaturationCaps) -> pd.DataFrame:
         Join ``metrics`` on ``epoch`` for the accuracies.
     """
     _check_caps(caps)
+    counts = _summary(counts)
     keys = ["epoch", "layer", "type"]
     out = population_rate(counts, caps.presentation)
     silent = silent_saturated(counts, caps)
@@ -616,7 +595,7 @@ def _spike_times(spikes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
             "this run has no spike times (no spikes/ or spikes.parquet): train with "
             "record_spikes enabled to get ISI and PSTH statistics"
         )
-    _require_columns(spikes, _SPIKE_COLUMNS, "spikes")
+    require_columns(spikes, _SPIKE_COLUMNS, "spikes")
     codes, names = pd.factorize(spikes["layer"])
     names = np.asarray(names, dtype=object)
     neuron = spikes["neuron"].to_numpy()
@@ -726,7 +705,7 @@ def psth(
     spikes : DataFrame
         ``epoch, presentation, layer, class_net, neuron, t`` (``t`` in s from
         the presentation's start, in [0, presentation]).
-    counts : DataFrame
+    counts : DataFrame or CountSummary
         The run's count table: gives each presentation's ``label`` and the
         size of each population (also neurons that never fired).
     bin_width : Quantity
@@ -751,7 +730,7 @@ def psth(
         If ``bin_width`` or ``presentation`` is not a time.
     """
     table, names = _spike_times(spikes)
-    _require_columns(counts, ["epoch", "presentation", "label", *NEURON], "counts")
+    counts = _summary(counts)
     width = _seconds("bin_width", bin_width)
     duration = _seconds("presentation", presentation)
     t = table["t"].to_numpy()
@@ -772,7 +751,7 @@ def psth(
         .size().rename("n_spikes").reset_index()
     )
     per_presentation = _decode(per_presentation, names)
-    labels = counts[["epoch", "presentation", "label"]].drop_duplicates(["epoch", "presentation"])
+    labels = counts.presentations
     per_presentation = per_presentation.merge(labels, on=["epoch", "presentation"], how="left")
     if per_presentation["label"].isna().any():
         raise ValueError("some spikes belong to presentations that counts does not list")
@@ -780,7 +759,7 @@ def psth(
     spike_counts = per_presentation.groupby(keys + ["bin"])["n_spikes"].sum().reset_index()
 
     populations = (
-        counts.drop_duplicates(["epoch", "layer", "class_net", "neuron"])
+        counts.classes.drop_duplicates(["epoch", "layer", "class_net", "neuron"])
         .groupby(["epoch", "layer", "type"]).size().rename("n_neurons").reset_index()
     )
     repeats = labels.groupby(["epoch", "label"]).size().rename("n_presentations").reset_index()

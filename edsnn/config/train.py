@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 
 from edsnn.data import SAMPLING_METHODS, SOURCES, SpikeCoding
 from edsnn.data.catalog import canonical_name
@@ -86,6 +87,12 @@ class TrainConfig:
         Presentations per Brian2 ``run()`` (memory bound only).
     record_spikes : bool
         Keep spike times of the test presentations (``spikes.parquet``).
+    record_counts : str
+        Which test presentations' counts the run folder keeps (``counts/``):
+        ``"all"`` (every presentation of every epoch), ``"last"`` (the last
+        epoch only), ``"every:K"`` (every K-th epoch and the last) or
+        ``"sample:N"`` (N evenly spaced presentations of every epoch);
+        predictions and accuracies are always complete.
     neuron : NeuronModel
         Neuron model of the hidden and output layers (spiking model), one of
         :data:`edsnn.model.NEURONS`.
@@ -119,6 +126,7 @@ class TrainConfig:
     device: str = "runtime"
     batch_size: int = 500
     record_spikes: bool = False
+    record_counts: str = "all"
     neuron: LIFParameters = dataclasses.field(default_factory=LIFParameters)
     neurons: dict = dataclasses.field(default_factory=dict)
     transfer: str = "sigmoid"
@@ -150,6 +158,10 @@ class TrainConfig:
             raise ValueError(f"seed must be a whole number in 0..2**32-1 (got {self.seed!r})")
         set_("seed", int(self.seed))
         set_("record_spikes", bool(self.record_spikes))
+        record = re.fullmatch(r"all|last|(every|sample):([1-9][0-9]*)", str(self.record_counts))
+        if not record or (record[1] == "sample" and int(record[2]) > self.test):
+            raise ValueError(f"record_counts must be 'all', 'last', 'every:K' or 'sample:N' (K >= 1, "
+                             f"1 <= N <= test = {self.test}) (got {self.record_counts!r})")
         for name, classes in section_classes().items():
             if type(getattr(self, name)) not in classes:
                 raise TypeError(f"{name} must be one of {[c.__name__ for c in classes]} "

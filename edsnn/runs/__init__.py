@@ -12,14 +12,21 @@ and the tests all go through :class:`RunFolder`.  A run folder holds:
 ``predictions.csv``        ``epoch, presentation, label, prediction`` of the test presentations
 ``counts/epoch=NNNN.parquet``  one part per epoch: ``epoch, presentation, label, layer, class_net,
                            neuron, type, count, activity`` for every test presentation and unit
-                           (:data:`COUNTS_SCHEMA`; ``count`` null for the reference model)
+                           (:data:`COUNTS_SCHEMA`: dictionary ``layer``/``type``, ``count`` in the
+                           smallest unsigned type a presentation allows, null for the reference
+                           model, float32 ``activity``); only the epochs and presentations that
+                           ``record_counts`` keeps (:mod:`edsnn.runs.recording`)
 ``spikes/epoch=NNNN.parquet``  with ``record_spikes``: ``epoch, presentation, layer, class_net,
                            neuron, t`` (``t`` in seconds from the presentation's start)
 ``weights.npz``            weights after the last finished epoch, its number (``epoch``) and ``seed``
 ``figures/``               learning curves, confusion matrix, layer heatmaps (last epoch)
 =========================  =======================================================================
 
-``pandas.read_parquet(RUN / "counts")`` reads the parts as one table too.
+``pandas.read_parquet(RUN / "counts")`` reads the parts as one table too, but
+a full-size run (514 million rows) does not fit in memory whole:
+:meth:`RunFolder.counts` reads an epoch, :meth:`RunFolder.count_batches`
+streams one in bounded batches.  Folders written before the compact types
+(int64, string, float64 columns) read as the compact types, ``count`` as int64.
 Folders written before the per-epoch parts hold single ``counts.parquet``
 and ``spikes.parquet`` files; they are read, evaluated and resumed as they
 are (new epochs are added as parts).
@@ -33,6 +40,7 @@ truncated or corrupt file raises :class:`RunFolderError`, naming it.
 
 from .folder import RunFolder, SavedWeights
 from .schema import (
+    COUNT_TYPES,
     COUNTS_SCHEMA,
     METRICS_COLUMNS,
     PREDICTION_COLUMNS,
@@ -40,12 +48,15 @@ from .schema import (
     RUN_FILES,
     SPIKES_SCHEMA,
     RunFolderError,
+    count_type,
+    counts_schema,
     layer_sizes,
     layer_sort_key,
 )
 from .tables import counts_table, spikes_table
 
 __all__ = [
+    "COUNT_TYPES",
     "COUNTS_SCHEMA",
     "METRICS_COLUMNS",
     "PREDICTION_COLUMNS",
@@ -55,6 +66,8 @@ __all__ = [
     "RunFolder",
     "RunFolderError",
     "SavedWeights",
+    "count_type",
+    "counts_schema",
     "counts_table",
     "layer_sizes",
     "layer_sort_key",

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .schema import RunFolderError
@@ -35,7 +36,9 @@ __all__ = [
     "crash_point",
     "damaged",
     "load_npz",
+    "parquet_batches",
     "parquet_rows",
+    "parquet_values",
     "read_csv",
     "read_json",
     "read_parquet",
@@ -198,14 +201,83 @@ def write_parquet(path: Path, tables, schema: pa.Schema, point: str | None = Non
     _replace(tmp, path, point, epoch)
 
 
-def read_parquet(path: Path, schema: pa.Schema, columns=None, filters=None) -> pa.Table:
-    """A parquet file's rows, cast to ``schema`` (its ``columns`` only, when given)."""
+def _read_schema(stored: pa.Schema, schema: pa.Schema, names, keep) -> pa.Schema:
+    """The types ``names`` are read as: ``schema``'s, but a ``keep`` column keeps its stored integer type."""
+    fields = []
+    for name in names:
+        field, kind = schema.field(name), stored.field(name).type
+        fields.append(field.with_type(kind) if name in keep and pa.types.is_integer(kind) else field)
+    return pa.schema(fields)
+
+
+def read_parquet(path: Path, schema: pa.Schema, columns=None, filters=None, keep=()) -> pa.Table:
+    """A parquet file's rows, cast to ``schema`` (its ``columns`` only, when given).
+
+    Columns named in ``keep`` keep their stored integer type (``count``:
+    uint8 in new folders, int64 in old ones).
+    """
     names = list(columns or schema.names)
     try:
         table = pq.read_table(path, columns=names, filters=filters, page_checksum_verification=True)
-        return table.select(names).cast(pa.schema([schema.field(n) for n in names]))
+        return table.select(names).cast(_read_schema(table.schema, schema, names, keep))
     except _PARQUET_ERRORS as err:
         raise damaged(path, f"{type(err).__name__}: {err}") from err
+
+
+def parquet_batches(path: Path, schema: pa.Schema, columns=None, equal=None, keep=(), rows: int = 1 << 20):
+    """Yield a parquet file's rows as tables of at most ``rows`` rows, cast as :func:`read_parquet` does.
+
+    The file is read one row group at a time (the writer makes them at most
+    2**20 rows), so memory follows a row group, not the file.  ``equal``,
+    ``(column, value)``, keeps the rows where the column holds the value and
+    skips the row groups whose statistics exclude it (pushdown).  Measured on
+    a 12.85 M-row epoch: a :mod:`pyarrow.dataset` scan with the least
+    read-ahead still buffered in proportion to the file (116 MiB of Arrow
+    memory, 72 MiB for 5.14 M rows); these reads stay at 42 MiB.
+    """
+    names = list(columns or schema.names)
+    read = names if equal is None or equal[0] in names else [*names, equal[0]]
+    try:
+        with pq.ParquetFile(path, pre_buffer=False, page_checksum_verification=True) as file:
+            target = _read_schema(file.schema_arrow, schema, names, keep)
+            for group in range(file.num_row_groups):
+                if equal is not None and _excludes(file.metadata.row_group(group), file.schema_arrow, *equal):
+                    continue
+                table = file.read_row_group(group, columns=read)
+                if equal is not None:
+                    table = table.filter(pc.equal(table[equal[0]], equal[1]))
+                for batch in table.select(names).to_batches(max_chunksize=rows):
+                    if batch.num_rows:
+                        yield pa.Table.from_batches([batch]).cast(target)
+    except _PARQUET_ERRORS as err:
+        raise damaged(path, f"{type(err).__name__}: {err}") from err
+
+
+def _excludes(group, arrow_schema: pa.Schema, column: str, value) -> bool:
+    """True when a row group's statistics show that ``column`` never equals ``value`` in it."""
+    stats = group.column(arrow_schema.get_field_index(column)).statistics
+    return stats is not None and stats.has_min_max and not stats.min <= value <= stats.max
+
+
+def parquet_values(path: Path, column: str) -> set:
+    """Distinct values of an integer column: from the row groups' statistics, reading only a row group without.
+
+    A folder's ``counts.parquet`` holds a row group per test batch, one epoch
+    each, so its epochs come from the footer, whatever the file's size.
+    """
+    values = set()
+    try:
+        with pq.ParquetFile(path) as file:
+            index = file.schema_arrow.get_field_index(column)
+            for group in range(file.num_row_groups):
+                stats = file.metadata.row_group(group).column(index).statistics
+                if stats is not None and stats.has_min_max and stats.min == stats.max:
+                    values.add(int(stats.min))
+                else:
+                    values |= set(file.read_row_group(group, columns=[column])[column].unique().to_pylist())
+    except _PARQUET_ERRORS as err:
+        raise damaged(path, f"{type(err).__name__}: {err}") from err
+    return values
 
 
 def parquet_rows(path: Path, schema: pa.Schema) -> int:

@@ -16,6 +16,7 @@ from edsnn.config import TrainConfig
 from edsnn.units import UnitError
 
 from . import files
+from .recording import recorded_presentations, records_epoch
 from .schema import (
     CONFIG,
     COUNTS,
@@ -30,6 +31,8 @@ from .schema import (
     SPIKES_SCHEMA,
     WEIGHTS,
     RunFolderError,
+    count_type,
+    counts_schema,
 )
 
 __all__ = ["RunFolder", "SavedWeights"]
@@ -38,6 +41,8 @@ _SCHEMAS = {COUNTS: COUNTS_SCHEMA, SPIKES: SPIKES_SCHEMA}
 #: CSV table → (columns, integer columns).
 _CSVS = {METRICS: (METRICS_COLUMNS, ["epoch"]), PREDICTIONS: (PREDICTION_COLUMNS, PREDICTION_COLUMNS)}
 _PART = "epoch={:04d}.parquet"
+#: Columns read in their stored integer type (``count``: uint8 in new folders, int64 in old ones).
+_KEEP = {COUNTS: ("count",), SPIKES: ()}
 
 
 @dataclass(frozen=True)
@@ -118,12 +123,36 @@ class RunFolder:
     def counts(self, epoch: int | None = None, columns=None) -> pd.DataFrame:
         """Spike counts and activities of the finished epochs (or of ``epoch`` only).
 
-        ``count`` is int64, or nullable Int64 holding NA for the reference model.
+        The types are compact (:data:`COUNTS_SCHEMA`): ``layer`` and ``type``
+        categorical, ``count`` the unsigned type it was written in (int64 in
+        folders written before; nullable Int64 holding NA for the reference
+        model), ``activity`` float32.  All epochs of a full-size run do not
+        fit in memory: read one ``epoch`` at a time, or stream
+        :meth:`count_batches`.  An epoch without counts
+        (:attr:`TrainConfig.record_counts`) gives no rows.
         """
-        frame = self._table(COUNTS, epoch, columns)
-        if "count" in frame and frame["count"].isna().any():
-            frame["count"] = frame["count"].astype("Int64")
-        return frame
+        return _nullable(self._table(COUNTS, epoch, columns))
+
+    def count_epochs(self) -> list[int]:
+        """The finished epochs that hold counts (all of them unless ``record_counts`` keeps fewer)."""
+        done, epochs = self.finished_epoch(), set(self._parts(COUNTS))
+        legacy = self._legacy(COUNTS)
+        if legacy.is_file():  # written before record_counts: every epoch
+            epochs |= files.parquet_values(legacy, "epoch")
+        return sorted(e for e in epochs if e <= done)
+
+    def count_batches(self, epoch: int, columns=None, rows: int = 1 << 20):
+        """Yield epoch ``epoch``'s counts as DataFrames of at most ``rows`` rows (types of :meth:`counts`).
+
+        Memory follows ``rows``, not the run's size: the statistics of
+        :mod:`edsnn.analysis` read a run this way.
+        """
+        if epoch not in self.count_epochs():
+            return
+        legacy, part = self._legacy(COUNTS), self._parts(COUNTS).get(epoch)
+        path, equal = (part, None) if part is not None else (legacy, ("epoch", epoch))
+        for table in files.parquet_batches(path, COUNTS_SCHEMA, columns, equal, _KEEP[COUNTS], rows):
+            yield _nullable(table.to_pandas())
 
     def spikes(self, epoch: int | None = None) -> pd.DataFrame | None:
         """Spike times (``t`` in s from the presentation's start), or None if not recorded."""
@@ -151,6 +180,9 @@ class RunFolder:
                    METRICS: self.file(METRICS).is_file(), PREDICTIONS: self.file(PREDICTIONS).is_file(),
                    COUNTS: bool(self._parts(COUNTS)) or self._legacy(COUNTS).is_file()}
         missing = [name for name in require if not present.get(name, True)]
+        if COUNTS in missing and present[CONFIG] and present[WEIGHTS] and not any(
+                records_epoch(self.config(), e) for e in range(1, self.finished_epoch() + 1)):
+            missing.remove(COUNTS)  # no finished epoch keeps counts yet (record_counts)
         if missing:
             raise RunFolderError(f"{self.path} is not a complete run folder written by 'edsnn train': "
                                  f"missing {', '.join(missing)}")
@@ -167,12 +199,13 @@ class RunFolder:
             if len(short):
                 raise files.damaged(self.file(PREDICTIONS), f"epoch {short.index[0]} has {short.iloc[0]} "
                                                              f"rows, expected {config.test}")
-        n_classes = int(info.get("n_classes", config.n_classes))
-        rows = config.test * n_classes * (sum(config.hidden) + 1)
-        for name, per_part in ((COUNTS, rows), (SPIKES, None)):
-            self._check_parts(name, done, per_part)
+        units = int(info.get("n_classes", config.n_classes)) * (sum(config.hidden) + 1)
+        recorded = [e for e in range(1, done + 1) if records_epoch(config, e)]
+        self._check_parts(COUNTS, done, recorded, len(recorded_presentations(config)) * units)
+        self._check_parts(SPIKES, done, [], None)
 
-    def _check_parts(self, name: str, done: int, rows: int | None) -> None:
+    def _check_parts(self, name: str, done: int, recorded: list, rows: int | None) -> None:
+        """Each part of a finished epoch is whole (``rows`` rows when given); each ``recorded`` epoch has one."""
         schema, parts, legacy = _SCHEMAS[name], self._parts(name), self._legacy(name)
         if legacy.is_file():
             n = files.parquet_rows(legacy, schema)
@@ -181,10 +214,10 @@ class RunFolder:
         for epoch, path in parts.items():
             if epoch <= done:
                 n = files.parquet_rows(path, schema)
-                if rows and n != rows:
+                if rows and epoch in recorded and n != rows:
                     raise files.damaged(path, f"{n} rows, expected {rows}")
-        if rows and not legacy.is_file():
-            absent = [e for e in range(1, done + 1) if e not in parts]
+        if not legacy.is_file():
+            absent = [e for e in recorded if e not in parts]
             if absent:
                 raise RunFolderError(f"{self.path / name} has no part for epoch {absent[0]} "
                                      f"({_PART.format(absent[0])}). {files.ADVICE}")
@@ -224,16 +257,16 @@ class RunFolder:
     def _table(self, name: str, epoch: int | None, columns=None) -> pd.DataFrame:
         schema, done = _SCHEMAS[name], self.finished_epoch()
         wanted = [e for e in range(1, done + 1) if epoch is None or e == epoch]
-        tables = []
+        tables, keep = [], _KEEP[name]
         legacy = self._legacy(name)
         if legacy.is_file() and wanted:
             tables.append(files.read_parquet(legacy, schema, columns,
-                                             [("epoch", ">=", wanted[0]), ("epoch", "<=", wanted[-1])]))
+                                             [("epoch", ">=", wanted[0]), ("epoch", "<=", wanted[-1])], keep))
         parts = self._parts(name)
-        tables += [files.read_parquet(parts[e], schema, columns) for e in wanted if e in parts]
+        tables += [files.read_parquet(parts[e], schema, columns, keep=keep) for e in wanted if e in parts]
         names = list(columns or schema.names)
         empty = pa.schema([schema.field(n) for n in names]).empty_table()
-        table = pa.concat_tables(tables) if tables else empty
+        table = pa.concat_tables(tables, promote_options="permissive") if tables else empty
         return table.to_pandas()
 
     # --------------------------------------------------------------------- writing
@@ -268,11 +301,23 @@ class RunFolder:
         seed : int
         spikes : pyarrow.Table, optional
             :func:`~edsnn.runs.spikes_table` of the epoch (``record_spikes`` only).
+
+        Only the counts ``config.json``'s ``record_counts`` keeps are written
+        (:mod:`edsnn.runs.recording`), ``count`` in the smallest unsigned type
+        that holds a spike per time step of the presentation period.  Each
+        table is written and dropped before the next is drawn: memory does not
+        grow with the epoch or with the run (nothing written is read back).
         """
+        config = self.config()
+        schemas = {COUNTS: counts_schema(count_type(config.coding.steps_per_period)), SPIKES: SPIKES_SCHEMA}
+        if counts is not None:
+            keep = recorded_presentations(config)
+            keep = None if len(keep) == config.test else pa.array(keep, pa.uint32())
+            counts = (_recorded(t, schemas[COUNTS], keep) for t in counts) if records_epoch(config, epoch) else None
         for name, tables in ((COUNTS, counts), (SPIKES, None if spikes is None else [spikes])):
             if tables is not None:
                 (self.path / name).mkdir(parents=True, exist_ok=True)
-                files.write_parquet(self.path / name / _PART.format(epoch), tables, _SCHEMAS[name], name, epoch)
+                files.write_parquet(self.path / name / _PART.format(epoch), tables, schemas[name], name, epoch)
                 files.crash_point(name, epoch)
         labels, predicted = (np.asarray(a, dtype=np.int64) for a in predictions)
         files.append_csv(self.file(PREDICTIONS), pd.DataFrame({
@@ -328,3 +373,21 @@ class RunFolder:
                 shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
+
+
+def _nullable(frame: pd.DataFrame) -> pd.DataFrame:
+    """The reference model's null counts as nullable Int64 (pandas would make them float NaN)."""
+    if "count" in frame and frame["count"].isna().any():
+        frame["count"] = frame["count"].astype("Int64")
+    return frame
+
+
+def _recorded(table: pa.Table, schema: pa.Schema, keep: pa.Array | None) -> pa.Table:
+    """A batch's rows of the ``keep`` presentations (None: all), cast to ``schema`` (its compact ``count``)."""
+    if keep is not None:
+        table = table.filter(pc.is_in(table["presentation"].cast(pa.uint32()), value_set=keep))
+    try:
+        return table.cast(schema)
+    except pa.ArrowInvalid as err:
+        raise ValueError(f"spike counts do not fit in {schema.field('count').type}, the type a presentation "
+                         f"of this run allows (one spike per time step): {err}") from err

@@ -16,8 +16,17 @@ def _repeat(value: str, rows: int) -> pa.Array:
     return pa.array([value]).take(pa.array(np.zeros(rows, dtype=np.int32)))
 
 
+def _names(codes, names) -> pa.DictionaryArray:
+    """Dictionary-encoded text column: ``names[codes]`` (one byte per row)."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int8)), pa.array(names))
+
+
 def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden, first: int = 0) -> pa.Table:
     """Long table of test presentations of one epoch (schema :data:`COUNTS_SCHEMA`).
+
+    Activities are stored as float32 (7 significant digits, far finer than a
+    count over the ED cap); the run folder writes ``count`` in the smallest
+    type its presentation allows (:meth:`RunFolder.write_epoch`).
 
     Parameters
     ----------
@@ -32,28 +41,28 @@ def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden
     first : int
         Index of the first of these presentations in the epoch's test set.
     """
-    labels = np.asarray(labels, dtype=np.int64)
+    labels = np.asarray(labels)
     parts = []
+    count_type = COUNTS_SCHEMA.field("count").type
     for layer, size in layer_sizes(hidden).items():
-        values = np.asarray(activity[layer], dtype=np.float64)
+        values = np.asarray(activity[layer], dtype=np.float32)
         n, units = values.shape
-        presentation = np.repeat(np.arange(n, dtype=np.int64), units)
-        unit = np.tile(np.arange(units, dtype=np.int64), n)
+        presentation = np.repeat(np.arange(n, dtype=np.uint32), units)
+        unit = np.tile(np.arange(units, dtype=np.uint32), n)
         neuron = unit % size
-        is_inhibitory = neuron_type(layer, neuron) == "I"
         rows = n * units
         if counts is None:
-            count = pa.nulls(rows, pa.int64())
+            count = pa.nulls(rows, count_type)
         else:
-            count = pa.array(np.asarray(counts[layer], dtype=np.int64).ravel())
+            count = pa.array(np.asarray(counts[layer]).ravel()).cast(count_type)
         parts.append(pa.table({
-            "epoch": pa.array(np.full(rows, epoch, dtype=np.int64)),
-            "presentation": pa.array(presentation + first),
-            "label": pa.array(labels[presentation]),
-            "layer": _repeat(layer, rows),
-            "class_net": pa.array(unit // size),
+            "epoch": pa.array(np.full(rows, epoch, dtype=np.uint16)),
+            "presentation": pa.array(presentation + np.uint32(first)),
+            "label": pa.array(labels[presentation]).cast(pa.uint16()),
+            "layer": _names(np.zeros(rows), [layer]),
+            "class_net": pa.array((unit // size).astype(np.uint16)),
             "neuron": pa.array(neuron),
-            "type": pa.array(["E", "I"]).take(pa.array(is_inhibitory.astype(np.int32))),
+            "type": _names(neuron_type(layer, neuron) == "I", ["E", "I"]),
             "count": count,
             "activity": pa.array(values.ravel()),
         }, schema=COUNTS_SCHEMA))
