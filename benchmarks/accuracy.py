@@ -133,27 +133,62 @@ def summarise(root: Path, label: str) -> tuple[pd.DataFrame, str]:
     return runs, "\n".join(lines) + "\n"
 
 
+def firing(folder: Path) -> dict | None:
+    """Hidden-layer firing of a run's last recorded epoch, E and I apart (issue #21's health check).
+
+    ``rate_E``/``rate_I``: mean rate (Hz); ``dead_*``: fraction of neurons silent
+    in every test presentation; ``saturated_*``: fraction at the ED rule's
+    activity cap in at least half the test presentations.  None for a run
+    without spike counts (reference model, or no counts recorded).
+    """
+    from edsnn.analysis import load_run, statistics
+
+    run = load_run(folder)
+    if run.model != "spiking" or not run.epochs:
+        return None
+    cap = statistics.SaturationCaps.from_config(run.config).activity_cap
+    counts = run.counts(epoch=run.epochs[-1], columns=["layer", "class_net", "neuron", "type", "count"])
+    hidden = counts[counts["layer"].astype(str) != "output"].astype({"layer": str, "type": str})
+    per_neuron = hidden.groupby(["layer", "class_net", "neuron", "type"], observed=True)["count"].agg(
+        mean="mean", peak="max", at_cap=lambda c: (c >= cap).mean())
+    out = {}
+    for kind, part in per_neuron.groupby(level="type"):
+        out[f"rate_{kind}"] = part["mean"].mean() / float(run.presentation)
+        out[f"dead_{kind}"] = (part["peak"] == 0).mean()
+        out[f"saturated_{kind}"] = (part["at_cap"] >= 0.5).mean()
+    return out
+
+
 def variants(root: Path, row: str) -> str:
     """Markdown table of every variant of ``row`` in ``root`` (folders ``<row>-<label>-seed<n>``).
 
     One line per label: seeds, epochs, last and best test accuracy (mean ± sd
-    over seeds), so that variants run with ``--tag`` read side by side.
+    over seeds), and the hidden layers' firing in the last epoch (mean over
+    seeds; :func:`firing`), so that variants run with ``--tag`` read side by side.
     """
     runs = {}
     for folder in sorted(root.glob(f"{row}-*-seed*")):
         if (folder / "metrics.csv").exists():
             label, seed = folder.name[len(row) + 1:].rsplit("-seed", 1)
-            runs.setdefault(label, []).append((int(seed), pd.read_csv(folder / "metrics.csv")))
-    lines = ["| variant | seeds | epochs | test, last epoch | test, best epoch |", "|---|---|---|---|---|"]
+            runs.setdefault(label, []).append((int(seed), pd.read_csv(folder / "metrics.csv"), folder))
+    lines = ["| variant | seeds | epochs | test, last epoch | test, best epoch | hidden E / I rate (Hz) "
+             "| dead E / I | saturated E / I |", "|---|---|---|---|---|---|---|---|"]
     for label, found in runs.items():
-        last = 100 * np.array([m["test_accuracy"].iloc[-1] for _, m in found])
-        best = 100 * np.array([m["test_accuracy"].max() for _, m in found])
+        last = 100 * np.array([m["test_accuracy"].iloc[-1] for _, m, _ in found])
+        best = 100 * np.array([m["test_accuracy"].max() for _, m, _ in found])
+        fire = pd.DataFrame([f for _, _, folder in found if (f := firing(folder))])
 
         def pct(v):
             return f"{v.mean():.1f} ± {v.std(ddof=1):.1f} %" if len(v) > 1 else f"{v[0]:.1f} %"
 
-        lines.append(f"| {label} | {', '.join(str(s) for s, _ in found)} "
-                     f"| {', '.join(sorted({str(len(m)) for _, m in found}))} | {pct(last)} | {pct(best)} |")
+        def pair(name, scale, digits, unit="", fire=fire):
+            if not len(fire):
+                return "–"
+            return " / ".join(f"{scale * fire[f'{name}_{t}'].mean():.{digits}f}{unit}" for t in ("E", "I"))
+
+        lines.append(f"| {label} | {', '.join(str(s) for s, _, _ in found)} "
+                     f"| {', '.join(sorted({str(len(m)) for _, m, _ in found}))} | {pct(last)} | {pct(best)} "
+                     f"| {pair('rate', 1, 1)} | {pair('dead', 100, 1, ' %')} | {pair('saturated', 100, 1, ' %')} |")
     return "\n".join(lines) + "\n"
 
 

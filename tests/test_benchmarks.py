@@ -69,5 +69,5 @@ def test_variants_read_side_by_side(accuracy, tmp_path):
     _fake_run(tmp_path / "mnist-resample-spiking-alpha-seed1", [0.90, 0.70])
     _fake_run(tmp_path / "mnist-fixed-spiking-seed1", [0.1, 0.1])  # other row: not listed
     lines = accuracy.variants(tmp_path, "mnist-resample").splitlines()[2:]
-    assert lines == ["| spiking-alpha | 1 | 2 | 70.0 % | 90.0 % |",
-                     "| spiking | 1, 2 | 2 | 86.0 ± 1.4 % | 86.0 ± 1.4 % |"]
+    assert [line.split(" | ")[:5] for line in lines] == [
+        ["| spiking-alpha", "1", "2", "70.0 %", "90.0 %"], ["| spiking", "1, 2", "2", "86.0 ± 1.4 %", "86.0 ± 1.4 %"]]

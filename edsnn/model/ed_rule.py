@@ -81,11 +81,13 @@ class EDParameters(QuantityParameters):
         a prior count that keeps ``y`` off 0 and 1, so that a silent neuron
         still has ``y(1-y) > 0`` and can learn (0: the plain normalised count).
         Defaults (200 Hz, 1) from the study in README "Accuracy".
-    prior_scope : {"all", "derivative"}
-        Where the prior count enters: the activity everywhere (forward read-out,
-        error, presynaptic ``s`` and the factor ``y(1-y)``), or only the
-        derivative-like factor, the activity itself being the plain normalised
-        count (a silent output then has no error left to correct).
+    prior_scope : {"derivative", "all"}
+        Where the prior count enters: only the derivative-like factor
+        ``y(1-y)``, the activity itself being the plain normalised count
+        (default: a silent output then has no error left to correct, and no
+        drift into silence or saturation; README "Accuracy", 3 seeds), or the
+        activity everywhere (forward read-out, error, presynaptic ``s`` and the
+        factor; edsnn's default before).
     """
 
     lr: float = 0.15
@@ -100,7 +102,7 @@ class EDParameters(QuantityParameters):
     input_activity: str = "rate"
     activity_max_rate: Quantity = physical(200 * Hz, "firing rate read as activity 1")
     count_prior: float = 1.0
-    prior_scope: str = "all"
+    prior_scope: str = "derivative"
 
     def __post_init__(self):
         super().__post_init__()
