@@ -109,14 +109,17 @@ def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion
             factor = dif ** (n_hidden - layer)
         else:
             factor = dif
-        pre_type = input_signs(pre.shape[1])
-        amine = np.where(pre_type[None, :] > 0, factor * a_plus[:, None], factor * a_minus[:, None])
         output_layer = name == "output"
         signs = weight_signs(n_classes, pre.shape[1], post.shape[1], sign_rule, output=output_layer)
+        signs = signs[..., None] if output_layer else signs  # (C, n_pre, n_post)
+        # Growing |w_ij| moves the class output by sign(w_ij) · (effect of i = its type, +1 for
+        # the output): the synapse learns from the amine that asks for that direction (docs/dale.md).
+        effect = np.ones(1) if output_layer else input_signs(post.shape[1])
+        toward_plus = signs * effect[None, None, :] > 0
+        amine = factor * np.where(toward_plus, a_plus[:, None, None], a_minus[:, None, None])
+        dw = lr * pre[:, :, None] * (post * (1 - post))[:, None, :] * signs * amine
         if output_layer:
-            dw = lr * pre * (post * (1 - post)) * signs * amine
-        else:
-            dw = lr * pre[:, :, None] * (post * (1 - post))[:, None, :] * signs * amine[:, :, None]
+            dw = dw[..., 0]
         weights[name] = weights[name] + dw
     return weights
 
