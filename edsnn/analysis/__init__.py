@@ -4,17 +4,19 @@
 >>> run = load_run("runs/readme")                            # doctest: +SKIP
 >>> st.population_rate(run.counts, run.presentation)        # doctest: +SKIP
 
+:func:`balance.input_balance` reads the E/I balance of every neuron's input
+from ``run.weights`` (figure: :func:`plots.plot_balance`).
 :func:`analyze_run` writes every table and figure into ``RUN/analysis/``;
 :func:`to_neo` and :func:`to_nwb` hand the spike times to Elephant and NWB
 tools (``pip install 'edsnn[export]'``).
 """
 
-from . import plots, statistics
+from . import balance, plots, statistics
 from .export import MissingExportPackages, export_run
 from .neo_export import to_neo, write_neo
 from .nwb_export import to_nwb
 from .report import analyze_run
 from .run import Run, RunFolderError, load_run
 
-__all__ = ["MissingExportPackages", "Run", "RunFolderError", "analyze_run", "export_run", "load_run", "plots",
-           "statistics", "to_neo", "to_nwb", "write_neo"]
+__all__ = ["MissingExportPackages", "Run", "RunFolderError", "analyze_run", "balance", "export_run", "load_run",
+           "plots", "statistics", "to_neo", "to_nwb", "write_neo"]
