@@ -40,6 +40,15 @@ def test_each_synapse_learns_from_the_amine_of_its_effect(sign_rule, hidden1_net
     np.testing.assert_allclose(dw["output"], [[0.5 * 0.16 * 0.8, 0], [0, -0.5 * 0.21 * 0.3]], rtol=0, atol=1e-15)
 
 
+def test_earlier_hidden_layers_of_dale_learn_from_the_amine_of_the_presynaptic_type():
+    """Two hidden layers: the last one as in the table, hidden1 with ε = +1 (amine by τ_pre)."""
+    zeros = {"hidden1": np.zeros((2, 2, 2)), "hidden2": np.zeros((2, 2, 2)), "output": np.zeros((2, 2))}
+    dw = ed_update(zeros, np.ones(2), [np.full((2, 2), 0.5)] * 2, np.array([0.2, 0.3]), label=0, learn=True,
+                   lr=1.0, dif=1.0, diffusion="uniform", sign_rule="dale")
+    np.testing.assert_allclose(dw["hidden1"], [[[0.2, 0.2], [0, 0]], [[0, 0], [-0.075, -0.075]]], atol=1e-15)
+    np.testing.assert_allclose(dw["hidden2"], [[[0.1, 0], [0, -0.1]], [[0, 0.0375], [-0.0375, 0]]], atol=1e-15)
+
+
 # -- Dale's rule learns, and every weight keeps its presynaptic neuron's sign ----------------
 
 

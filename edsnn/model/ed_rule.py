@@ -2,18 +2,21 @@
 
 The update of synapse j → i, run at the end of every learning presentation:
 
-    Δw_ij = α · s_j · y_i(1 − y_i) · σ_ij · (a⁺_i if σ_ij·τ_i > 0 else a⁻_i)
+    Δw_ij = α · s_j · y_i(1 − y_i) · σ_ij · (a⁺_i if σ_ij·ε_i > 0 else a⁻_i)
 
-with the weight's sign σ_ij = τ_post·τ_pre (Kaneko) or τ_pre (Dale), and τ_i
-the sign of neuron i's effect on its class output (its type; docs/dale.md).
-Growing |w_ij| moves the output in the direction σ_ij·τ_i, so the synapse
-learns from the amine that asks for that direction: under Kaneko's rule the
-excitatory presynapses learn from a⁺ and the inhibitory ones from a⁻; under
-Dale's the roles swap on inhibitory neurons.  The output neuron of each class
-network turns its error into two amines, which diffuse to the hidden neurons
-of its class network, and every change has the weight's sign.  The factors that belong to one neuron are computed once
-per presentation (``PRE_FACTORS``, ``POST_GAINS``), so that each of the
-millions of synapses does one multiply-add pair (``ED_UPDATE``).
+with the weight's sign σ_ij = τ_post·τ_pre (Kaneko) or τ_pre (Dale), and ε_i
+the sign of neuron i's effect on its class output (docs/dale.md): its type
+τ_i under Kaneko's rule, and under Dale's in the last hidden layer; +1 in the
+earlier hidden layers under Dale's.  Growing |w_ij| moves the output in the
+direction σ_ij·ε_i, so the synapse learns from the amine that asks for that
+direction: under Kaneko's rule the excitatory presynapses learn from a⁺ and
+the inhibitory ones from a⁻; under Dale's the roles swap on the inhibitory
+neurons of the last hidden layer.  The output neuron of each class network
+turns its error into two amines, which diffuse to the hidden neurons of its
+class network, and every change has the weight's sign.  The factors that
+belong to one neuron are computed once per presentation (``PRE_FACTORS``,
+``POST_GAINS``), so that each of the millions of synapses does one
+multiply-add pair (``ED_UPDATE``).
 
 A synapse whose presynaptic activity is 0 does not change, so the update is
 event-driven: ``PRE_FACTORS`` raises ``learn_now`` on the neurons with
@@ -199,13 +202,18 @@ g_minus = -lr * yd * (1 - yd) * {inh}
 """
 
 #: ``σ/τ_pre`` times the amine of an (excitatory, inhibitory) presynapse, per sign rule
-#: (``sgn`` = τ_post; ``sign`` is reserved in Brian2).  Kaneko: σ/τ_pre = τ_post, the
-#: amine follows τ_pre.  Dale: σ/τ_pre = 1, the amine follows τ_pre·τ_post, so an
-#: inhibitory neuron's E inputs learn from a⁻ and its I inputs from a⁺ (docs/dale.md).
+#: and layer (``sgn`` = τ_post; ``sign`` is reserved in Brian2); the amine follows
+#: τ_pre·ε_post, ε the sign of the neuron's effect on its class output (docs/dale.md).
+#: Kaneko: σ/τ_pre = τ_post and ε = τ_post in every layer, so the amine follows τ_pre.
+#: Dale: σ/τ_pre = 1; in the last hidden layer (and the output) ε = τ_post, so an
+#: inhibitory neuron's E inputs learn from a⁻ and its I inputs from a⁺; in earlier
+#: hidden layers ε = +1, so the amine follows τ_pre.
 POST_AMINES = {
-    "kaneko": ("(sgn) * a_plus", "(sgn) * a_minus"),
-    "dale": ("(int(sgn > 0) * a_plus + int(sgn < 0) * a_minus)",
-             "(int(sgn > 0) * a_minus + int(sgn < 0) * a_plus)"),
+    ("kaneko", "last"): ("(sgn) * a_plus", "(sgn) * a_minus"),
+    ("kaneko", "earlier"): ("(sgn) * a_plus", "(sgn) * a_minus"),
+    ("dale", "last"): ("(int(sgn > 0) * a_plus + int(sgn < 0) * a_minus)",
+                       "(int(sgn > 0) * a_minus + int(sgn < 0) * a_plus)"),
+    ("dale", "earlier"): ("a_plus", "a_minus"),
 }
 
 ED_UPDATE = "w += s_exc_pre * g_plus_post + s_inh_pre * g_minus_post"
@@ -249,10 +257,10 @@ class EDRule(LearningRule):
         activity = {"rate": PIXEL_ACTIVITY, "count": count}[p.input_activity]
         inp.run_regularly(INPUT_ACTIVITY_CODE.format(input_activity=activity), dt=period,
                           when="end", order=ORDER["diffuse"], name="input_activity")
-        exc, inh = POST_AMINES[p.sign_rule]
-        post_gains = POST_GAINS.format(exc=exc, inh=inh)
+        earlier = {group.name for group in layers[:-2]}  # hidden layers before the last one
         for group in [inp, *layers]:
-            code = post_gains if group is not inp else ""
+            exc, inh = POST_AMINES[p.sign_rule, "earlier" if group.name in earlier else "last"]
+            code = POST_GAINS.format(exc=exc, inh=inh) if group is not inp else ""
             if group is not output:
                 clock = "period" if group.clock.dt == period != step else "step"
                 code += PRE_FACTORS.format(learning=LEARNING_GATE[clock])
