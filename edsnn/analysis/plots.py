@@ -455,6 +455,8 @@ def plot_balance(balance: pd.DataFrame, path=None) -> Figure:
         rows = balance[balance["layer"] == layer]
         for kind, color in TYPE_COLORS.items():
             part = rows[rows["type"] == kind]
+            if part.empty:
+                continue
             ax.scatter(part["inhibition"], part["excitation"], s=6, color=color, alpha=0.6,
                        label=f"{kind} ({len(part)})")
         top = float(max(rows["inhibition"].max(), rows["excitation"].max())) or 1.0
