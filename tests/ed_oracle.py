@@ -25,6 +25,17 @@ def weight_signs(n_classes, n_pre, n_post, sign_rule, output=False):
     return signs[..., 0] if output else signs
 
 
+def effect_signs(n_post, sign_rule, output=False, last_hidden=True):
+    """Sign ε of each neuron's effect on its class output, as the rule takes it (docs/dale.md).
+
+    +1 for the output; the type under Kaneko's signs (exact in every layer) and in Dale's last
+    hidden layer (exact); +1 in Dale's earlier hidden layers (the rule's assumption).
+    """
+    if output or (sign_rule == "dale" and not last_hidden):
+        return np.ones(n_post)
+    return input_signs(n_post)
+
+
 def count_activity(counts, n_max, c0, prior_scope):
     """Activities of spiking units from their spike counts in one presentation.
 
@@ -109,14 +120,17 @@ def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion
             factor = dif ** (n_hidden - layer)
         else:
             factor = dif
-        pre_type = input_signs(pre.shape[1])
-        amine = np.where(pre_type[None, :] > 0, factor * a_plus[:, None], factor * a_minus[:, None])
         output_layer = name == "output"
         signs = weight_signs(n_classes, pre.shape[1], post.shape[1], sign_rule, output=output_layer)
+        signs = signs[..., None] if output_layer else signs  # (C, n_pre, n_post)
+        # Growing |w_ij| moves the class output by sign(w_ij)·ε_i, ε_i the sign of i's effect on it:
+        # the synapse learns from the amine that asks for that direction (docs/dale.md).
+        effect = effect_signs(post.shape[1], sign_rule, output_layer, last_hidden=layer == n_hidden - 1)
+        toward_plus = signs * effect[None, None, :] > 0
+        amine = factor * np.where(toward_plus, a_plus[:, None, None], a_minus[:, None, None])
+        dw = lr * pre[:, :, None] * (post * (1 - post))[:, None, :] * signs * amine
         if output_layer:
-            dw = lr * pre * (post * (1 - post)) * signs * amine
-        else:
-            dw = lr * pre[:, :, None] * (post * (1 - post))[:, None, :] * signs * amine[:, :, None]
+            dw = dw[..., 0]
         weights[name] = weights[name] + dw
     return weights
 

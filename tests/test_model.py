@@ -111,6 +111,7 @@ def _run_and_replay(net, pixels, labels, learn):
     "model, target, sign_rule, diffusion, prior_scope, pairs",
     [
         ("spiking", "numpy", "kaneko", "compound", "all", "shared"),
+        ("spiking", "numpy", "dale", "compound", "derivative", "shared"),
         ("spiking", "cython", "dale", "uniform", "all", "independent"),
         ("spiking", "cython", "kaneko", "compound", "derivative", "shared"),
         ("reference", "numpy", "kaneko", "uniform", "all", "shared"),
@@ -134,8 +135,9 @@ def test_rule_equals_numpy_oracle(model, target, sign_rule, diffusion, prior_sco
         assert max(c.max() for c in result.counts.values()) > 0
 
 
-def test_rule_equals_numpy_oracle_on_cpp_standalone(tmp_path):
-    net = _small_net("spiking", StandaloneRun("cpp", str(tmp_path / "build")))
+@pytest.mark.parametrize("sign_rule", ["kaneko", "dale"])
+def test_rule_equals_numpy_oracle_on_cpp_standalone(tmp_path, sign_rule):
+    net = _small_net("spiking", StandaloneRun("cpp", str(tmp_path / "build")), sign_rule)
     try:
         rng = np.random.default_rng(1)
         for _batch in range(2):  # compiled once, executed twice

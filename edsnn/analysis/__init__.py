@@ -10,12 +10,14 @@ into the per-class sums the count statistics need (a
 :class:`~edsnn.analysis.summary.CountSummary`), and :meth:`Run.counts` reads
 one epoch.
 
+:func:`balance.input_balance` reads the E/I balance of every neuron's input
+from ``run.weights`` (figure: :func:`plots.plot_balance`).
 :func:`analyze_run` writes every table and figure into ``RUN/analysis/``;
 :func:`to_neo` and :func:`to_nwb` hand the spike times to Elephant and NWB
 tools (``pip install 'edsnn[export]'``).
 """
 
-from . import plots, statistics
+from . import balance, plots, statistics
 from .export import MissingExportPackages, export_run
 from .neo_export import to_neo, write_neo
 from .nwb_export import to_nwb
@@ -23,5 +25,5 @@ from .report import analyze_run
 from .run import Run, RunFolderError, load_run
 from .summary import CountSummary, summarize
 
-__all__ = ["CountSummary", "MissingExportPackages", "Run", "RunFolderError", "analyze_run", "export_run", "load_run",
-           "plots", "statistics", "summarize", "to_neo", "to_nwb", "write_neo"]
+__all__ = ["CountSummary", "MissingExportPackages", "Run", "RunFolderError", "analyze_run", "balance", "export_run",
+           "load_run", "plots", "statistics", "summarize", "to_neo", "to_nwb", "write_neo"]

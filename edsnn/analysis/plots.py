@@ -31,6 +31,7 @@ __all__ = [
     "plot_receptive_fields",
     "plot_evolution",
     "plot_psth",
+    "plot_balance",
     "plot_learning_curves",
     "plot_confusion",
 ]
@@ -428,4 +429,42 @@ def plot_psth(psth: pd.DataFrame, epoch: int | None = None, kind: str = "E",
         ax.grid(alpha=0.3)
     axes[-1].legend(fontsize=7, ncol=2)
     fig.suptitle(f"PSTH per stimulus class, epoch {epoch}", fontsize=10)
+    return save_figure(fig, path)
+
+
+def plot_balance(balance: pd.DataFrame, path=None) -> Figure:
+    """E/I balance of each neuron's input: inhibitory against excitatory input weight.
+
+    Parameters
+    ----------
+    balance : DataFrame
+        :func:`~edsnn.analysis.balance.input_balance` table.
+    path : str or Path, optional
+
+    Returns
+    -------
+    Figure
+        One axes per layer, one dot per neuron (E blue, I red): Σ of its
+        negative input weights' magnitudes (x) against Σ of its positive ones
+        (y), in weight units; on the diagonal excitation and inhibition balance.
+    """
+    if balance.empty:
+        raise ValueError("balance is empty")
+    layers = _layers(balance)
+    fig = Figure(figsize=(3.4 * len(layers) + 0.8, 3.4), layout="constrained")
+    axes = fig.subplots(1, len(layers), squeeze=False)[0]
+    for ax, layer in zip(axes, layers):
+        rows = balance[balance["layer"] == layer]
+        for kind, color in TYPE_COLORS.items():
+            part = rows[rows["type"] == kind]
+            if part.empty:
+                continue
+            ax.scatter(part["inhibition"], part["excitation"], s=6, color=color, alpha=0.6,
+                       label=f"{kind} ({len(part)})")
+        top = float(max(rows["inhibition"].max(), rows["excitation"].max())) or 1.0
+        ax.plot([0, top], [0, top], color="grey", lw=0.8, ls="--")
+        ax.set(title=layer, xlabel="inhibitory input Σ|w<0|", ylabel="excitatory input Σ w>0")
+        ax.legend(fontsize=7)
+        ax.grid(alpha=0.3)
+    fig.suptitle("E/I balance of each neuron's input", fontsize=10)
     return save_figure(fig, path)

@@ -2,15 +2,21 @@
 
 The update of synapse j → i, run at the end of every learning presentation:
 
-    Δw_ij = α · s_j · y_i(1 − y_i) · sign(w_ij) · (a⁺_i if j is excitatory else a⁻_i)
+    Δw_ij = α · s_j · y_i(1 − y_i) · σ_ij · (a⁺_i if σ_ij·ε_i > 0 else a⁻_i)
 
-with sign(w) = τ_post·τ_pre (Kaneko) or τ_pre (Dale).  The output neuron of
-each class network turns its error into two amines, which diffuse to the
-hidden neurons of its class network.  Excitatory presynapses learn from the
-positive amine, inhibitory ones from the negative amine, and every change has
-the weight's sign.  The factors that belong to one neuron are computed once
-per presentation (``PRE_FACTORS``, ``POST_GAINS``), so that each of the
-millions of synapses does one multiply-add pair (``ED_UPDATE``).
+with the weight's sign σ_ij = τ_post·τ_pre (Kaneko) or τ_pre (Dale), and ε_i
+the sign of neuron i's effect on its class output (docs/dale.md): its type
+τ_i under Kaneko's rule, and under Dale's in the last hidden layer; +1 in the
+earlier hidden layers under Dale's.  Growing |w_ij| moves the output in the
+direction σ_ij·ε_i, so the synapse learns from the amine that asks for that
+direction: under Kaneko's rule the excitatory presynapses learn from a⁺ and
+the inhibitory ones from a⁻; under Dale's the roles swap on the inhibitory
+neurons of the last hidden layer.  The output neuron of each class network
+turns its error into two amines, which diffuse to the hidden neurons of its
+class network, and every change has the weight's sign.  The factors that
+belong to one neuron are computed once per presentation (``PRE_FACTORS``,
+``POST_GAINS``), so that each of the millions of synapses does one
+multiply-add pair (``ED_UPDATE``).
 
 A synapse whose presynaptic activity is 0 does not change, so the update is
 event-driven: ``PRE_FACTORS`` raises ``learn_now`` on the neurons with
@@ -64,7 +70,9 @@ class EDParameters(QuantityParameters):
     w1, w2 : float
         Initial weight magnitudes are drawn from ``U[w1, w2)``.
     sign_rule : {"kaneko", "dale"}
-        ``w = |w|·τ_post·τ_pre`` (Kaneko) or ``w = |w|·τ_pre`` (Dale).
+        ``w = |w|·τ_post·τ_pre`` (Kaneko) or ``w = |w|·τ_pre`` (Dale's
+        principle, with the amines of inhibitory neurons swapped so that
+        they learn in the direction of their effect; docs/dale.md).
     diffusion : {"compound", "uniform"}
         Hidden layer ``l`` of ``L`` gets ``u1**(L-l+1)`` times the output
         amine (published program) or ``u1`` for every layer (Kaneko).
@@ -187,15 +195,28 @@ LEARNING_GATE = {"step": "learn_ta(t - t0) * int(t > t0)", "period": "1"}
 #: Custom event of a presynaptic group that runs ED_UPDATE on its outgoing synapses.
 LEARN_EVENT = "learn_now > 0"
 
-#: Postsynaptic gains; ``{post_sign}`` is ``sgn`` (Kaneko) or ``1`` (Dale), and
+#: Postsynaptic gains of the excitatory (``g_plus``) and inhibitory (``g_minus``)
+#: presynapses: ``σ/τ_pre`` times the amine they learn from (:data:`POST_AMINES`);
 #: the presynaptic sign τ_pre = −1 of ``s_inh`` is folded into ``g_minus``.
 POST_GAINS = """
-g_plus = lr * yd * (1 - yd) * ({post_sign}) * a_plus
-g_minus = -lr * yd * (1 - yd) * ({post_sign}) * a_minus
+g_plus = lr * yd * (1 - yd) * {exc}
+g_minus = -lr * yd * (1 - yd) * {inh}
 """
 
-#: Sign of the postsynaptic factor under each sign rule (``sign`` is reserved in Brian2).
-POST_SIGN = {"kaneko": "sgn", "dale": "1"}
+#: ``σ/τ_pre`` times the amine of an (excitatory, inhibitory) presynapse, per sign rule
+#: and layer (``sgn`` = τ_post; ``sign`` is reserved in Brian2); the amine follows
+#: τ_pre·ε_post, ε the sign of the neuron's effect on its class output (docs/dale.md).
+#: Kaneko: σ/τ_pre = τ_post and ε = τ_post in every layer, so the amine follows τ_pre.
+#: Dale: σ/τ_pre = 1; in the last hidden layer (and the output) ε = τ_post, so an
+#: inhibitory neuron's E inputs learn from a⁻ and its I inputs from a⁺; in earlier
+#: hidden layers ε = +1, so the amine follows τ_pre.
+POST_AMINES = {
+    ("kaneko", "last"): ("(sgn) * a_plus", "(sgn) * a_minus"),
+    ("kaneko", "earlier"): ("(sgn) * a_plus", "(sgn) * a_minus"),
+    ("dale", "last"): ("(int(sgn > 0) * a_plus + int(sgn < 0) * a_minus)",
+                       "(int(sgn > 0) * a_minus + int(sgn < 0) * a_plus)"),
+    ("dale", "earlier"): ("a_plus", "a_minus"),
+}
 
 ED_UPDATE = "w += s_exc_pre * g_plus_post + s_inh_pre * g_minus_post"
 
@@ -238,9 +259,10 @@ class EDRule(LearningRule):
         activity = {"rate": PIXEL_ACTIVITY, "count": count}[p.input_activity]
         inp.run_regularly(INPUT_ACTIVITY_CODE.format(input_activity=activity), dt=period,
                           when="end", order=ORDER["diffuse"], name="input_activity")
-        post_gains = POST_GAINS.format(post_sign=POST_SIGN[p.sign_rule])
+        earlier = {group.name for group in layers[:-2]}  # hidden layers before the last one
         for group in [inp, *layers]:
-            code = post_gains if group is not inp else ""
+            exc, inh = POST_AMINES[p.sign_rule, "earlier" if group.name in earlier else "last"]
+            code = POST_GAINS.format(exc=exc, inh=inh) if group is not inp else ""
             if group is not output:
                 clock = "period" if group.clock.dt == period != step else "step"
                 code += PRE_FACTORS.format(learning=LEARNING_GATE[clock])
