@@ -413,9 +413,9 @@ def test_analyze_run_writes_expected_files(run_dir):
     names = sorted(p.name for p in written)
     assert names == sorted([
         "rates.csv", "population_rate.csv", "silent_saturated.csv", "fano.csv",
-        "selectivity.csv", "confusion.csv", "evolution.csv", "isi_cv.csv", "psth.csv",
+        "selectivity.csv", "confusion.csv", "evolution.csv", "balance.csv", "isi_cv.csv", "psth.csv",
         "learning_curves.png", "confusion.png", "rate_histograms.png", "selectivity_map.png",
-        "receptive_fields.png", "evolution.png", "raster.png", "psth.png",
+        "receptive_fields.png", "evolution.png", "balance.png", "raster.png", "psth.png",
     ])
     assert all(p.parent == run_dir / "analysis" and p.stat().st_size > 0 for p in written)
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written if p.suffix == ".png")
@@ -427,6 +427,9 @@ def test_analyze_run_writes_expected_files(run_dir):
     assert np.allclose(e["saturated_activity_cap_fraction"], 1 / 3)
     confusion = pd.read_csv(run_dir / "analysis" / "confusion.csv", index_col=0)
     assert confusion.shape == (3, 3)
+    balance = pd.read_csv(run_dir / "analysis" / "balance.csv")
+    neurons = pd.read_csv(run_dir / "analysis" / "selectivity.csv").query("epoch == 1")
+    assert len(balance) == len(neurons)  # one row per neuron
     with pytest.raises(FileExistsError, match="overwrite=True"):
         analyze_run(run_dir)
 

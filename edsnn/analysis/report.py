@@ -10,6 +10,7 @@ from edsnn.units import check_quantity
 
 from . import plots
 from . import statistics as st
+from .balance import input_balance
 from .run import RunFolderError, load_run
 
 __all__ = ["analyze_run"]
@@ -57,10 +58,13 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     ``selectivity.csv``     :func:`~statistics.selectivity`
     ``confusion.csv``       :func:`~statistics.confusion_matrix` of the last epoch
     ``evolution.csv``       :func:`~statistics.evolution`
+    ``balance.csv``         :func:`~balance.input_balance`: E and I input weight and
+                            projection sign of every neuron (final weights)
     ``isi_cv.csv``          :func:`~statistics.isi_cv` (only with spike times)
     ``psth.csv``            :func:`~statistics.psth` (only with spike times)
     ``*.png``               learning curves, confusion matrix, rate histograms,
-                            selectivity map, receptive fields, evolution; raster and
+                            selectivity map, receptive fields, evolution, E/I
+                            balance; raster and
                             PSTH with spike times
     ======================  ===========================================================
 
@@ -122,6 +126,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
         "selectivity": selectivity,
         "confusion": confusion,
         "evolution": evolution,
+        "balance": (balance := input_balance(run.weights)),
     }
     figures = {
         "learning_curves": plots.plot_learning_curves(run.metrics),
@@ -137,6 +142,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     if hidden1 is not None and hidden1.ndim == 3 and hidden1.shape[1] == 2 * 28 * 28:
         figures["receptive_fields"] = plots.plot_receptive_fields(hidden1)
     figures["evolution"] = plots.plot_evolution(evolution, run.metrics)
+    figures["balance"] = plots.plot_balance(balance)
     if run.spikes is not None:
         tables["isi_cv"] = st.isi_cv(run.spikes)
         tables["psth"] = psth = st.psth(run.spikes, counts, bin_width, T)
