@@ -12,8 +12,11 @@ build/compile seconds, and peak RSS; each device runs in its own subprocess so
 that figures do not mix.  In the same run, a plain vectorised numpy rendering
 of the reference algorithm (Poisson input → input LIF → sigmoid units, ED
 update; ``reference_numpy``) is timed on the same presentations; the ratio
-column is its time over the device's.  A scaling table follows (cpp: hidden
-128…1024, 1–3 hidden layers).
+column is its time over the device's.  The cpp default row (fused E/I pairs,
+double precision, one thread) is followed by its variants: one synapse per
+input (unfused pairs, the path before), single precision, 2 OpenMP threads,
+and both (``--no-variants`` skips them).  A scaling table follows (cpp:
+hidden 128…1024, 1–3 hidden layers).
 
 Usage::
 
@@ -65,14 +68,16 @@ def _usage() -> dict:
 
 
 def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=(256,), seed=SEED,
-                profile=False, neuron="lif", synapse="exponential") -> dict:
+                profile=False, neuron="lif", synapse="exponential", precision="double", threads=1,
+                fuse=True) -> dict:
     """Train on ``n_train`` then test on ``n_test`` presentations; one device, this process.
 
     The first batch (which builds/compiles, and warms caches) is timed apart and
     not counted in the per-presentation figures.  With ``profile`` (cpp only),
     Brian2's profile of the last training and the last test batch is printed
     to stderr.  ``neuron`` and ``synapse`` name the models (``--neuron``,
-    ``--synapse`` kinds) with their default parameters.
+    ``--synapse`` kinds) with their default parameters; ``precision``,
+    ``threads`` and ``fuse`` (fused E/I pairs) as ``edsnn train``'s options.
     """
     import brian2
     from brian2 import Hz
@@ -84,9 +89,10 @@ def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=
     images, labels = presentations(batch_size + n_train + n_test, seed)
     rates = ei_pairs(images) * 150 * Hz
     start = time.perf_counter()
-    runner = StandaloneRun(device, build_dir, profile=True) if profile else device_run(device, build_dir)
+    runner = (StandaloneRun(device, build_dir, profile=True, precision=precision, threads=threads) if profile
+              else device_run(device, build_dir, precision=precision, threads=threads))
     net = EDNetwork(1568, 10, hidden=hidden, batch_size=batch_size, seed=seed, device=runner,
-                    neuron=NEURONS[neuron](), synapse=SYNAPSES[synapse]())
+                    neuron=NEURONS[neuron](), synapse=SYNAPSES[synapse](), fuse_pairs=fuse)
     construct = time.perf_counter() - start
 
     def phase(lo, hi, learn):
@@ -111,8 +117,11 @@ def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=
     usage = _usage()
     build = getattr(net.device, "build_seconds", None)
     shutil.rmtree(build_dir, ignore_errors=True)
+    variant = [v for v, on in (("unfused pairs", not fuse), (precision, precision != "double"),
+                               (f"{threads} threads", threads > 1)) if on]
     return {
-        "device": device, "neuron": neuron, "synapse": synapse, "hidden": "x".join(map(str, hidden)),
+        "device": device, "variant": ", ".join(variant) or "default", "neuron": neuron, "synapse": synapse,
+        "hidden": "x".join(map(str, hidden)),
         "batch_size": batch_size, "n_train": n_train, "n_test": n_test,
         "train_ms": train_ms, "train_cpu_ms": train_cpu, "test_ms": test_ms, "test_cpu_ms": test_cpu,
         "build_s": build if build is not None else first + construct, "first_batch_s": first,
@@ -197,6 +206,10 @@ def time_reference_numpy(n_train: int, n_test: int, hidden=(256,), seed=SEED) ->
 
 # -- driver ------------------------------------------------------------------------------
 
+#: cpp rows beside the default: one synapse per input (the path before fused pairs),
+#: single precision, OpenMP threads.
+CPP_VARIANTS = [{}, {"fuse": False}, {"precision": "single"}, {"threads": 2}, {"precision": "single", "threads": 2}]
+
 
 def in_subprocess(kind: str, **kwargs) -> dict:
     """Run one measurement in a fresh Python process (separate peak RSS, no Brian2 state)."""
@@ -213,8 +226,9 @@ def gpu_present() -> bool:
     return smi is not None and subprocess.run([smi, "-L"], capture_output=True).returncode == 0
 
 
-COLUMNS = ["device", "neuron", "synapse", "hidden", "batch_size", "n_train", "n_test", "train_ms", "train_cpu_ms",
-           "test_ms", "test_cpu_ms", "ratio_train", "ratio_test", "build_s", "rss_python_mb", "rss_program_mb"]
+COLUMNS = ["device", "variant", "neuron", "synapse", "hidden", "batch_size", "n_train", "n_test", "train_ms",
+           "train_cpu_ms", "test_ms", "test_cpu_ms", "ratio_train", "ratio_test", "build_s", "rss_python_mb",
+           "rss_program_mb"]
 
 
 def markdown(rows) -> str:
@@ -252,6 +266,8 @@ def main(argv=None):
     parser.add_argument("--models", action="store_true",
                         help="time every neuron model (exponential synapse) and synapse model (LIF) on cpp "
                              "instead of the device table")
+    parser.add_argument("--no-variants", action="store_true",
+                        help="cpp: only the default (no unfused-pairs, single-precision and 2-thread rows)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -289,9 +305,10 @@ def main(argv=None):
             continue
         # the slow runtime numpy target gets fewer presentations
         scale = 4 if device == "numpy" else 1
-        rows.append(in_subprocess("device", device=device, n_train=max(n_train // scale, batch),
-                                  n_test=max(n_test // scale, batch), batch_size=batch))
-        print(json.dumps(rows[-1]), file=sys.stderr)
+        for variant in CPP_VARIANTS if device == "cpp" and not args.no_variants else [{}]:
+            rows.append(in_subprocess("device", device=device, n_train=max(n_train // scale, batch),
+                                      n_test=max(n_test // scale, batch), batch_size=batch, **variant))
+            print(json.dumps(rows[-1]), file=sys.stderr)
     with_ratios(rows, reference)
     text = f"## Speed, hidden 256 (2-core figures; seed {SEED})\n\n" + markdown(rows) + "\n"
 

@@ -154,8 +154,14 @@ def test_generated_code_holds_the_rule_and_lower_case_names(kind, ext, tmp_path,
     synapses = _learning_synapses(net)
     assert sorted(s.target.name for s in synapses) == sorted(net.layers)
     update = re.compile(r"\bw\s*(\+=|=\s*w\s*\+)\s*\(?s_exc_pre \* g_plus_post\)? \+ \(?s_inh_pre \* g_minus_post\)?")
+    # a fused E/I pair's synapse updates both its weights, each from its own amine's gain
+    pair_update = [re.compile(rf"\b{w}\s*(\+=|=\s*{w}\s*\+)\s*\(?s_pre \* {g}_post\)?")
+                   for w, g in (("w_e", "g_plus"), ("w_i", "g_minus"))]
+    assert net.fused_pairs
     for syn in synapses:
-        assert update.search(source(f"{syn.name}_learn_codeobject")), f"no ED update in {syn.name}"
+        code = source(f"{syn.name}_learn_codeobject")
+        fused = syn.source is net.input_group
+        assert all(u.search(code) for u in pair_update) if fused else update.search(code), f"no ED update in {syn.name}"
         assert re.search(r"_cond = learn_now > 0", source(f"{syn.source.name}_learn_thresholder_codeobject")), (
             f"no learn event in {syn.source.name}")
         gains = source(f"{syn.target.name}_factors_codeobject")
@@ -164,9 +170,12 @@ def test_generated_code_holds_the_rule_and_lower_case_names(kind, ext, tmp_path,
     # every run_args name exists in the program, and every path handed over is lower-case
     objects = (directory / f"objects.{ext}").read_text()
     inputs = _timed_arrays(net)
-    names = [f"{name}.values" for name in inputs] + [f"{syn.name}.w" for syn in synapses]
+    learned = list(net.learned_arrays().values())
+    assert sorted(f"{obj.name}.{var}" for obj, var in learned) == [
+        "w_hidden1.w_e", "w_hidden1.w_i", "w_output.w"]
+    names = [f"{name}.values" for name in inputs] + [f"{obj.name}.{var}" for obj, var in learned]
     paths = [directory / "static_arrays" / f"edsnn_{name}.dat" for name in inputs] + [
-        Path(device.results_dir) / device.get_array_filename(syn.variables["w"]) for syn in synapses]
+        Path(device.results_dir) / device.get_array_filename(obj.variables[var]) for obj, var in learned]
     for text in [*names, *map(str, paths), *(obj.name for obj in net.network.objects)]:
         assert text == text.lower(), f"{text!r} is not lower-case: brian2cuda would not find it"
     for name in names:
@@ -217,3 +226,18 @@ def test_cuda_runs_the_tiny_network_like_cpp(tmp_path, standalone_cleanup):
         np.testing.assert_allclose(result.activity[name], activity[name], rtol=0, atol=1e-12)
         np.testing.assert_allclose(got, expected[name], rtol=0, atol=1e-9)  # fused multiply-adds on the GPU
         assert not np.allclose(got, w_start[name])
+
+
+def test_an_execution_refuses_missing_or_upper_case_inputs(tmp_path):
+    """brian2cuda lower-cases run_args paths and ignores files it cannot open: both are caught before."""
+    present = tmp_path / "inputs.dat"
+    present.write_bytes(b"\0" * 8)
+    upper = tmp_path / "Inputs.dat"
+    upper.write_bytes(b"\0" * 8)
+    cuda, cpp = StandaloneRun("cuda", str(tmp_path / "cuda")), StandaloneRun("cpp", str(tmp_path / "cpp"))
+    cuda._check_args([f"rates_ta.values={present}"])
+    cpp._check_args([f"rates_ta.values={upper}"])  # cpp keeps the case
+    with pytest.raises(ValueError, match="must be lower-case"):
+        cuda._check_args([f"rates_ta.values={upper}"])
+    with pytest.raises(FileNotFoundError, match="w_output.w of the execution is missing"):
+        cpp._check_args([f"w_output.w={tmp_path / 'gone.dat'}"])

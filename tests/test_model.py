@@ -8,6 +8,7 @@ from ed_oracle import replay, weight_signs
 
 from edsnn.data import SpikeCoding
 from edsnn.model import (
+    PRECISIONS,
     DeltaSynapse,
     EDNetwork,
     EDParameters,
@@ -61,12 +62,12 @@ def test_lif_fires_at_the_analytic_rate(v_reset):
 
 
 def _small_net(model, device, sign_rule="kaneko", diffusion="compound", batch=6, prior_scope="all",
-               pairs="shared"):
+               pairs="shared", **options):
     coding = SpikeCoding(max_rate=500 * Hz, presentation=20 * ms, pairs=pairs)
     return EDNetwork(
         n_inputs=16, n_classes=3, hidden=(6, 4), model=model, batch_size=batch, seed=3,
         ed=EDParameters(lr=0.3, dif=0.7, sign_rule=sign_rule, diffusion=diffusion, prior_scope=prior_scope),
-        coding=coding, device=device,
+        coding=coding, device=device, **options,
     )
 
 
@@ -76,7 +77,7 @@ def _input_source(net):
                 if isinstance(obj, brian2.Synapses) and obj.target is net.layers["hidden1"] and "w" in obj.variables)
 
 
-def _run_and_replay(net, pixels, labels, learn):
+def _run_and_replay(net, pixels, labels, learn, atol=1e-12):
     """Run a batch, replay it in the oracle from the recorded counts; check the activities and the weights.
 
     The reference model's input LIFs are recorded by a monitor added here, at the
@@ -97,10 +98,10 @@ def _run_and_replay(net, pixels, labels, learn):
         assert input_counts.max() > 0
     expected, activity = replay(net, pixels, labels, learn, w_start, result.counts, input_counts)
     for name, y in activity.items():
-        np.testing.assert_allclose(result.activity[name], y, rtol=0, atol=1e-12, err_msg=f"activity of {name}")
+        np.testing.assert_allclose(result.activity[name], y, rtol=0, atol=atol, err_msg=f"activity of {name}")
     got = net.get_weights()
     for name in got:
-        np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=1e-12, err_msg=f"weights of {name}")
+        np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=atol, err_msg=f"weights of {name}")
         assert not np.allclose(got[name], w_start[name]), f"{name} did not learn"
         # sign rule: every weight keeps the sign it was born with
         assert np.all(got[name] * net.weight_signs(name) > 0)
@@ -135,19 +136,66 @@ def test_rule_equals_numpy_oracle(model, target, sign_rule, diffusion, prior_sco
         assert max(c.max() for c in result.counts.values()) > 0
 
 
-@pytest.mark.parametrize("sign_rule", ["kaneko", "dale"])
-def test_rule_equals_numpy_oracle_on_cpp_standalone(tmp_path, sign_rule):
-    net = _small_net("spiking", StandaloneRun("cpp", str(tmp_path / "build")), sign_rule)
+#: Oracle tolerance by precision: float32 keeps ~7 digits of weights of order 1.
+PRECISION_ATOL = {"double": 1e-12, "single": 2e-6}
+
+
+@pytest.mark.parametrize("sign_rule, precision", [("kaneko", "double"), ("dale", "double"), ("kaneko", "single")])
+def test_rule_equals_numpy_oracle_on_cpp_standalone(tmp_path, sign_rule, precision):
+    net = _small_net("spiking", StandaloneRun("cpp", str(tmp_path / "build"), precision=precision), sign_rule)
     try:
         rng = np.random.default_rng(1)
         for _batch in range(2):  # compiled once, executed twice
             pixels = rng.uniform(0, 1, size=(6, 8))
             labels = rng.integers(0, 3, size=6)
-            result = _run_and_replay(net, pixels, labels, np.ones(6, dtype=bool))
+            result = _run_and_replay(net, pixels, labels, np.ones(6, dtype=bool), atol=PRECISION_ATOL[precision])
+            assert net.get_weights()["hidden1"].dtype == PRECISIONS[precision]
         assert result.counts["hidden1"].max() > 0
     finally:
         brian2.device.reinit()
         brian2.set_device("runtime")
+        brian2.prefs.core.default_float_dtype = np.float64
+
+
+def test_single_precision_equals_the_oracle_at_float32_tolerance():
+    net = _small_net("spiking", device_run("numpy", precision="single"), prior_scope="derivative")
+    try:
+        rng = np.random.default_rng(2)
+        for _batch in range(2):
+            pixels, labels = rng.uniform(0, 1, size=(6, 8)), rng.integers(0, 3, size=6)
+            _run_and_replay(net, pixels, labels, np.ones(6, dtype=bool), atol=PRECISION_ATOL["single"])
+        assert net.get_weights()["hidden1"].dtype == np.float32
+    finally:
+        brian2.prefs.core.default_float_dtype = np.float64
+
+
+def test_fused_pairs_equal_one_synapse_per_input():
+    """A fused pair's synapse (both weights, one event) gives the spikes and weights of two synapses.
+
+    Bit for bit on numpy: the update takes each weight's own term (the other
+    term is an exact 0) and the spike adds ``w_e + w_i``.  (Compiled targets
+    may contract ``a*b + c*d`` into a fused multiply-add: weights then agree
+    to a few ulp, 1e-16 here.)
+    """
+    runs = {}
+    for fuse in (True, False):  # one after the other: building a network seeds the random numbers
+        net = _small_net("spiking", device_run("numpy"), prior_scope="derivative", fuse_pairs=fuse)
+        assert net.fused_pairs == fuse
+        assert len(net.synapses["hidden1"]) == (1 if fuse else 2) * 8 * 3 * 6
+        start, rng, counts = net.get_weights(), np.random.default_rng(0), []
+        for _batch in range(2):
+            pixels, labels = rng.uniform(0, 1, size=(6, 8)), rng.integers(0, 3, size=6)
+            counts.append(net.run(np.repeat(pixels, 2, axis=1) * net.coding.max_rate, labels, True).counts)
+        runs[fuse] = start, counts, net.get_weights()
+    (start, counts, w_fused), (start_unfused, counts_unfused, w_unfused) = runs[True], runs[False]
+    np.testing.assert_array_equal(start["hidden1"], start_unfused["hidden1"])
+    for batch, batch_unfused in zip(counts, counts_unfused):
+        for name in batch:
+            np.testing.assert_array_equal(batch[name], batch_unfused[name])
+    assert counts[0]["hidden1"].sum() > 0
+    for name in w_fused:
+        np.testing.assert_array_equal(w_fused[name], w_unfused[name])
+    assert not np.allclose(w_fused["hidden1"], start["hidden1"])  # it learnt
 
 
 def test_standalone_refuses_network_operation(tmp_path):
@@ -172,14 +220,17 @@ def _spike_steps(monitor, t0, dt):
     return np.asarray(monitor.i[:]), np.round(np.asarray((monitor.t - t0) / dt)).astype(int)
 
 
-@pytest.mark.parametrize("pairs", ["shared", "independent"])
-def test_input_groups_fire_gated_poisson_trains(pairs):
-    """edsnn's own inputs: Poisson counts of mean x·R_max·T, silence during rest, relayed shared pairs."""
+@pytest.mark.parametrize("pairs, fuse", [("shared", True), ("shared", False), ("independent", True)])
+def test_input_groups_fire_gated_poisson_trains(pairs, fuse):
+    """edsnn's own inputs: Poisson counts of mean x·R_max·T, silence during rest, relayed shared pairs
+    (a fused pair's relay, or both relays of an unfused one)."""
     values = np.array([0, 0.05, 0.2, 0.5, 1.0])  # x; R_max·dt = 1: x = 1 fires at every step
     coding = SpikeCoding(max_rate=1000 * Hz, presentation=20 * ms, rest=10 * ms, pairs=pairs)
     n_px, n = 200, 10
     net = EDNetwork(n_inputs=2 * n_px, n_classes=2, hidden=(1,), batch_size=n, seed=4, coding=coding,
-                    device=device_run("numpy"))
+                    device=device_run("numpy"), fuse_pairs=fuse)
+    assert net.fused_pairs == (pairs == "shared" and fuse)
+    assert len(net.input_group) == (1 if net.fused_pairs else 2) * n_px
     poisson = net.network["retina" if pairs == "shared" else "input"]
     monitors = {name: brian2.SpikeMonitor(net.network[name]) for name in {"input", poisson.name}}
     net.network.add(list(monitors.values()))
@@ -201,12 +252,13 @@ def test_input_groups_fire_gated_poisson_trains(pairs):
         np.add.at(count, (step // steps, i), 1)
         counts.append(count)
         shown.append(x if pairs == "shared" else np.repeat(x, 2, axis=1))
-        if pairs == "shared":  # both inputs of pixel k fire the pixel's train, one step later
+        if pairs == "shared":  # both inputs of pixel k (or its fused relay) fire the pixel's train, one step later
             i_in, step_in = trains["input"]
+            relays = [[k] if net.fused_pairs else [2 * k, 2 * k + 1] for k in range(n_px)]
             for k in range(n_px):
                 relayed = np.sort(step[i == k]) + 1
-                np.testing.assert_array_equal(np.sort(step_in[i_in == 2 * k]), relayed)
-                np.testing.assert_array_equal(np.sort(step_in[i_in == 2 * k + 1]), relayed)
+                for relay in relays[k]:
+                    np.testing.assert_array_equal(np.sort(step_in[i_in == relay]), relayed)
         else:  # the E and I inputs of a pair fire independent trains
             assert not np.array_equal(np.sort(step[i % 2 == 0]), np.sort(step[i % 2 == 1]))
     counts, shown = np.concatenate(counts), np.concatenate(shown)

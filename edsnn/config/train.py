@@ -24,6 +24,7 @@ from edsnn.model import (
     DEVICES,
     MODELS,
     NEURONS,
+    PRECISIONS,
     RATE_UNITS,
     SYNAPSES,
     EDParameters,
@@ -83,6 +84,12 @@ class TrainConfig:
         Every random stream derives from ``(seed, epoch)``.
     device : {"runtime", "numpy", "cython", "cpp", "cuda"}
         Where Brian2 runs (``"runtime"`` is the runtime device with Cython).
+    precision : {"double", "single"}
+        Floating-point type of the network's state and weights (single:
+        half the memory traffic; its speed and accuracy: README "Speed").
+    threads : int
+        OpenMP threads of the cpp program (1: none; the random streams, and
+        hence the spikes of a seed, depend on it).
     batch_size : int
         Presentations per Brian2 ``run()`` (memory bound only).
     record_spikes : bool
@@ -124,6 +131,8 @@ class TrainConfig:
     sampling: str = "stratified"
     seed: int = 0
     device: str = "runtime"
+    precision: str = "double"
+    threads: int = 1
     batch_size: int = 500
     record_spikes: bool = False
     record_counts: str = "all"
@@ -151,7 +160,11 @@ class TrainConfig:
         if isinstance(self.hidden, (int, str)) or len(tuple(self.hidden)) == 0:
             raise ValueError(f"hidden must list at least one layer size, e.g. (256,) (got {self.hidden!r})")
         set_("hidden", tuple(_positive_int("hidden layer size", h) for h in self.hidden))
-        for name, choices in (("model", MODELS), ("sampling", SAMPLING_METHODS), ("device", DEVICES)):
+        set_("threads", _positive_int("threads", self.threads))
+        if self.threads > 1 and self.device != "cpp":
+            raise ValueError(f"threads apply to device 'cpp' only (got threads={self.threads}, device={self.device!r})")
+        for name, choices in (("model", MODELS), ("sampling", SAMPLING_METHODS), ("device", DEVICES),
+                              ("precision", tuple(PRECISIONS))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices} (got {getattr(self, name)!r})")
         if isinstance(self.seed, bool) or int(self.seed) != self.seed or not 0 <= self.seed < 2**32:

@@ -8,7 +8,7 @@ See docs/architecture.md for how the parts fit together.
 
 from edsnn.model.adaptive import DALIF, AdaptiveLIF
 from edsnn.model.catalog import NEURONS
-from edsnn.model.devices import DEVICES, DeviceRun, StandaloneRun, check_no_network_operation, device_run
+from edsnn.model.devices import DEVICES, PRECISIONS, DeviceRun, StandaloneRun, check_no_network_operation, device_run
 from edsnn.model.ed_rule import DIFFUSIONS, INPUT_ACTIVITIES, PRIOR_SCOPES, SIGN_RULES, EDParameters, EDRule
 from edsnn.model.izhikevich import IZHIKEVICH_PRESETS, Izhikevich
 from edsnn.model.network import MODELS, BatchResult, EDNetwork
@@ -40,5 +40,5 @@ __all__ = [
     "SynapseModel", "ExponentialSynapse", "DeltaSynapse", "AlphaSynapse", "BiexponentialSynapse", "SYNAPSES",
     "LearningRule", "Pathway", "EDRule", "EDParameters",
     "SIGN_RULES", "DIFFUSIONS", "INPUT_ACTIVITIES", "PRIOR_SCOPES",
-    "DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation",
+    "DeviceRun", "StandaloneRun", "DEVICES", "PRECISIONS", "device_run", "check_no_network_operation",
 ]

@@ -22,10 +22,14 @@ import numpy as np
 from brian2 import NetworkOperation, prefs, set_device
 from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
-__all__ = ["DeviceRun", "StandaloneRun", "DEVICES", "device_run", "check_no_network_operation"]
+__all__ = ["DeviceRun", "StandaloneRun", "DEVICES", "PRECISIONS", "device_run", "check_no_network_operation"]
 
 #: Device names accepted by :func:`device_run` (and ``--device``).
 DEVICES = ("runtime", "numpy", "cython", "cpp", "cuda")
+
+#: ``--precision`` → floating-point type of every state variable and weight
+#: (Brian2's ``core.default_float_dtype``).
+PRECISIONS = {"double": np.float64, "single": np.float32}
 
 
 def check_no_network_operation(network, device) -> None:
@@ -51,20 +55,24 @@ class DeviceRun:
     ----------
     target : {"cython", "numpy"}
         Code-generation target (Cython compiles once, then is ~5× faster).
+    precision : {"double", "single"}
+        Floating-point type of state variables and weights (:data:`PRECISIONS`).
     """
 
     standalone = False
 
-    def __init__(self, target: str = "cython"):
+    def __init__(self, target: str = "cython", precision: str = "double"):
         if target not in ("cython", "numpy"):
             raise ValueError(f"runtime target must be 'cython' or 'numpy' (got {target!r})")
         self.target = target
         self.name = target
+        self.precision = _checked_precision(precision)
 
     def activate(self, seed: int) -> None:
         """Select the device before any Brian2 object is made."""
         set_device("runtime")
         prefs.codegen.target = self.target
+        prefs.core.default_float_dtype = PRECISIONS[self.precision]
         brian2.seed(seed)
 
     def _set_inputs(self, net, rates, labels, learn):
@@ -100,6 +108,12 @@ class DeviceRun:
         obj.variables[var].set_value(np.asarray(values, dtype=float))
 
 
+def _checked_precision(precision: str) -> str:
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {tuple(PRECISIONS)} (got {precision!r})")
+    return precision
+
+
 class StandaloneRun(DeviceRun):
     """A standalone device: compiled once, executed once per batch.
 
@@ -123,15 +137,25 @@ class StandaloneRun(DeviceRun):
     profile : bool
         Time every code object; ``brian2.profiling_summary(net.network)`` then
         gives the figures of the last execution.
+    precision : {"double", "single"}
+        Floating-point type of state variables and weights (:data:`PRECISIONS`).
+    threads : int
+        OpenMP threads of a cpp program (1: none).  The random streams depend
+        on it: a seed reproduces a run with the same number of threads.
     """
 
     standalone = True
 
-    def __init__(self, kind: str = "cpp", directory: str | None = None, profile: bool = False):
+    def __init__(self, kind: str = "cpp", directory: str | None = None, profile: bool = False,
+                 precision: str = "double", threads: int = 1):
         if kind not in ("cpp", "cuda"):
             raise ValueError(f"standalone kind must be 'cpp' or 'cuda' (got {kind!r})")
+        if not isinstance(threads, (int, np.integer)) or threads < 1 or (kind == "cuda" and threads != 1):
+            raise ValueError(f"threads must be an integer >= 1, and 1 on cuda (got {threads!r})")
         self.kind = kind
         self.name = kind
+        self.precision = _checked_precision(precision)
+        self.threads = int(threads)
         self.directory = os.path.abspath(directory or tempfile.mkdtemp(prefix=f"edsnn-{kind}-"))
         self.profile = profile
         self._built = False
@@ -148,6 +172,10 @@ class StandaloneRun(DeviceRun):
     def activate(self, seed: int) -> None:
         brian2.device.reinit()
         brian2.device.activate()
+        prefs.core.default_float_dtype = PRECISIONS[self.precision]
+        prefs.devices.cpp_standalone.openmp_threads = 0 if self.threads == 1 else self.threads
+        # Brian2's default `make -j` starts every compiler at once (dozens on a 2-core machine).
+        prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
         if self.kind == "cuda":
             from edsnn.model.cuda import configure_cuda
 
@@ -170,6 +198,7 @@ class StandaloneRun(DeviceRun):
                 for key, values in (("rates", rates), ("labels", labels), ("learn", learn))]
         for obj, var in net.learned_arrays().values():
             args.append(f"{obj.name}.{var}={self._array_file(obj, var)}")
+        self._check_args(args)
         device.run(directory=self.directory, run_args=args)
         for obj, var in net.learned_arrays().values():
             self._arrays[f"{obj.name}.{var}"] = None
@@ -216,6 +245,20 @@ class StandaloneRun(DeviceRun):
         self.execution_seeds.append(seed)
         return seed
 
+    def _check_args(self, args):
+        """Every file an execution reads exists, and is lower-case under cuda.
+
+        brian2cuda 1.0a7 lower-cases ``run_args`` values and silently ignores
+        a file it cannot open: the program would run on stale inputs.
+        """
+        for arg in args:
+            name, path = arg.split("=", 1)
+            if self.kind == "cuda" and path != path.lower():
+                raise ValueError(f"brian2cuda lower-cases the paths it is handed: {path!r} ({name}) must be "
+                                 "lower-case; choose a lower-case build folder")
+            if not os.path.isfile(path):
+                raise FileNotFoundError(f"input {name} of the execution is missing: {path}")
+
     def _input_arg(self, timed_array, values) -> str:
         """Write a batch input to its fixed file; the ``name=file`` argument of the program."""
         fail_for_dimension_mismatch(timed_array.dim, values)
@@ -231,7 +274,7 @@ class StandaloneRun(DeviceRun):
         key = f"{obj.name}.{var}"
         if key in self._unsaved:
             path = os.path.join(self.directory, "static_arrays", f"edsnn_{obj.name}_{var}.dat")
-            np.ascontiguousarray(self._arrays[key], dtype=np.float64).tofile(path)
+            np.ascontiguousarray(self._arrays[key], dtype=obj.variables[var].dtype).tofile(path)
             return path
         device = brian2.get_device()
         return os.path.join(device.results_dir, device.get_array_filename(obj.variables[var]))
@@ -293,12 +336,15 @@ def read_records(recorders, rows: slice, start):
     return records, spikes
 
 
-def device_run(name: str, directory: str | None = None) -> DeviceRun:
-    """The :class:`DeviceRun` for a ``--device`` name (see :data:`DEVICES`)."""
+def device_run(name: str, directory: str | None = None, precision: str = "double", threads: int = 1) -> DeviceRun:
+    """The :class:`DeviceRun` for a ``--device`` name (see :data:`DEVICES`).
+
+    ``threads`` > 1 asks for OpenMP threads, which only a cpp program has.
+    """
     if name not in DEVICES:
         raise ValueError(f"device must be one of {DEVICES} (got {name!r})")
-    if name in ("runtime", "cython"):
-        return DeviceRun("cython")
-    if name == "numpy":
-        return DeviceRun("numpy")
-    return StandaloneRun(name, directory or os.environ.get("EDSNN_BUILD_DIR"))
+    if threads != 1 and name != "cpp":
+        raise ValueError(f"threads apply to the cpp device only (got threads={threads} on {name!r})")
+    if name in ("runtime", "cython", "numpy"):
+        return DeviceRun("numpy" if name == "numpy" else "cython", precision)
+    return StandaloneRun(name, directory or os.environ.get("EDSNN_BUILD_DIR"), precision=precision, threads=threads)

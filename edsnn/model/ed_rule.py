@@ -220,6 +220,17 @@ POST_AMINES = {
 
 ED_UPDATE = "w += s_exc_pre * g_plus_post + s_inh_pre * g_minus_post"
 
+#: A fused E/I pair's synapse: both weights of the pair, and what a spike carries.
+PAIR_SYNAPSE = """
+w_e : 1                    # weight of the pair's excitatory input (>= 0 under Kaneko's rule onto E)
+w_i : 1                    # weight of the pair's inhibitory input
+w = w_e + w_i : 1          # what one spike of the pixel carries: both inputs fire in the same step
+"""
+
+#: ED_UPDATE for both weights of a fused pair: ``s_exc = s_inh = s`` for its two inputs, so
+#: each weight takes the term of its own input, bit for bit as two synapses would.
+PAIR_UPDATE = "w_e += s_pre * g_plus_post\nw_i += s_pre * g_minus_post"
+
 
 class EDRule(LearningRule):
     """The ED rule with its parameters, for a presentation of duration ``presentation``.
@@ -238,6 +249,8 @@ class EDRule(LearningRule):
     synapse_equations = "w : 1  # signed weight\n"
     pathways = {"learn": Pathway(ED_UPDATE, event="learn", when="end", order=ORDER["update"])}
     rest_code = "learn_now = 0"
+    pair_synapse_equations = PAIR_SYNAPSE
+    pair_pathways = {"learn": Pathway(PAIR_UPDATE, event="learn", when="end", order=ORDER["update"])}
 
     def __init__(self, params: EDParameters, presentation: Quantity):
         self.params = params

@@ -8,6 +8,9 @@ stimulus is on; inputs ``2k`` (E) and ``2k+1`` (I) code it (see
 * independent pairs: the inputs are Poisson neurons themselves;
 * shared pairs (the default): a "retina" of one Poisson neuron per pixel whose
   spikes reach both inputs of the pair one step later, through relay neurons;
+  fused (the default for shared pairs), one relay stands for the pair, and
+  its synapses carry both weights (the rule's ``pair_synapse_equations``):
+  one event per pixel spike instead of two, the same dynamics;
 * the reference model: the retina drives the published program's input LIFs
   (a :class:`~edsnn.model.neurons.ReferenceInputLIF`) with one-step pulses.
 """
@@ -87,16 +90,20 @@ class InputLayer:
         Further objects that feed it (retina, relay synapses).
     rest_state : dict
         Variable → value at the start of a presentation (input neuron model's).
+    fused : bool
+        Each neuron of ``group`` stands for a whole E/I pair (pixel ``i``).
     """
 
     group: NeuronGroup
     count_activity: str
     objects: list
     rest_state: dict = dataclasses.field(default_factory=dict)
+    fused: bool = False
 
 
 def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
-                neuron: NeuronModel | None = None, dt=None, code: str = "poisson") -> InputLayer:
+                neuron: NeuronModel | None = None, dt=None, code: str = "poisson",
+                fuse: bool = True) -> InputLayer:
     """The input layer of ``n_pixels`` E/I pairs.
 
     Parameters
@@ -116,6 +123,9 @@ def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
         Time step (the size of the reference input pulse depends on it).
     code : {"poisson", "regular", "latency"}
         How a pixel value becomes spikes (:data:`THRESHOLDS`).
+    fuse : bool
+        Shared pairs of relays: one relay per pair (if the rule has a
+        ``pair_synapse_equations``), else one per input.
     """
     gate = GATE_WITH_REST if rest else GATE_ALWAYS
     threshold = THRESHOLDS[code].format(gate=gate)
@@ -127,8 +137,10 @@ def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
         return InputLayer(group, POISSON_COUNT, [])
     retina = NeuronGroup(n_pixels, INPUT, threshold=threshold, namespace=namespace, name="retina")
     retina.pix = "i"
+    fused = neuron is None and fuse and rule.pair_synapse_equations is not None
+    n_relays = n_pixels if fused else 2 * n_pixels
     if neuron is None:
-        group = NeuronGroup(2 * n_pixels, inputs + RELAY, threshold="fired > 0.5", reset="fired = 0; cnt += 1",
+        group = NeuronGroup(n_relays, inputs + RELAY, threshold="fired > 0.5", reset="fired = 0; cnt += 1",
                             events=dict(rule.events), namespace=namespace, name="input")
         drive, count = Synapses(retina, group, on_pre="fired_post = 1", name="retina_to_input"), POISSON_COUNT
         # After the relay's own reset: a pixel spike on the step the relay fires must not be wiped.
@@ -141,11 +153,12 @@ def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
         drive = Synapses(retina, group, on_pre="v_post += w_unit", namespace=pulse.namespace(),
                          name="retina_to_input")
         count = "r"
-    drive.connect(i=np.arange(2 * n_pixels) // 2, j=np.arange(2 * n_pixels))
-    _label(group, "i // 2")
-    return InputLayer(group, count, [retina, drive], {} if neuron is None else dict(neuron.rest_state))
+    per_pixel = 1 if fused else 2
+    drive.connect(i=np.arange(n_relays) // per_pixel, j=np.arange(n_relays))
+    _label(group, f"i // {per_pixel}", "0" if fused else SIGN_CODE.format(index="i"))  # a fused pair is both
+    return InputLayer(group, count, [retina, drive], {} if neuron is None else dict(neuron.rest_state), fused)
 
 
-def _label(group, pixel_code):
+def _label(group, pixel_code, sign_code=None):
     group.pix = pixel_code
-    group.sgn = SIGN_CODE.format(index="i")
+    group.sgn = sign_code or SIGN_CODE.format(index="i")

@@ -8,14 +8,16 @@ are excitatory.
 Weights of target layer ``hiddenL``/``output`` are exchanged in the layout
 (class, pre unit, post unit), or (class, pre unit) for the output; the first
 layer's synapses are stored pre-major (input, class, unit), because every class
-network shares the inputs.
+network shares the inputs.  Fused E/I pairs hold the first layer in two arrays
+in (pixel, class, unit) order, one per input of the pair (:func:`split_pairs`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SIGN_CODE", "sign", "neuron_type", "weight_shape", "to_layout", "to_synapse_order"]
+__all__ = ["SIGN_CODE", "sign", "neuron_type", "weight_shape", "to_layout", "to_synapse_order", "split_pairs",
+           "join_pairs"]
 
 #: Brian2 expression of the E/I sign (+1 E, −1 I) of unit ``{index}`` (input or hidden unit).
 SIGN_CODE = "1 - 2*(({index}) % 2)"
@@ -60,3 +62,14 @@ def to_synapse_order(name: str, array, shape) -> np.ndarray:
     """Inverse of :func:`to_layout`: a flat array in synapse order."""
     array = np.asarray(array).reshape(shape)
     return (array.transpose(1, 0, 2) if name == "hidden1" else array).ravel()
+
+
+def split_pairs(values, n_pixels: int) -> tuple:
+    """First-layer weights in synapse order → (E inputs', I inputs') weights of fused pairs."""
+    pairs = np.asarray(values).reshape(n_pixels, 2, -1)
+    return pairs[:, 0].ravel(), pairs[:, 1].ravel()
+
+
+def join_pairs(w_e, w_i, n_pixels: int) -> np.ndarray:
+    """Inverse of :func:`split_pairs`."""
+    return np.stack([np.asarray(w_e).reshape(n_pixels, -1), np.asarray(w_i).reshape(n_pixels, -1)], axis=1).ravel()

@@ -105,6 +105,10 @@ class EDNetwork:
         Keep spike times of hidden and output layers (memory: 12 B per spike).
     device : DeviceRun, optional
         Where it runs; default: the runtime device with the Cython target.
+    fuse_pairs : bool
+        With shared pairs (spiking model), one synapse per pixel and target
+        carries both weights of the pair: half the spike events, the same
+        dynamics (False: one synapse per input, to compare).
     """
 
     def __init__(
@@ -124,6 +128,7 @@ class EDNetwork:
         reset_state: bool = True,
         record_spikes: bool = False,
         device: DeviceRun | None = None,
+        fuse_pairs: bool = True,
     ):
         hidden = tuple(int(h) for h in hidden)
         _check_sizes(n_inputs, n_classes, hidden, batch_size)
@@ -160,6 +165,7 @@ class EDNetwork:
         self.seed, self.batch_size = int(seed), int(batch_size)
         self.reset_state, self.record_spikes = reset_state, record_spikes
         self.device = device or DeviceRun()
+        self.fuse_pairs = bool(fuse_pairs)
         self.n_pixels = n_inputs // 2 + (1 if self.ed.bias else 0)
         self.rule = EDRule(self.ed, self.coding.presentation)
         self.device.activate(self.seed)
@@ -189,8 +195,9 @@ class EDNetwork:
         )
         first = input_layer(self.n_pixels, c.pairs, self.rule, ns, rest=c.rest > 0 * ms,
                             neuron=self.input_neuron if self.model == "reference" else None, dt=c.dt,
-                            code=c.code)
+                            code=c.code, fuse=self.fuse_pairs)
         self.input_group, self.input_count_activity = first.group, first.count_activity
+        self.fused_pairs = first.fused
         self.layers = {}
         for number, size in enumerate(self.hidden, start=1):
             self.layers[f"hidden{number}"] = self._layer(f"hidden{number}", size, ns)
@@ -203,7 +210,7 @@ class EDNetwork:
             syn = self._learning_synapses(pre, post, ns)
             initial = rng.uniform(self.ed.w1, self.ed.w2, size=self._signs[name].size) * self._signs[name]
             self.synapses[name] = syn
-            self.device.set_array(syn, "w", self._to_synapse_order(name, initial))
+            self._write_weights(name, self._to_synapse_order(name, initial))
             pre = post
         rule_objects = self.rule.schedule(self)
         self._schedule_rest(self.input_group, first.rest_state)
@@ -248,7 +255,8 @@ class EDNetwork:
 
     def _learning_synapses(self, pre, post, ns):
         is_output, is_rate = post.name == "output", self.model == "reference"
-        pathways = dict(self.rule.pathways)
+        fused = pre is self.input_group and self.fused_pairs
+        pathways = dict(self.rule.pair_pathways if fused else self.rule.pathways)
         forward = pathways.pop("pre").code if "pre" in pathways else ""
         if not is_rate:
             forward = "\n".join(c for c in (self.synapse.on_pre, "q_post += w" if is_output else "", forward) if c)
@@ -261,7 +269,8 @@ class EDNetwork:
         space = dict(ns, **self.synapse.namespace())
         if is_rate:  # the summed forward pass reads the rate units' activity f(u), hence their gain
             space.update(self.neurons[post.name].namespace())
-        syn = Synapses(pre, post, self.rule.synapse_equations + (RATE_FORWARD if is_rate else ""),
+        equations = self.rule.pair_synapse_equations if fused else self.rule.synapse_equations
+        syn = Synapses(pre, post, equations + (RATE_FORWARD if is_rate else ""),
                        on_pre=on_pre, on_post=on_post or None, on_event=events,
                        delay={name: 0 * ms for name in on_pre}, namespace=space, name=f"w_{post.name}")
         for name, p in pathways.items():
@@ -349,7 +358,7 @@ class EDNetwork:
         padded_labels[:n] = labels
         learn_flags = np.zeros(self.batch_size)
         learn_flags[:n] = np.broadcast_to(np.asarray(learn, dtype=float), (n,))
-        kept = {key: array for key, array in self.learned_arrays().items() if array[1] != "w"}
+        kept = self._kept_arrays()
         before = {key: self.device.get_array(*array) for key, array in kept.items()} if not learn_flags.any() else {}
         records, spikes = self.device.run_batch(self, pixel_rates * Hz, padded_labels, learn_flags, n)
         for key, values in before.items():  # a test batch leaves the kept state as it found it
@@ -372,13 +381,19 @@ class EDNetwork:
         """What learning changes and a run must keep: key → (Brian2 object, variable).
 
         ``"hidden1"`` … ``"output"``: the weights of the synapses onto that
-        layer; ``"<layer>.<var>"``: a neuron model's ``kept_state`` (e.g. a
+        layer (``"hidden1:w_e"``, ``"hidden1:w_i"`` for fused pairs);
+        ``"<layer>.<var>"``: a neuron model's ``kept_state`` (e.g. a
         homeostatic threshold), one value per neuron of the layer.
         """
-        arrays = {name: (syn, "w") for name, syn in self.synapses.items()}
-        for name, group in self.layers.items():
-            arrays.update({f"{name}.{var}": (group, var) for var in self.neurons[name].kept_state})
-        return arrays
+        arrays = {}
+        for name, syn in self.synapses.items():
+            names = self._weight_variables(name)
+            arrays.update({name if var == "w" else f"{name}:{var}": (syn, var) for var in names})
+        return dict(arrays, **self._kept_arrays())
+
+    def _kept_arrays(self) -> dict:
+        return {f"{name}.{var}": (group, var) for name, group in self.layers.items()
+                for var in self.neurons[name].kept_state}
 
     def get_weights(self) -> dict:
         """Weights per target layer, and the kept neuron state (copies).
@@ -389,10 +404,9 @@ class EDNetwork:
         layer size) in SI units without the unit, for each variable a layer's neuron
         model keeps across presentations.
         """
-        out = {}
-        for key, (obj, var) in self.learned_arrays().items():
-            values = self.device.get_array(obj, var)
-            out[key] = self._to_layout(key, values) if var == "w" else values.reshape(self.n_classes, -1)
+        out = {name: self._to_layout(name, self._read_weights(name)) for name in self.synapses}
+        for key, (obj, var) in self._kept_arrays().items():
+            out[key] = self.device.get_array(obj, var).reshape(self.n_classes, -1)
         return out
 
     def set_weights(self, weights: dict):
@@ -401,11 +415,7 @@ class EDNetwork:
         Kept neuron state missing from ``weights`` (a run saved before its
         model kept any) stays as it is.
         """
-        for key, (obj, var) in self.learned_arrays().items():
-            if var != "w":
-                if key in weights:
-                    self.device.set_array(obj, var, np.asarray(weights[key], dtype=float).ravel())
-                continue
+        for key in self.synapses:
             if key not in weights:
                 raise KeyError(f"weights lack layer {key!r}")
             array = np.asarray(weights[key], dtype=float)
@@ -413,7 +423,24 @@ class EDNetwork:
                 raise ValueError(f"weights of {key!r} must have shape {self._shape(key)} (got {array.shape})")
             if np.any(array.ravel() * self._signs[key] < 0):
                 raise ValueError(f"weights of {key!r} break the {self.ed.sign_rule} sign rule")
-            self.device.set_array(obj, var, self._to_synapse_order(key, array))
+            self._write_weights(key, self._to_synapse_order(key, array))
+        for key, (obj, var) in self._kept_arrays().items():
+            if key in weights:
+                self.device.set_array(obj, var, np.asarray(weights[key], dtype=float).ravel())
+
+    def _weight_variables(self, name) -> tuple:
+        """Synapse variables of layer ``name``'s weights: ``w``, or a fused pair's two."""
+        return ("w_e", "w_i") if name == "hidden1" and self.fused_pairs else ("w",)
+
+    def _read_weights(self, name) -> np.ndarray:
+        """Layer ``name``'s weights in synapse order, one synapse per input."""
+        parts = [self.device.get_array(self.synapses[name], var) for var in self._weight_variables(name)]
+        return parts[0] if len(parts) == 1 else layout.join_pairs(*parts, self.n_pixels)
+
+    def _write_weights(self, name, values):
+        parts = layout.split_pairs(values, self.n_pixels) if len(self._weight_variables(name)) == 2 else [values]
+        for var, part in zip(self._weight_variables(name), parts):
+            self.device.set_array(self.synapses[name], var, part)
 
     def weight_signs(self, name: str) -> np.ndarray:
         """Sign every weight of layer ``name`` must keep, in the layout of :meth:`get_weights`."""

@@ -11,6 +11,11 @@ network assembler (:mod:`edsnn.model.network`) asks it for:
 ``pathways``               name → :class:`Pathway` (code on an event), merged
                            with the synapse model's forward ``on_pre``
 ``rest_code``              run on every layer at the start of a presentation
+``pair_synapse_equations`` with ``pair_pathways``: the same for a first layer
+                           of fused E/I pairs (one synapse per pixel and
+                           target carries both weights, ``w_e`` and ``w_i``,
+                           and defines ``w = w_e + w_i``); None: the rule
+                           needs one synapse per input
 ``schedule(net)``          after assembly: ``run_regularly`` blocks, summed
                            variables and extra objects, with slot and order
 =========================  ===================================================
@@ -65,6 +70,8 @@ class LearningRule:
     synapse_equations = ""
     pathways: dict = {}
     rest_code = ""
+    pair_synapse_equations: str | None = None
+    pair_pathways: dict | None = None
 
     def namespace(self) -> dict:
         """Constants the rule's text reads."""

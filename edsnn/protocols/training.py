@@ -128,7 +128,9 @@ def build_network(config: TrainConfig, device: str | None = None) -> EDNetwork:
         neuron=config.layer_neurons(), input_neuron=config.input_neuron, transfer=config.transfer,
         synapse=config.synapse, ed=config.ed,
         coding=config.coding, seed=config.seed, batch_size=config.batch_size, reset_state=True,
-        record_spikes=config.record_spikes, device=device_run(device or config.device),
+        record_spikes=config.record_spikes,
+        device=device_run(device or config.device, precision=config.precision,
+                          threads=config.threads if (device or config.device) == "cpp" else 1),
     )
 
 

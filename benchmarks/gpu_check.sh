@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The GPU check of the speed issue, for a machine with an NVIDIA GPU and CUDA's nvcc:
+# installs the [cuda] extra, then the headline network (1568 inputs, 10 × 256 hidden,
+# 50 ms at 1 ms, 150 Hz) trains 1 epoch of 1000 + 500 full-MNIST images on
+# cuda_standalone and on cpp_standalone with the same seed (benchmarks/gpu_check.py),
+# and, time permitting, one full epoch (60 000 + 10 000) on cuda.  All within 8 minutes.
+#
+#   EDSNN_DATA=/path/holding/mnist bash benchmarks/gpu_check.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${EDSNN_DATA:?set EDSNN_DATA to the folder holding mnist/ (the full IDX files)}"
+START=$(date +%s)
+nvidia-smi -L
+PY=${PYTHON:-python3}
+if [ ! -x .venv-gpu/bin/python ]; then "$PY" -m venv .venv-gpu; fi
+.venv-gpu/bin/pip install -q -e ".[cuda]"
+echo "install: $(( $(date +%s) - START )) s"
+# what remains of the 8 minutes goes to the check (less 10 s to print)
+LEFT=$(( 480 - ( $(date +%s) - START ) - 10 ))
+exec timeout "$LEFT" .venv-gpu/bin/python benchmarks/gpu_check.py --budget-s "$LEFT" "$@"
