@@ -27,14 +27,16 @@ class ConductanceLIF(NeuronModel):
         dge/dt = −ge/tau_ge,   dgi/dt = −gi/tau_gi
         v > v_threshold  →  v = v_reset, refractory for tau_ref
 
-    Integrated with the Euler method, as the paper's code.  Defaults: the
-    inhibitory population (τ_m = 10 ms, E_inh = −85 mV).
+    Integrated with the Euler method, as the paper's code.  The rest state
+    (membrane at rest, no conductance, no recent spike) is what the network
+    puts back after every presentation's rest period (the paper's code
+    lets the rest decay instead, from v_rest − 40 mV at the start).
+    Defaults: the inhibitory population (τ_m = 10 ms, E_inh = −85 mV).
     """
 
     v_rest: Quantity = physical(-60 * mV, "resting potential")
     v_reset: Quantity = physical(-45 * mV, "potential after a spike")
     v_threshold: Quantity = physical(-40 * mV, "spike threshold")
-    v_start: Quantity = physical(-100 * mV, "potential at build time (the port: v_rest − 40 mV)")
     E_exc: Quantity = physical(0 * mV, "excitatory reversal potential")
     E_inh: Quantity = physical(-85 * mV, "inhibitory reversal potential")
     tau_m: Quantity = physical(10 * ms, "membrane time constant")
@@ -51,8 +53,8 @@ dgi/dt = -gi / tau_gi : 1  # inhibitory conductance / leak conductance
     threshold = "v > v_threshold"
     reset = "v = v_reset"
     method = "euler"
-    rest_state = {"v": "v_rest", "ge": "0", "gi": "0"}
-    initial_state = {"v": "v_start", "ge": "0", "gi": "0"}
+    rest_state = {"v": "v_rest", "ge": "0", "gi": "0", "lastspike": "-1e4*second", "not_refractory": "True"}
+    initial_state = {"v": "v_rest", "ge": "0", "gi": "0"}
 
     def __post_init__(self):
         super().__post_init__()
@@ -82,7 +84,6 @@ class AdaptiveConductanceLIF(ConductanceLIF):
     v_rest: Quantity = physical(-65 * mV, "resting potential")
     v_reset: Quantity = physical(-65 * mV, "potential after a spike")
     v_threshold: Quantity = physical(-72 * mV, "threshold at θ = 0 (the code's θ − 72 mV)")
-    v_start: Quantity = physical(-105 * mV, "potential at build time (the port: v_rest − 40 mV)")
     E_inh: Quantity = physical(-100 * mV, "inhibitory reversal potential")
     tau_m: Quantity = physical(100 * ms, "membrane time constant")
     tau_ref: Quantity = physical(5 * ms, "absolute refractory period")
@@ -97,7 +98,7 @@ class AdaptiveConductanceLIF(ConductanceLIF):
     )
     threshold = "v > v_threshold + theta and t - lastspike > min_isi"
     reset = "v = v_reset; theta += learning * d_theta"
-    initial_state = {"v": "v_start", "ge": "0", "gi": "0", "theta": "theta_start"}
+    initial_state = {"v": "v_rest", "ge": "0", "gi": "0", "theta": "theta_start"}
     kept_state = ("theta",)
 
     def __post_init__(self):

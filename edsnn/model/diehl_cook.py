@@ -18,14 +18,18 @@ slot (``ORDER`` of :mod:`edsnn.model.rules`)::
             excitatory neurons                               ("diffuse")
     record  cnt, shown image, its intensity, accepted       ("record")
     update  weight normalisation where ``renorm``            ("update")
-    reset   cnt = 0, w_total bookkeeping                     ("reset")
+    reset   cnt = 0, w_total bookkeeping; neurons (and the
+            traces, "update") back to rest                   ("reset")
 
 so an image that makes fewer than ``min_spikes`` spikes is shown again at a
 higher intensity, as in the paper.  The inputs read their rates as
 ``rates_ta(img*period, i)``: a batch of images is one ``run()`` (one
 execution on a standalone device) of ``presentations_per_run`` slots, more
 than its images; slots after the last image show a blank row and do not
-learn.  :meth:`DiehlCookNetwork.run` starts further executions for the images
+learn.  Putting the state back to rest at every slot boundary (the paper
+lets it decay during the rest) makes every run start from the same state,
+on the runtime device (which keeps its state) as on a standalone one (whose
+executions start from the build-time state).  :meth:`DiehlCookNetwork.run` starts further executions for the images
 a run did not reach.  θ is kept across presentations and saved with the
 weights.  Devices: :mod:`edsnn.model.devices` (the same program on runtime,
 cpp and cuda).
@@ -299,9 +303,12 @@ class DiehlCookNetwork:
         total.connect()
         total.summed_updaters["n_spikes_post"].when = "end"
         total.summed_updaters["n_spikes_post"].order = ORDER["forward"]
-        reset = "\n".join(code for code in ("cnt = 0", self.rule.rest_code) if code)
-        self.excitatory.run_regularly(reset, dt=self.period, when="end", order=ORDER["reset"],
-                                      name="excitatory_reset")
+        for group, model in ((self.excitatory, self.excitatory_model), (self.inhibitory, self.inhibitory_model)):
+            code = [f"{var} = {value}" for var, value in model.rest_state.items()]
+            if group is self.excitatory:
+                code += ["cnt = 0", self.rule.rest_code]
+            group.run_regularly("\n".join(c for c in code if c), dt=self.period, when="end",
+                                order=ORDER["reset"], name=f"{group.name}_reset")
         rule_objects = self.rule.schedule(self)
         self.network = Network([self.control, self.input_group, self.excitatory, self.inhibitory, self.plastic,
                                 e_to_i, i_to_e, total, *rule_objects], name="diehl_cook")

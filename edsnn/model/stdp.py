@@ -1,17 +1,22 @@
 """Diehl & Cook's (2015) STDP rule as a :class:`~edsnn.model.rules.LearningRule` part.
 
-Every synapse holds a presynaptic trace ``pre`` and two postsynaptic traces
-``post1``, ``post2`` (event-driven: computed only when a spike reaches the
+Every synapse holds a presynaptic trace ``apre`` and two postsynaptic traces
+``apost1``, ``apost2`` (Brian2's port: ``pre``, ``post1``, ``post2``, names that
+hide the synapses' ``pre`` pathway; event-driven: computed only when a spike reaches the
 synapse).  On a presynaptic spike (after its delay) and on a postsynaptic
 spike, with ``learning`` = 1::
 
-    pre spike:   pre = 1;   w ← clip(w − nu_pre·post1·w^mu_pre, 0, w_max)
-    post spike:  w ← clip(w + nu_post·pre·post2⁻·(w_max − w)^mu_post, 0, w_max);
-                 post1 = 1;  post2 = 1
+    pre spike:   apre = 1;   w ← clip(w − nu_pre·apost1·w^mu_pre, 0, w_max)
+    post spike:  w ← clip(w + nu_post·apre·apost2⁻·(w_max − w)^mu_post, 0, w_max);
+                 apost1 = 1;  apost2 = 1
 
-(``post2⁻``: the trace just before this spike).  ``mu = 0`` (default) is the
+(``apost2⁻``: the trace just before this spike).  ``mu = 0`` (default) is the
 rule of the paper's code and of Brian2's port; ``mu > 0`` makes the update
 weight-dependent (soft bounds), as the paper's equation ``(w_max − w)^mu``.
+
+Between presentations (at the end of each one's rest) the traces are set
+back to 0, so that every presentation starts from the same state on every
+device.
 
 Per-neuron weight normalisation: before every learning presentation each
 excitatory neuron's input weights are rescaled so that they sum to ``w_sum``
@@ -83,9 +88,9 @@ class STDPParameters(QuantityParameters):
 #: Traces and weight of every plastic synapse.
 SYNAPSE = """
 w : 1                                      # weight (ge_post += w per spike)
-dpre/dt = -pre / tau_pre : 1 (event-driven)        # presynaptic trace
-dpost1/dt = -post1 / tau_post1 : 1 (event-driven)  # postsynaptic trace (depression)
-dpost2/dt = -post2 / tau_post2 : 1 (event-driven)  # postsynaptic trace (potentiation)
+dapre/dt = -apre / tau_pre : 1 (event-driven)        # presynaptic trace
+dapost1/dt = -apost1 / tau_post1 : 1 (event-driven)  # postsynaptic trace (depression)
+dapost2/dt = -apost2 / tau_post2 : 1 (event-driven)  # postsynaptic trace (potentiation)
 """
 
 #: What the rule adds to the postsynaptic group.
@@ -101,6 +106,9 @@ w += dw
 #: Rescales the weights where ``renorm`` is 1 (a factor of exactly 1 elsewhere).
 NORMALISE = "w *= 1 + renorm_post * (w_sum / clip(w_total_post, 1e-12, inf) - 1)"
 
+#: Traces back to rest between presentations (after the rest period they are nearly 0).
+TRACES_REST = "apre = 0\napost1 = 0\napost2 = 0"
+
 #: The neuron's bookkeeping after :data:`NORMALISE` (in the reset block, ``ORDER["reset"]``).
 NORMALISED = "w_total = renorm * w_sum + (1 - renorm) * w_total"
 
@@ -115,13 +123,13 @@ class STDPRule(LearningRule):
         if not isinstance(params, STDPParameters):
             raise TypeError(f"params must be STDPParameters (got {type(params).__name__})")
         self.params = params
-        depression = "w - nu_pre * post1" + (" * w**mu_pre" if params.mu_pre else "")
-        potentiation = "w + nu_post * pre * post2" + (" * (w_max - w)**mu_post" if params.mu_post else "")
-        # post2 is read before it is set to 1: the trace just before this spike.
+        depression = "w - nu_pre * apost1" + (" * w**mu_pre" if params.mu_pre else "")
+        potentiation = "w + nu_post * apre * apost2" + (" * (w_max - w)**mu_post" if params.mu_post else "")
+        # apost2 is read before it is set to 1: the trace just before this spike.
         self.synapse_equations = SYNAPSE
         self.pathways = {
-            "pre": Pathway("pre = 1" + _APPLY.format(w_new=depression)),
-            "post": Pathway(_APPLY.format(w_new=potentiation) + "post1 = 1\npost2 = 1", source="post"),
+            "pre": Pathway("apre = 1" + _APPLY.format(w_new=depression)),
+            "post": Pathway(_APPLY.format(w_new=potentiation) + "apost1 = 1\napost2 = 1", source="post"),
         }
 
     def namespace(self) -> dict:
@@ -136,9 +144,8 @@ class STDPRule(LearningRule):
         return NORMALISED if self.params.w_sum else ""
 
     def schedule(self, net) -> list:
-        """Normalisation at the end of every presentation of ``net`` (a :class:`DiehlCookNetwork`),
-        after the network has decided ``renorm`` and before its reset block."""
-        if self.params.w_sum:
-            net.plastic.run_regularly(NORMALISE, dt=net.period, when="end", order=ORDER["update"],
-                                      name="stdp_normalise")
+        """Normalisation and traces at rest at the end of every presentation of ``net``
+        (a :class:`DiehlCookNetwork`), after it has decided ``renorm``, before its reset block."""
+        code = (NORMALISE + "\n" if self.params.w_sum else "") + TRACES_REST
+        net.plastic.run_regularly(code, dt=net.period, when="end", order=ORDER["update"], name="stdp_rest")
         return []
