@@ -9,7 +9,7 @@ is deterministic: at ``rate·dt ≥ 1`` an input spikes at every step.
 import brian2
 import numpy as np
 import pytest
-from brian2 import Hz, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, mV, ms, volt
+from brian2 import Hz, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, ms, mV, volt
 
 from edsnn.model.assignment import assign_labels, vote
 from edsnn.model.conductance import AdaptiveConductanceLIF

@@ -70,7 +70,7 @@ class AdaptiveConductanceLIF(ConductanceLIF):
     """Diehl & Cook's excitatory neuron: :class:`ConductanceLIF` with an adaptive threshold θ::
 
         dθ/dt = −learning·θ/tau_theta
-        v > v_threshold + θ  and  t − lastspike > min_isi
+        v > v_threshold + θ  and  t − lastspike ≥ min_isi
             →  v = v_reset, θ += learning·d_theta
 
     ``learning`` (0 or 1) is read from the network: θ is fixed while the
@@ -96,7 +96,9 @@ class AdaptiveConductanceLIF(ConductanceLIF):
     equations = ConductanceLIF.equations + (
         "dtheta/dt = -learning * theta / tau_theta : volt  # adaptive threshold (kept)\n"
     )
-    threshold = "v > v_threshold + theta and t - lastspike > min_isi"
+    # Whole time steps, as Brian2's own refractoriness: ``t - lastspike > min_isi`` would
+    # depend on the rounding of t, and so on how long the simulation has run.
+    threshold = "v > v_threshold + theta and timestep(t - lastspike, dt) >= timestep(min_isi, dt)"
     reset = "v = v_reset; theta += learning * d_theta"
     initial_state = {"v": "v_rest", "ge": "0", "gi": "0", "theta": "theta_start"}
     kept_state = ("theta",)

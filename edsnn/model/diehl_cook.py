@@ -121,12 +121,13 @@ class DiehlCookParameters(QuantityParameters):
         return self.presentation + self.rest
 
 
-#: True during the stimulus part of a slot (integer steps since the run's start ``t0``).
-STIMULUS_ON = "int((int((t - t0) / dt + 0.5) % n_period) < n_on)"
+#: 1 during the stimulus part of a slot (whole steps since the run's start ``t0``), 0 before
+#: ``t0`` (the step before the first slot of a standalone execution, the runtime's silent step).
+STIMULUS_ON = "int(t > t0 - dt/2) * int((int((t - t0) / dt + 0.5) % n_period) < n_on)"
 
 #: The excitatory neurons' copy of the decision (synapses cannot read a linked variable).
 COPY_CODE = """
-learning = learning_c
+learning_now = learning_c
 renorm = renorm_c
 """
 
@@ -168,7 +169,8 @@ t0 : second (shared)       # start of the current run
 
 EXCITATORY = """
 cnt : 1                    # spikes during the current stimulus
-learning : 1               # 1 while the network learns (copied from control)
+learning = learning_now * int(t > t0 - dt/2) : 1  # 1 while the network learns (0 before t0)
+learning_now : 1           # control's learning, copied
 renorm : 1                 # 1 if the weights are normalised at this slot boundary (copied from control)
 learning_c : 1 (linked)    # control's learning
 renorm_c : 1 (linked)      # control's renorm
@@ -361,7 +363,7 @@ class DiehlCookNetwork:
             rates[:n], flags[:n], lab[:n] = images[chunk] * scale, float(learn), labels[chunk]
             for var, value in (("img", 0.0), ("intensity", self.params.intensity), ("learning", flags[0])):
                 self.device.set_array(self.control, var, np.array([value]))
-            self.device.set_array(self.excitatory, "learning", np.full(self.n_e, flags[0]))
+            self.device.set_array(self.excitatory, "learning_now", np.full(self.n_e, flags[0]))
             records, _ = self.device.run_batch(self, rates * Hz, lab, flags, self.batch_size)
             control = records["control"]
             accepted = (control["accepted"][:, 0] > 0.5) & (control["shown"][:, 0] < n - 0.5)
@@ -379,7 +381,7 @@ class DiehlCookNetwork:
         arrays = {"w": (self.plastic, "w"), "theta": (self.excitatory, "theta"),
                   "w_total": (self.excitatory, "w_total")}
         arrays.update({f"control.{var}": (self.control, var) for var in ("img", "intensity", "learning")})
-        arrays["excitatory.learning"] = (self.excitatory, "learning")
+        arrays["excitatory.learning_now"] = (self.excitatory, "learning_now")
         return arrays
 
     def get_weights(self) -> dict:
