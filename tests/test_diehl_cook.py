@@ -204,3 +204,17 @@ def test_runtime_and_cpp_learn_the_same_weights_from_deterministic_input(tmp_pat
     np.testing.assert_array_equal(counts_n, counts_c)
     np.testing.assert_allclose(weights_c["w"], weights_n["w"], rtol=1e-9)
     np.testing.assert_allclose(weights_c["theta"], weights_n["theta"], rtol=1e-9)
+
+
+def test_learn_and_score_assigns_the_preferring_neurons_and_classifies_both_patterns():
+    """No plasticity (ν = 0): the hand-set preferences of the inhibition test decide everything."""
+    from edsnn.protocols.diehl_cook import learn_and_score
+
+    params = TOY.replace(presentation=350 * ms, rest=150 * ms)
+    net = _toy(params=params, stdp=STDPParameters(nu_pre=0, nu_post=0, w_sum=0), images_per_run=2,
+               presentations_per_run=3)
+    w = np.where(np.arange(8)[:, None] < 4, [0.055, 0.11], [0.11, 0.055])  # neuron 0 prefers B
+    net.set_weights({"w": w, "theta": np.full(2, 0.02)})
+    score = learn_and_score(net, [A, B], [0, 1], [B, A, A], [1, 0, 0], n_classes=2)
+    assert list(score.assignments) == [1, 0]
+    assert list(score.predictions) == [1, 0, 0] and score.accuracy == 1.0
