@@ -218,3 +218,18 @@ def test_learn_and_score_assigns_the_preferring_neurons_and_classifies_both_patt
     score = learn_and_score(net, [A, B], [0, 1], [B, A, A], [1, 0, 0], n_classes=2)
     assert list(score.assignments) == [1, 0]
     assert list(score.predictions) == [1, 0, 0] and score.accuracy == 1.0
+
+
+def test_receptive_field_and_assignment_figures(tmp_path):
+    from edsnn.protocols.stdp_figures import plot_assignments, plot_receptive_fields
+
+    w = np.zeros((784, 6))
+    w[10, 4] = 1.0
+    fig = plot_receptive_fields(w, path=tmp_path / "rf.png")
+    tiles = fig.axes[0].images[0].get_array()
+    assert tiles.shape == (2 * 28, 3 * 28) and tiles[28 + 0, 28 + 10] == 1.0  # neuron 4: row 1, column 1
+    assert (tmp_path / "rf.png").stat().st_size > 0
+    bars = plot_assignments([0, 3, 3, 9], path=tmp_path / "a.png").axes[0].patches
+    assert [b.get_height() for b in bars] == [1, 0, 0, 2, 0, 0, 0, 0, 0, 1]
+    with pytest.raises(ValueError, match=r"w must have shape \(784, n_e\)"):
+        plot_receptive_fields(np.zeros((10, 2)))
