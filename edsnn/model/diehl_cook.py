@@ -216,7 +216,9 @@ class DiehlCookNetwork:
     seed : int
         Seeds the initial weights, the delays and Brian2's random numbers.
     images_per_run : int
-        Images a run (one execution) holds.
+        Images a run (one execution) holds (default 500, as ``EDNetwork``'s
+        batch).  Images a run did not reach start the next run, with the
+        following ones.
     presentations_per_run : int, optional
         Slots of a run (default: 1.2 × images + 20, at least the repeats of
         one image up to ``max_intensity``): room for repeated presentations.
@@ -226,7 +228,7 @@ class DiehlCookNetwork:
 
     def __init__(self, n_e: int = 400, n_inputs: int = 784, excitatory: AdaptiveConductanceLIF | None = None,
                  inhibitory: ConductanceLIF | None = None, stdp: STDPParameters | None = None,
-                 params: DiehlCookParameters | None = None, seed: int = 0, images_per_run: int = 100,
+                 params: DiehlCookParameters | None = None, seed: int = 0, images_per_run: int = 500,
                  presentations_per_run: int | None = None, device: DeviceRun | None = None):
         for name, value in (("n_e", n_e), ("n_inputs", n_inputs), ("images_per_run", images_per_run)):
             if not isinstance(value, (int, np.integer)) or value < 1:
