@@ -88,6 +88,9 @@ def test_stdp_parameters_are_checked():
 
 def test_normalisation_keeps_each_neurons_input_sum_and_testing_changes_nothing():
     net = _toy(n_e=3, stdp=STDPParameters(w_sum=3.0, nu_pre=0.01, nu_post=0.1))
+    # get_weights' layout (n_inputs, n_e) is the synapse order input by input
+    assert np.array_equal(net.plastic.i[:], np.repeat(np.arange(8), 3))
+    assert np.array_equal(net.plastic.j[:], np.tile(np.arange(3), 8))
     start = net.get_weights()
     assert not np.allclose(start["w"].sum(axis=0), 3.0)  # random initial weights
     result = net.run([A, B, A], learn=True)

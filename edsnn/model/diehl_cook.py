@@ -26,13 +26,14 @@ higher intensity, as in the paper.  The inputs read their rates as
 ``rates_ta(img*period, i)``: a batch of images is one ``run()`` (one
 execution on a standalone device) of ``presentations_per_run`` slots, more
 than its images; slots after the last image show a blank row and do not
-learn.  Putting the state back to rest at every slot boundary (the paper
-lets it decay during the rest) makes every run start from the same state,
-on the runtime device (which keeps its state) as on a standalone one (whose
-executions start from the build-time state).  :meth:`DiehlCookNetwork.run` starts further executions for the images
-a run did not reach.  θ is kept across presentations and saved with the
-weights.  Devices: :mod:`edsnn.model.devices` (the same program on runtime,
-cpp and cuda).
+learn; :meth:`DiehlCookNetwork.run` starts further runs for the images a
+run did not reach.  Putting the state back to rest at every slot boundary
+(the paper lets it decay during the rest) makes every run start from the
+same state, on the runtime device (which keeps its state) as on a
+standalone one (whose executions start from the build-time state).  θ is
+kept across presentations and saved with the weights.  Devices:
+:mod:`edsnn.model.devices` (the same program on runtime, cpp and cuda);
+more in docs/diehl_cook.md.
 """
 
 from __future__ import annotations
