@@ -296,7 +296,7 @@ def _parse_base(table: dict, errors: _Errors) -> TrainConfig:
     changes, places, per_layer = {}, {}, {}
     sections = {f.section for f in schema.fields()}
     for key, value in table.items():
-        if key in PER_LAYER:
+        if key in PER_LAYER and (isinstance(value, dict) or key not in schema.ALIASES):
             if isinstance(value, dict):
                 per_layer[key] = value
             else:
