@@ -189,9 +189,10 @@ class TrainConfig:
         if isinstance(self.seed, bool) or int(self.seed) != self.seed or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be a whole number in 0..2**32-1 (got {self.seed!r})")
         set_("seed", int(self.seed))
+        if self.n_excitatory is not None:  # checked first: a bad size is named whatever the model
+            set_("n_excitatory", _positive_int("n_excitatory", self.n_excitatory))
         if self.model == "diehl-cook":
-            set_("n_excitatory", _positive_int("neurons (n_excitatory)", DEFAULT_EXCITATORY
-                                               if self.n_excitatory is None else self.n_excitatory))
+            set_("n_excitatory", self.n_excitatory or DEFAULT_EXCITATORY)
         elif self.n_excitatory is not None:
             raise ValueError(f"neurons (n_excitatory = {self.n_excitatory!r}) sets the excitatory neurons of "
                              f"model 'diehl-cook' only (got model {self.model!r}; its sizes are --hidden)")
