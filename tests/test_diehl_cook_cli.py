@@ -92,3 +92,7 @@ def test_an_existing_folder_is_refused_then_resumed(one_epoch, capsys, tmp_path)
 ])
 def test_bad_neurons_are_refused(capsys, argv, words):
     assert words in refused(capsys, "train", *argv)
+
+
+def test_analyze_says_a_diehl_cook_folder_has_no_counts(one_epoch, capsys):
+    assert "is a diehl-cook run" in refused(capsys, "analyze", str(one_epoch))

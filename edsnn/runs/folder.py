@@ -113,7 +113,7 @@ class RunFolder:
         return int(files.load_npz(self.file(WEIGHTS), ["epoch"])["epoch"])
 
     def metrics(self) -> pd.DataFrame:
-        """``metrics.csv`` of the finished epochs (columns :data:`METRICS_COLUMNS`)."""
+        """``metrics.csv`` of the finished epochs (:data:`METRICS_COLUMNS`; a diehl-cook run: :data:`STDP_METRICS_COLUMNS`)."""
         return self._csv(METRICS)
 
     def predictions(self, epoch: int | None = None) -> pd.DataFrame:
@@ -335,8 +335,8 @@ class RunFolder:
         columns, integers = self._columns(METRICS)
         row = {"epoch": int(epoch), **{k: float(metrics[k]) for k in columns[1:]}}
         row["train_seconds"], row["test_seconds"] = round(row["train_seconds"], 3), round(row["test_seconds"], 3)
-        files.append_csv(self.file(METRICS), pd.DataFrame([row], columns=columns).astype({c: np.int64 for c in integers}),
-                         "metrics", epoch)
+        frame = pd.DataFrame([row], columns=columns).astype({c: np.int64 for c in integers})
+        files.append_csv(self.file(METRICS), frame, "metrics", epoch)
         files.crash_point("metrics", epoch)
         files.save_npz(self.file(WEIGHTS), {**weights, "epoch": np.int64(epoch), "seed": np.int64(seed)},
                        "weights", epoch)
