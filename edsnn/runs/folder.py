@@ -113,7 +113,7 @@ class RunFolder:
         return int(files.load_npz(self.file(WEIGHTS), ["epoch"])["epoch"])
 
     def metrics(self) -> pd.DataFrame:
-        """``metrics.csv`` of the finished epochs (:data:`METRICS_COLUMNS`; a diehl-cook run: :data:`STDP_METRICS_COLUMNS`)."""
+        """``metrics.csv`` of finished epochs (:data:`METRICS_COLUMNS`; diehl-cook: :data:`STDP_METRICS_COLUMNS`)."""
         return self._csv(METRICS)
 
     def predictions(self, epoch: int | None = None) -> pd.DataFrame:
