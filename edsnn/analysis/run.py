@@ -104,6 +104,9 @@ class Run:
         ValueError
             If no finished epoch holds counts, or for a reference-model run.
         """
+        if self.config.model == "diehl-cook":
+            raise ValueError(f"{self.path} is a diehl-cook run: its folder holds no spike counts (counts/) to "
+                             "analyze, only accuracies, assignments, weights, θ and figures")
         if not self.epochs:
             raise ValueError(f"{self.path} holds no counts yet: with record_counts "
                              f"{self.config.record_counts!r} the first epoch that keeps them has not finished")

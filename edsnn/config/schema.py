@@ -60,11 +60,13 @@ __all__ = [
 ALIASES = {
     "R_max": "coding.max_rate", "spike_max_rate": "coding.max_rate",
     "alpha": "ed.lr", "beta": "ed.ami", "u1": "ed.dif", "u0": "ed.sig", "coding": "coding.code",
+    "neurons": "n_excitatory",
 }
 
 #: Sections reached by their full names only: the reference model's input neuron
-#: shares every field name with ``neuron``.
-FULL_NAME_ONLY = ("input_neuron",)
+#: shares every field name with ``neuron``; Diehl & Cook's sections share
+#: ``presentation``, ``rest``, ``dt``, … with ``coding`` (``--diehl-cook.rest``).
+FULL_NAME_ONLY = ("input_neuron", "stdp", "diehl_cook")
 
 _ERRORS = (UnitError, ValueError, TypeError)
 
@@ -113,6 +115,8 @@ def _python_type(cls, attr):
     f = next(f for f in dataclasses.fields(cls) if f.name == attr)
     if str(f.type).startswith("float"):
         return float
+    if str(f.type).startswith("int"):
+        return int
     default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
     return str if default is None else type(default)
 

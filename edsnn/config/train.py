@@ -27,14 +27,22 @@ from edsnn.model import (
     PRECISIONS,
     RATE_UNITS,
     SYNAPSES,
+    DiehlCookParameters,
     EDParameters,
     ExponentialSynapse,
     LIFParameters,
     ReferenceInputLIF,
+    STDPParameters,
     SynapseModel,
 )
 
-__all__ = ["TrainConfig", "SYNAPSES", "KINDS", "PER_LAYER", "kind_of", "section_classes"]
+__all__ = ["TrainConfig", "TRAIN_MODELS", "SYNAPSES", "KINDS", "PER_LAYER", "kind_of", "section_classes"]
+
+#: Models ``edsnn train`` runs: the ED networks, and Diehl & Cook's unsupervised STDP network.
+TRAIN_MODELS = (*MODELS, "diehl-cook")
+
+#: Excitatory neurons of a ``"diehl-cook"`` run when ``n_excitatory`` is not given.
+DEFAULT_EXCITATORY = 400
 
 #: Sections that take one of several parameter classes: section → {kind name → class}.
 #: A kind registered here becomes a ``--synapse`` choice, a sweep value and a
@@ -74,8 +82,12 @@ class TrainConfig:
         Passes over the training selection.
     hidden : tuple of int
         Hidden layer sizes of each class network.
-    model : {"spiking", "reference"}
-        All-LIF network or the published hybrid (see :class:`edsnn.model.EDNetwork`).
+    model : {"spiking", "reference", "diehl-cook"}
+        All-LIF ED network or the published hybrid (see :class:`edsnn.model.EDNetwork`),
+        or Diehl & Cook's unsupervised STDP network (:class:`edsnn.model.DiehlCookNetwork`).
+    n_excitatory : int or None
+        Excitatory (and inhibitory) neurons of the diehl-cook model (default 400; command
+        line ``--neurons N``); the ED models refuse it.
     sampling : {"first", "stratified", "resample-each-epoch"}
         Which images are used (:func:`edsnn.data.select_subset`); the test
         selection follows the same method.  The training order is shuffled
@@ -118,6 +130,10 @@ class TrainConfig:
         The learning rule.
     coding : SpikeCoding
         Input rates and presentation timing.
+    stdp : STDPParameters
+        Diehl & Cook's learning rule (diehl-cook model).
+    diehl_cook : DiehlCookParameters
+        Diehl & Cook's input, timing and fixed weights (diehl-cook model).
     """
 
     dataset: str = "mnist"
@@ -128,6 +144,7 @@ class TrainConfig:
     epochs: int = 3
     hidden: tuple[int, ...] = (128,)
     model: str = "spiking"
+    n_excitatory: int | None = None
     sampling: str = "stratified"
     seed: int = 0
     device: str = "runtime"
@@ -143,6 +160,8 @@ class TrainConfig:
     synapse: SynapseModel = dataclasses.field(default_factory=ExponentialSynapse)
     ed: EDParameters = dataclasses.field(default_factory=EDParameters)
     coding: SpikeCoding = dataclasses.field(default_factory=SpikeCoding)
+    stdp: STDPParameters = dataclasses.field(default_factory=STDPParameters)
+    diehl_cook: DiehlCookParameters = dataclasses.field(default_factory=DiehlCookParameters)
 
     def __post_init__(self):
         def set_(name, value):
@@ -163,13 +182,20 @@ class TrainConfig:
         set_("threads", _positive_int("threads", self.threads))
         if self.threads > 1 and self.device != "cpp":
             raise ValueError(f"threads apply to device 'cpp' only (got threads={self.threads}, device={self.device!r})")
-        for name, choices in (("model", MODELS), ("sampling", SAMPLING_METHODS), ("device", DEVICES),
+        for name, choices in (("model", TRAIN_MODELS), ("sampling", SAMPLING_METHODS), ("device", DEVICES),
                               ("precision", tuple(PRECISIONS))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices} (got {getattr(self, name)!r})")
         if isinstance(self.seed, bool) or int(self.seed) != self.seed or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be a whole number in 0..2**32-1 (got {self.seed!r})")
         set_("seed", int(self.seed))
+        if self.n_excitatory is not None:  # checked first: a bad size is named whatever the model
+            set_("n_excitatory", _positive_int("n_excitatory", self.n_excitatory))
+        if self.model == "diehl-cook":
+            set_("n_excitatory", self.n_excitatory or DEFAULT_EXCITATORY)
+        elif self.n_excitatory is not None:
+            raise ValueError(f"neurons (n_excitatory = {self.n_excitatory!r}) sets the excitatory neurons of "
+                             f"model 'diehl-cook' only (got model {self.model!r}; its sizes are --hidden)")
         set_("record_spikes", bool(self.record_spikes))
         record = re.fullmatch(r"all|last|(every|sample):([1-9][0-9]*)", str(self.record_counts))
         if not record or (record[1] == "sample" and int(record[2]) > self.test):

@@ -4,19 +4,35 @@ Learn (STDP, θ) from the training images, then, with learning off, present
 the training images again to assign every excitatory neuron a label
 (:func:`~edsnn.model.assignment.assign_labels`) and classify the test images
 by the assigned neurons' votes (:func:`~edsnn.model.assignment.vote`), as the
-paper does.
+paper does.  :func:`learn_and_score` does it on arrays; :func:`train_stdp`
+and :func:`evaluate_stdp` do it epoch by epoch in a run folder, behind
+:func:`edsnn.protocols.train` and :func:`~edsnn.protocols.evaluate` of a
+``TrainConfig(model="diehl-cook")``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from pathlib import Path
 
+import brian2
 import numpy as np
+from brian2 import second
 
+from edsnn.model import DiehlCookNetwork, device_run
 from edsnn.model.assignment import assign_labels, vote
+from edsnn.runs import RunFolder
+from edsnn.runs.schema import FIGURES
 
-__all__ = ["STDPScore", "learn_and_score"]
+from . import figures as figs
+from .stdp_figures import plot_assignments, plot_receptive_fields
+
+__all__ = ["STDPScore", "learn_and_score", "build_stdp_network", "train_stdp", "evaluate_stdp"]
+
+#: How a diehl-cook run's random streams derive (recorded in ``config.json``).
+RANDOM_STREAMS = ("every epoch e: training selection and order from (seed, e); brian2.seed(f(seed, e, phase)) "
+                  "before its learning, assignment and test phases")
 
 
 @dataclasses.dataclass
@@ -75,3 +91,132 @@ def learn_and_score(net, train_images, train_labels, test_images, test_labels, e
     predictions = vote(net.run(test_images, learn=False).counts, assignments, n_classes)
     accuracy = float(np.mean(predictions == np.asarray(test_labels)))
     return STDPScore(assignments, predictions, accuracy, learn_seconds, presentations)
+
+
+# ----------------------------------------------------------------------------- run folders
+
+
+def build_stdp_network(config, device: str | None = None) -> DiehlCookNetwork:
+    """The :class:`DiehlCookNetwork` a ``model="diehl-cook"`` config describes (initial weights from its seed)."""
+    name = device or config.device
+    net = DiehlCookNetwork(n_e=config.n_excitatory, stdp=config.stdp, params=config.diehl_cook, seed=config.seed,
+                           images_per_run=config.batch_size,
+                           device=device_run(name, precision=config.precision,
+                                             threads=config.threads if name == "cpp" else 1))
+    if not getattr(net.device, "standalone", False) and net.network.t == 0 * second:
+        # The runtime device's silent first step (DeviceRun.run_batch) happens here, before any
+        # phase is seeded, so that a phase's random numbers depend on its seed only.
+        net.device._set_t0(net, 1 * second)
+        net.network.run(net.params.dt, namespace={})
+    return net
+
+
+def _phase(net, seed: int, images, learn: bool):
+    """Seed Brian2 and present ``images``; returns (result, seconds)."""
+    brian2.seed(seed)
+    started = time.perf_counter()
+    result = net.run(images, learn=learn)
+    return result, time.perf_counter() - started
+
+
+def _figures(folder: Path, metrics, weights: dict, labels, predictions, class_names) -> None:
+    out, n = folder / FIGURES, len(class_names)
+    plot_receptive_fields(weights["w"], path=out / "receptive_fields.png")
+    plot_assignments(weights["assignments"], n, path=out / "assignments.png")
+    figs.plot_learning_curves(metrics, out / "learning_curves.png")
+    confusion = np.bincount(labels * n + predictions, minlength=n * n).reshape(n, n)
+    figs.plot_confusion(confusion, class_names, out / "confusion.png",
+                        title=f"Test, epoch {int(metrics['epoch'].iloc[-1])}")
+
+
+def train_stdp(config, folder: Path, *, resume: bool, overwrite: bool, progress: bool, command_line, echo):
+    """:func:`edsnn.protocols.train` of a ``model="diehl-cook"`` config (same arguments, no live view).
+
+    Epoch ``e``: learn from the training selection in its shuffled order
+    (:func:`~edsnn.protocols.training.epoch_selection`); present the same
+    images again with learning off and assign the labels; present the test
+    selection and vote.  Each phase seeds Brian2 from ``(seed, e, phase)``.
+    ``train_accuracy`` is the vote on the assignment phase's responses,
+    ``presentations`` the training slots that showed an image (repeats at a
+    higher intensity included).  ``weights.npz`` holds ``w`` (784 × n_e),
+    ``theta`` (V) and ``assignments``.
+    """
+    from .training import TrainResult, _describe, _load_data, _prepare_folder, epoch_selection, stream_seed
+
+    train_set, test_set = _load_data(config)
+    done = _prepare_folder(folder, config, resume, overwrite, echo)
+    run = RunFolder(folder)
+    info = _describe(config, train_set, command_line)
+    info.update(n_inputs=28 * 28, random_streams=RANDOM_STREAMS)
+    info.pop("reset_state")
+    if done:
+        previous = run.info()
+        info["created"] = previous.get("created", info["created"])
+        info["command_line"] = previous.get("command_line")
+        info["resumed"] = [*previous.get("resumed", []), {"after_epoch": done, "command_line": command_line}]
+    weights = run.weights().arrays if done else None
+    run.write_info(info)
+    net = build_stdp_network(config)
+    if done:
+        net.set_weights(weights)
+        echo(f"resuming {folder} after epoch {done} of {config.epochs}")
+    start_intensity = config.diehl_cook.intensity
+    epoch = done
+    try:
+        for epoch in range(done + 1, config.epochs + 1):
+            order, test_idx = epoch_selection(config, train_set.labels, test_set.labels, epoch)
+            train_labels = np.asarray(train_set.labels[order], dtype=np.int64)
+            test_labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
+            if progress:
+                echo(f"epoch {epoch}/{config.epochs}: learning from {len(order)} images")
+            learned, train_seconds = _phase(net, stream_seed(config.seed, epoch, "brian_train"),
+                                            train_set.images[order], True)
+            shown = int(round(np.sum(learned.intensity - start_intensity + 1)))
+            responses, assign_seconds = _phase(net, stream_seed(config.seed, epoch, "brian_assign"),
+                                               train_set.images[order], False)
+            assignments = assign_labels(responses.counts, train_labels, config.n_classes)
+            train_pred = vote(responses.counts, assignments, config.n_classes)
+            tested, test_seconds = _phase(net, stream_seed(config.seed, epoch, "brian_test"),
+                                          test_set.images[test_idx], False)
+            test_pred = vote(tested.counts, assignments, config.n_classes)
+            weights = {**net.get_weights(), "assignments": assignments.astype(np.int64)}
+            train_acc, test_acc = float(np.mean(train_pred == train_labels)), float(np.mean(test_pred == test_labels))
+            run.write_epoch(epoch, counts=None, predictions=(test_labels, test_pred), weights=weights,
+                            seed=config.seed, metrics={"train_accuracy": train_acc, "test_accuracy": test_acc,
+                                                       "train_seconds": train_seconds + assign_seconds,
+                                                       "test_seconds": test_seconds, "presentations": shown})
+            echo(f"epoch {epoch}/{config.epochs}: train accuracy {100 * train_acc:.1f} %, test accuracy "
+                 f"{100 * test_acc:.1f} % ({shown} presentations; {train_seconds + assign_seconds:.0f} s train, "
+                 f"{test_seconds:.0f} s test)")
+            _figures(folder, run.metrics(), weights, test_labels, test_pred, train_set.class_names)
+    except KeyboardInterrupt:
+        echo(f"\ninterrupted during epoch {epoch}: {folder} holds epochs 1..{epoch - 1}; "
+             f"continue with: edsnn train --out {folder} --resume")
+        raise
+    return TrainResult(path=folder, metrics=run.metrics(), weights=weights if config.epochs > done
+                       else run.weights().arrays, network=net)
+
+
+def evaluate_stdp(run, config, device: str | None = None):
+    """:func:`edsnn.protocols.evaluate` of a diehl-cook run folder.
+
+    Rebuilds the network with the saved ``w`` and ``theta``, presents the
+    test selection of the saved epoch with that epoch's test seed and votes
+    with the *saved* assignments (made on that epoch's training images, as
+    in the paper): on the same device this reproduces the recorded accuracy.
+    """
+    from .training import EvaluationResult, _load_data, epoch_selection, stream_seed
+
+    saved = run.weights()
+    train_set, test_set = _load_data(config)
+    _, test_idx = epoch_selection(config, train_set.labels, test_set.labels, saved.epoch)
+    labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
+    net = build_stdp_network(config, device)
+    net.set_weights(saved.arrays)
+    tested, _ = _phase(net, stream_seed(config.seed, saved.epoch, "brian_test"), test_set.images[test_idx], False)
+    predictions = vote(tested.counts, saved.arrays["assignments"], config.n_classes)
+    row = run.metrics()
+    row = row[row["epoch"] == saved.epoch]
+    return EvaluationResult(accuracy=float(np.mean(predictions == labels)), epoch=saved.epoch, labels=labels,
+                            predictions=predictions,
+                            recorded_accuracy=float(row["test_accuracy"].iloc[0]) if len(row) else None)

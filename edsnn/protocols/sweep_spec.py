@@ -296,11 +296,13 @@ def _parse_base(table: dict, errors: _Errors) -> TrainConfig:
     changes, places, per_layer = {}, {}, {}
     sections = {f.section for f in schema.fields()}
     for key, value in table.items():
-        if key in PER_LAYER:
+        # a whole number is the option of the same name (neurons = 400: diehl-cook's n_excitatory)
+        if key in PER_LAYER and not (key in schema.ALIASES and isinstance(value, int)):
             if isinstance(value, dict):
                 per_layer[key] = value
             else:
-                errors.add(f"[base] \"{key}\"", f"must be a table of layers, e.g. {key}.hidden1 = \"lif\"")
+                also = f" (or, for {schema.ALIASES[key]}, a whole number)" if key in schema.ALIASES else ""
+                errors.add(f"[base] \"{key}\"", f"must be a table of layers, e.g. {key}.hidden1 = \"lif\"{also}")
             continue
         if key in sections and isinstance(value, dict):
             attrs = [f.attr for f in schema.fields() if f.section == key]

@@ -46,7 +46,7 @@ __all__ = ["train", "evaluate", "load_config", "TrainError", "TrainResult", "Eva
            "epoch_selection", "build_network", "default_out"]
 
 #: Random streams derived from (seed, epoch); values are part of the seed sequence.
-STREAMS = {"order": 1, "brian_train": 2, "brian_test": 3}
+STREAMS = {"order": 1, "brian_train": 2, "brian_test": 3, "brian_assign": 4}
 
 #: Test presentations drawn in the layer heatmap figure.
 HEATMAP_SAMPLES = 5
@@ -289,7 +289,7 @@ def _figures(folder: Path, metrics, labels, predictions, test_images, kept, clas
 
 def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: bool = False,
           progress: bool = True, viz=(), command_line: str | None = None, echo=print) -> TrainResult:
-    """Train an ED network epoch by epoch and write its run folder.
+    """Train an ED network (or Diehl & Cook's, ``model="diehl-cook"``) epoch by epoch and write its run folder.
 
     Parameters
     ----------
@@ -330,6 +330,11 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig (got {type(config).__name__})")
     folder = Path(out) if out is not None else default_out(config)
+    if config.model == "diehl-cook":
+        from .diehl_cook import train_stdp  # it builds on this module's helpers
+
+        return train_stdp(config, folder, resume=resume, overwrite=overwrite, progress=progress,
+                          command_line=command_line, echo=echo)
     train_set, test_set = _load_data(config)
     done = _prepare_folder(folder, config, resume, overwrite, echo)
     run = RunFolder(folder)
@@ -440,6 +445,10 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True) -> Ev
         run.check(require=("config.json", "weights.npz"))
     except RunFolderError as err:
         raise TrainError(f"cannot evaluate: {err}") from None
+    if config.model == "diehl-cook":
+        from .diehl_cook import evaluate_stdp
+
+        return evaluate_stdp(run, config, device)
     saved = run.weights()
     weights, epoch = saved.arrays, saved.epoch
     metrics = run.metrics()

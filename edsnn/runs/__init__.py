@@ -31,6 +31,14 @@ Folders written before the per-epoch parts hold single ``counts.parquet``
 and ``spikes.parquet`` files; they are read, evaluated and resumed as they
 are (new epochs are added as parts).
 
+A ``model = "diehl-cook"`` run (Diehl & Cook's STDP network) writes the same
+files but ``counts/`` and ``spikes/``: ``metrics.csv`` has one more column,
+``presentations`` (training presentations, repeats of an image included;
+:data:`STDP_METRICS_COLUMNS`), ``weights.npz`` holds ``w`` (784 × n_e),
+``theta`` (V) and ``assignments`` (label of each excitatory neuron), and
+``figures/`` the receptive fields, the assignment histogram, the learning
+curves and the confusion matrix.
+
 Each file is written atomically (a temporary file, then :func:`os.replace`);
 an epoch writes its parts, then the CSV rows, then ``weights.npz`` last, which
 marks it finished: readers show finished epochs only, and
@@ -47,6 +55,7 @@ from .schema import (
     REQUIRED,
     RUN_FILES,
     SPIKES_SCHEMA,
+    STDP_METRICS_COLUMNS,
     RunFolderError,
     count_type,
     counts_schema,
@@ -59,6 +68,7 @@ __all__ = [
     "COUNT_TYPES",
     "COUNTS_SCHEMA",
     "METRICS_COLUMNS",
+    "STDP_METRICS_COLUMNS",
     "PREDICTION_COLUMNS",
     "REQUIRED",
     "RUN_FILES",

@@ -29,6 +29,7 @@ from .schema import (
     RUN_FILES,
     SPIKES,
     SPIKES_SCHEMA,
+    STDP_METRICS_COLUMNS,
     WEIGHTS,
     RunFolderError,
     count_type,
@@ -112,7 +113,7 @@ class RunFolder:
         return int(files.load_npz(self.file(WEIGHTS), ["epoch"])["epoch"])
 
     def metrics(self) -> pd.DataFrame:
-        """``metrics.csv`` of the finished epochs (columns :data:`METRICS_COLUMNS`)."""
+        """``metrics.csv`` of finished epochs (:data:`METRICS_COLUMNS`; diehl-cook: :data:`STDP_METRICS_COLUMNS`)."""
         return self._csv(METRICS)
 
     def predictions(self, epoch: int | None = None) -> pd.DataFrame:
@@ -228,8 +229,14 @@ class RunFolder:
             raise RunFolderError(f"{self.path} has no {name}")
         return path
 
+    def _columns(self, name: str) -> tuple:
+        """(columns, integer columns) of a CSV table; a diehl-cook run's metrics also count presentations."""
+        if name == METRICS and self.file(CONFIG).is_file() and self.info().get("model") == "diehl-cook":
+            return STDP_METRICS_COLUMNS, ["epoch", "presentations"]
+        return _CSVS[name]
+
     def _csv(self, name: str) -> pd.DataFrame:
-        path, (columns, integers) = self.file(name), _CSVS[name]
+        path, (columns, integers) = self.file(name), self._columns(name)
         frame = files.read_csv(path, columns) if path.is_file() else None
         if frame is None:
             return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in integers else float) for c in columns})
@@ -325,9 +332,11 @@ class RunFolder:
             "presentation": np.arange(len(labels), dtype=np.int64),
             "label": labels, "prediction": predicted}), "predictions", epoch)
         files.crash_point("predictions", epoch)
-        row = {"epoch": int(epoch), **{k: float(metrics[k]) for k in METRICS_COLUMNS[1:]}}
+        columns, integers = self._columns(METRICS)
+        row = {"epoch": int(epoch), **{k: float(metrics[k]) for k in columns[1:]}}
         row["train_seconds"], row["test_seconds"] = round(row["train_seconds"], 3), round(row["test_seconds"], 3)
-        files.append_csv(self.file(METRICS), pd.DataFrame([row], columns=METRICS_COLUMNS), "metrics", epoch)
+        frame = pd.DataFrame([row], columns=columns).astype({c: np.int64 for c in integers})
+        files.append_csv(self.file(METRICS), frame, "metrics", epoch)
         files.crash_point("metrics", epoch)
         files.save_npz(self.file(WEIGHTS), {**weights, "epoch": np.int64(epoch), "seed": np.int64(seed)},
                        "weights", epoch)
@@ -339,8 +348,8 @@ class RunFolder:
         Also removes a half-appended last line, so that the next append starts
         on a line of its own.
         """
-        for name, (columns, integers) in _CSVS.items():
-            path = self.file(name)
+        for name in _CSVS:
+            path, (columns, integers) = self.file(name), self._columns(name)
             if not path.is_file():
                 continue
             frame = files.read_csv(path, columns)

@@ -28,6 +28,8 @@ def records_epoch(config: TrainConfig, epoch: int) -> bool:
     >>> [e for e in range(1, 6) if records_epoch(config, e)]
     [2, 4, 5]
     """
+    if config.model == "diehl-cook":
+        return False  # its run folders hold no counts/ (yet): accuracy, assignments, weights and θ
     kind, number = _setting(config)
     if kind == "last":
         return epoch == config.epochs

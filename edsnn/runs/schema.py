@@ -14,6 +14,7 @@ __all__ = [
     "FIGURES",
     "METRICS",
     "METRICS_COLUMNS",
+    "STDP_METRICS_COLUMNS",
     "PREDICTIONS",
     "PREDICTION_COLUMNS",
     "REQUIRED",
@@ -39,6 +40,8 @@ COUNTS = "counts"
 SPIKES = "spikes"
 
 METRICS_COLUMNS = ["epoch", "train_accuracy", "test_accuracy", "train_seconds", "test_seconds"]
+#: ``metrics.csv`` of a diehl-cook run: also the training presentations, repeats of an image included.
+STDP_METRICS_COLUMNS = [*METRICS_COLUMNS, "presentations"]
 PREDICTION_COLUMNS = ["epoch", "presentation", "label", "prediction"]
 
 #: Layer and E/I type: dictionary-encoded (one byte per row in memory, a pandas Categorical).
