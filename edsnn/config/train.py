@@ -99,9 +99,6 @@ class TrainConfig:
     precision : {"double", "single"}
         Floating-point type of the network's state and weights (single:
         half the memory traffic; its speed and accuracy: README "Speed").
-    threads : int
-        OpenMP threads of the cpp program (1: none; the random streams, and
-        hence the spikes of a seed, depend on it).
     batch_size : int
         Presentations per Brian2 ``run()`` (memory bound only).
     record_spikes : bool
@@ -149,7 +146,6 @@ class TrainConfig:
     seed: int = 0
     device: str = "runtime"
     precision: str = "double"
-    threads: int = 1
     batch_size: int = 500
     record_spikes: bool = False
     record_counts: str = "all"
@@ -179,9 +175,6 @@ class TrainConfig:
         if isinstance(self.hidden, (int, str)) or len(tuple(self.hidden)) == 0:
             raise ValueError(f"hidden must list at least one layer size, e.g. (256,) (got {self.hidden!r})")
         set_("hidden", tuple(_positive_int("hidden layer size", h) for h in self.hidden))
-        set_("threads", _positive_int("threads", self.threads))
-        if self.threads > 1 and self.device != "cpp":
-            raise ValueError(f"threads apply to device 'cpp' only (got threads={self.threads}, device={self.device!r})")
         for name, choices in (("model", TRAIN_MODELS), ("sampling", SAMPLING_METHODS), ("device", DEVICES),
                               ("precision", tuple(PRECISIONS))):
             if getattr(self, name) not in choices:

@@ -141,7 +141,9 @@ class StandaloneRun(DeviceRun):
         Floating-point type of state variables and weights (:data:`PRECISIONS`).
     threads : int
         OpenMP threads of a cpp program (1: none).  The random streams depend
-        on it: a seed reproduces a run with the same number of threads.
+        on it: a seed reproduces a run with the same number of threads.  Not
+        a training option: 2 threads ran slower than one (README "Devices and
+        speed"); ``benchmarks/speed.py`` measures it.
     """
 
     standalone = True

@@ -101,8 +101,7 @@ def build_stdp_network(config, device: str | None = None) -> DiehlCookNetwork:
     name = device or config.device
     net = DiehlCookNetwork(n_e=config.n_excitatory, stdp=config.stdp, params=config.diehl_cook, seed=config.seed,
                            images_per_run=config.batch_size,
-                           device=device_run(name, precision=config.precision,
-                                             threads=config.threads if name == "cpp" else 1))
+                           device=device_run(name, precision=config.precision))
     if not getattr(net.device, "standalone", False) and net.network.t == 0 * second:
         # The runtime device's silent first step (DeviceRun.run_batch) happens here, before any
         # phase is seeded, so that a phase's random numbers depend on its seed only.

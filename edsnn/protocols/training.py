@@ -129,8 +129,7 @@ def build_network(config: TrainConfig, device: str | None = None) -> EDNetwork:
         synapse=config.synapse, ed=config.ed,
         coding=config.coding, seed=config.seed, batch_size=config.batch_size, reset_state=True,
         record_spikes=config.record_spikes,
-        device=device_run(device or config.device, precision=config.precision,
-                          threads=config.threads if (device or config.device) == "cpp" else 1),
+        device=device_run(device or config.device, precision=config.precision),
     )
 
 
