@@ -24,6 +24,10 @@ Usage::
     python benchmarks/speed.py --quick                            # smoke run (~3 min)
     python benchmarks/speed.py --profile 2> profile.txt           # where cpp spends its time
     python benchmarks/speed.py --models --out benchmarks/results/speed_models.md   # every neuron and synapse model, cpp
+    python benchmarks/speed.py --paired 3        # cpp: fused / unfused / single, interleaved, 3 rounds, medians
+
+``--paired`` exists because this machine's timings of one program swing by up to 2× between
+runs (shared hosts): the variants run in turn, round after round, and the medians are compared.
 
 Tables are printed as markdown and written as CSV next to ``--out``.
 """
@@ -268,6 +272,9 @@ def main(argv=None):
                              "instead of the device table")
     parser.add_argument("--no-variants", action="store_true",
                         help="cpp: only the default (no unfused-pairs, single-precision and 2-thread rows)")
+    parser.add_argument("--paired", type=int, metavar="ROUNDS",
+                        help="cpp only: time the default, unfused pairs and single precision in turn, ROUNDS "
+                             "times, and print every run and the medians")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -283,6 +290,9 @@ def main(argv=None):
     batch = args.batch_size or (20 if args.quick else 500)
     if args.profile:
         time_device("cpp", n_train, n_test, batch, profile=True)
+        return
+    if args.paired:
+        paired(args.paired, n_train, n_test, batch, args.out)
         return
     reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
     rows = [reference]
@@ -326,6 +336,33 @@ def main(argv=None):
         text += "\n## Scaling, cpp_standalone\n\n" + markdown(scaling) + "\n"
     print(text)
     _write(args.out, text, {"speed": rows, "scaling": scaling})
+
+
+#: The variants ``--paired`` interleaves.
+PAIRED = {"fused (default)": {}, "unfused pairs": {"fuse": False}, "single": {"precision": "single"}}
+
+
+def paired(rounds: int, n_train: int, n_test: int, batch: int, out) -> None:
+    """cpp variants in turn (A B C A B C …), then the median of each figure over the rounds."""
+    import statistics
+
+    runs = {name: [] for name in PAIRED}
+    for r in range(rounds):
+        for name, variant in PAIRED.items():
+            runs[name].append(in_subprocess("device", device="cpp", n_train=n_train, n_test=n_test,
+                                            batch_size=batch, **variant))
+            print(r + 1, name, json.dumps(runs[name][-1]), file=sys.stderr)
+    keys = ["train_ms", "train_cpu_ms", "test_ms", "test_cpu_ms"]
+    lines = ["| variant | " + " | ".join(f"{k} (each round)" for k in keys) + " | " +
+             " | ".join(f"median {k}" for k in keys) + " |", "|" + "---|" * (1 + 2 * len(keys))]
+    for name, rows in runs.items():
+        each = [" / ".join(f"{row[k]:.1f}" for row in rows) for k in keys]
+        medians = [f"{statistics.median(row[k] for row in rows):.1f}" for k in keys]
+        lines.append(f"| {name} | " + " | ".join(each + medians) + " |")
+    text = (f"## cpp variants in turn, {rounds} rounds, hidden 256 (seed {SEED}), ms per presentation\n\n"
+            + "\n".join(lines) + "\n")
+    print(text)
+    _write(out, text, {})
 
 
 def _write(path, text: str, tables: dict) -> None:
