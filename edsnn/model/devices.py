@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import warnings
 
 import brian2
 import numpy as np
@@ -111,6 +112,10 @@ class DeviceRun:
 def _checked_precision(precision: str) -> str:
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {tuple(PRECISIONS)} (got {precision!r})")
+    if precision == "single":
+        # Brian2's check for huge values compares float32 arrays with 1e50, which numpy cannot cast.
+        warnings.filterwarnings("ignore", message="overflow encountered in cast", category=RuntimeWarning,
+                                module="brian2.groups.group")
     return precision
 
 
