@@ -22,7 +22,6 @@ from brian2 import second
 
 from edsnn.model import DiehlCookNetwork, device_run
 from edsnn.model.assignment import assign_labels, vote
-from edsnn.runs import RunFolder
 from edsnn.runs.schema import FIGURES
 
 from . import figures as figs
@@ -140,21 +139,11 @@ def train_stdp(config, folder: Path, *, resume: bool, overwrite: bool, progress:
     higher intensity included).  ``weights.npz`` holds ``w`` (784 × n_e),
     ``theta`` (V) and ``assignments``.
     """
-    from .training import TrainResult, _describe, _load_data, _prepare_folder, epoch_selection, stream_seed
+    from .training import TrainResult, _start_folder, epoch_selection, stream_seed
 
-    train_set, test_set = _load_data(config)
-    done = _prepare_folder(folder, config, resume, overwrite, echo)
-    run = RunFolder(folder)
-    info = _describe(config, train_set, command_line)
-    info.update(n_inputs=28 * 28, random_streams=RANDOM_STREAMS)
-    info.pop("reset_state")
-    if done:
-        previous = run.info()
-        info["created"] = previous.get("created", info["created"])
-        info["command_line"] = previous.get("command_line")
-        info["resumed"] = [*previous.get("resumed", []), {"after_epoch": done, "command_line": command_line}]
-    weights = run.weights().arrays if done else None
-    run.write_info(info)
+    train_set, test_set, done, run, weights = _start_folder(
+        config, folder, resume, overwrite, echo, command_line,
+        info_changes=dict(n_inputs=28 * 28, random_streams=RANDOM_STREAMS), info_drop=("reset_state",))
     net = build_stdp_network(config)
     if done:
         net.set_weights(weights)

@@ -253,6 +253,36 @@ def _prepare_folder(folder: Path, config: TrainConfig, resume: bool, overwrite: 
     )
 
 
+def _start_folder(config: TrainConfig, folder: Path, resume: bool, overwrite: bool, echo, command_line,
+                  info_changes: dict | None = None, info_drop: tuple = ()):
+    """Load the data, check or clear ``folder`` and write its run info.
+
+    On resume the info keeps the first start's creation time and command line
+    and lists the resumption.  ``info_changes`` (key → value) and
+    ``info_drop`` (keys) adapt the info to a model.
+
+    Returns
+    -------
+    train_set, test_set, done, run, weights
+        The data, the finished epochs, the :class:`RunFolder`, and the last
+        epoch's weights (None when starting afresh).
+    """
+    train_set, test_set = _load_data(config)
+    done = _prepare_folder(folder, config, resume, overwrite, echo)
+    run = RunFolder(folder)
+    info = dict(_describe(config, train_set, command_line), **(info_changes or {}))
+    for key in info_drop:
+        info.pop(key)
+    if done:
+        previous = run.info()
+        info["created"] = previous.get("created", info["created"])
+        info["command_line"] = previous.get("command_line")
+        info["resumed"] = [*previous.get("resumed", []), {"after_epoch": done, "command_line": command_line}]
+    weights = run.weights().arrays if done else None
+    run.write_info(info)
+    return train_set, test_set, done, run, weights
+
+
 def _load_data(config: TrainConfig):
     train_set = load_dataset(config.dataset, "train", config.data, config.data_dir)
     test_set = load_dataset(config.dataset, "test", config.data, config.data_dir)
@@ -334,17 +364,7 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
 
         return train_stdp(config, folder, resume=resume, overwrite=overwrite, progress=progress,
                           command_line=command_line, echo=echo)
-    train_set, test_set = _load_data(config)
-    done = _prepare_folder(folder, config, resume, overwrite, echo)
-    run = RunFolder(folder)
-    info = _describe(config, train_set, command_line)
-    if done:
-        previous = run.info()
-        info["created"] = previous.get("created", info["created"])
-        info["command_line"] = previous.get("command_line")
-        info["resumed"] = [*previous.get("resumed", []), {"after_epoch": done, "command_line": command_line}]
-    weights = run.weights().arrays if done else None
-    run.write_info(info)
+    train_set, test_set, done, run, weights = _start_folder(config, folder, resume, overwrite, echo, command_line)
 
     net = build_network(config)
     phases = _Phases(net)
