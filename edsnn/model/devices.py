@@ -204,7 +204,9 @@ class StandaloneRun(DeviceRun):
         args = [self._input_arg(inputs[key], values)
                 for key, values in (("rates", rates), ("labels", labels), ("learn", learn))]
         for obj, var in net.learned_arrays().values():
-            args.append(f"{obj.name}.{var}={self._array_file(obj, var)}")
+            path = self._array_file(obj, var)
+            if path is not None:
+                args.append(f"{obj.name}.{var}={path}")
         self._check_args(args)
         device.run(directory=self.directory, run_args=args)
         for obj, var in net.learned_arrays().values():
@@ -276,15 +278,21 @@ class StandaloneRun(DeviceRun):
         array.tofile(path)
         return f"{timed_array.name}.values={path}"
 
-    def _array_file(self, obj, var) -> str:
-        """The file the coming execution reads a learned array from."""
+    def _array_file(self, obj, var) -> str | None:
+        """The file the coming execution reads a learned array from.
+
+        None before the first execution for an array never set from Python
+        (e.g. a kept neuron state): the program starts it from its own initial values.
+        """
         key = f"{obj.name}.{var}"
         if key in self._unsaved:
             path = os.path.join(self.directory, "static_arrays", f"edsnn_{obj.name}_{var}.dat")
             np.ascontiguousarray(self._arrays[key], dtype=obj.variables[var].dtype).tofile(path)
             return path
         device = brian2.get_device()
-        return os.path.join(device.results_dir, device.get_array_filename(obj.variables[var]))
+        path = os.path.join(device.results_dir, device.get_array_filename(obj.variables[var]))
+        first_execution = len(self.execution_seeds) == 1  # the coming one's seed is already drawn
+        return None if first_execution and not os.path.isfile(path) else path
 
     def get_array(self, obj, var):
         key = f"{obj.name}.{var}"
