@@ -53,7 +53,7 @@ def write_run(path, epochs: int, presentations: int, neurons: int, batch: int = 
     hidden layer of ``neurons / n_classes - 1`` units and the output.
     """
     from edsnn.config import TrainConfig
-    from edsnn.runs import RunFolder, counts_table
+    from edsnn.runs import RunFolder, counts_table, layer_sizes
 
     hidden = neurons // N_CLASSES - 1
     if hidden < 1 or N_CLASSES * (hidden + 1) != neurons:
@@ -82,7 +82,7 @@ def write_run(path, epochs: int, presentations: int, neurons: int, batch: int = 
             n = min(batch, presentations - first)
             counts = batch_counts(first, n)
             activity = {k: np.minimum(v / 10.0, 1.0) for k, v in counts.items()}
-            yield counts_table(epoch, labels[first:first + n], activity, counts, (hidden,), first=first)
+            yield counts_table(epoch, labels[first:first + n], activity, counts, layer_sizes((hidden,)), first=first)
 
     for epoch in range(1, epochs + 1):
         run.write_epoch(epoch, counts=tables(epoch), predictions=(labels, labels), weights=weights, seed=seed,

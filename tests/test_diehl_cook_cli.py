@@ -7,6 +7,7 @@ short presentations.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from brian2 import ms
 
@@ -94,5 +95,20 @@ def test_bad_neurons_are_refused(capsys, argv, words):
     assert words in refused(capsys, "train", *argv)
 
 
-def test_analyze_says_a_diehl_cook_folder_has_no_counts(one_epoch, capsys):
-    assert "is a diehl-cook run" in refused(capsys, "analyze", str(one_epoch))
+def test_analyze_gives_the_firing_statistics_of_both_populations(one_epoch, capsys):
+    counts = RunFolder(one_epoch).counts()  # every epoch (the resume test may have added one)
+    epochs = counts["epoch"].nunique()
+    assert sorted(counts["layer"].unique()) == ["excitatory", "inhibitory"] and len(counts) == epochs * 10 * 2 * 10
+    assert set(counts.loc[counts["layer"] == "inhibitory", "type"]) == {"I"}
+    # an inhibitory neuron's only input is its excitatory partner: it spikes in a presentation
+    # only if its partner did
+    wide = counts.pivot_table(index=["epoch", "presentation", "neuron"], columns="layer", values="count")
+    assert wide["inhibitory"].sum() > 0 and not ((wide["inhibitory"] > 0) & (wide["excitatory"] == 0)).any()
+    assert main(["analyze", str(one_epoch), "--overwrite"]) == 0
+    rates = pd.read_csv(one_epoch / "analysis" / "rates.csv")
+    keys = ["epoch", "layer", "neuron", "label"]
+    expected = counts.groupby(keys, observed=True)["count"].mean().rename("expected") / 0.1  # per 100 ms, Hz
+    both = rates.set_index(keys).join(expected, how="inner")
+    assert len(both) == len(expected) == len(rates)
+    np.testing.assert_allclose(both["rate_hz"], both["expected"])
+    assert (one_epoch / "analysis" / "fano.csv").is_file() and (one_epoch / "analysis" / "selectivity.csv").is_file()

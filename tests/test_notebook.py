@@ -16,10 +16,9 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "firing_statistics.ipynb"
 
 
-def execute_notebook(run_dir, monkeypatch):
-    """Run the notebook on ``run_dir``; return its text output and its number of images."""
-    monkeypatch.setenv("EDSNN_RUN", str(run_dir))  # the kernel inherits it
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+def run_notebook(path):
+    """Execute the notebook at ``path`` from the repository root; return its text output and number of images."""
+    nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(REPO)}})
     client.execute()
@@ -29,6 +28,12 @@ def execute_notebook(run_dir, monkeypatch):
     text = "".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
                    for o in outputs)
     return text, sum("image/png" in o.get("data", {}) for o in outputs)
+
+
+def execute_notebook(run_dir, monkeypatch):
+    """Run the firing-statistics notebook on ``run_dir``."""
+    monkeypatch.setenv("EDSNN_RUN", str(run_dir))  # the kernel inherits it
+    return run_notebook(NOTEBOOK)
 
 
 def test_firing_statistics_notebook_on_synthetic_run(tmp_path, monkeypatch):

@@ -12,12 +12,13 @@ one epoch.
 
 :func:`balance.input_balance` reads the E/I balance of every neuron's input
 from ``run.weights`` (figure: :func:`plots.plot_balance`).
+:mod:`comparison` puts runs of different models (ED, Diehl & Cook) side by side.
 :func:`analyze_run` writes every table and figure into ``RUN/analysis/``;
 :func:`to_neo` and :func:`to_nwb` hand the spike times to Elephant and NWB
 tools (``pip install 'edsnn[export]'``).
 """
 
-from . import balance, plots, statistics
+from . import balance, comparison, plots, statistics
 from .export import MissingExportPackages, export_run
 from .neo_export import to_neo, write_neo
 from .nwb_export import to_nwb
@@ -25,5 +26,5 @@ from .report import analyze_run
 from .run import Run, RunFolderError, load_run
 from .summary import CountSummary, summarize
 
-__all__ = ["CountSummary", "MissingExportPackages", "Run", "RunFolderError", "analyze_run", "balance", "export_run",
-           "load_run", "plots", "statistics", "summarize", "to_neo", "to_nwb", "write_neo"]
+__all__ = ["CountSummary", "MissingExportPackages", "Run", "RunFolderError", "analyze_run", "balance", "comparison",
+           "export_run", "load_run", "plots", "statistics", "summarize", "to_neo", "to_nwb", "write_neo"]

@@ -126,7 +126,6 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
         "selectivity": selectivity,
         "confusion": confusion,
         "evolution": evolution,
-        "balance": (balance := input_balance(run.weights)),
     }
     figures = {
         "learning_curves": plots.plot_learning_curves(run.metrics),
@@ -142,7 +141,9 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     if hidden1 is not None and hidden1.ndim == 3 and hidden1.shape[1] == 2 * 28 * 28:
         figures["receptive_fields"] = plots.plot_receptive_fields(hidden1)
     figures["evolution"] = plots.plot_evolution(evolution, run.metrics)
-    figures["balance"] = plots.plot_balance(balance)
+    if run.model != "diehl-cook":  # the E/I balance of ED's signed weights
+        tables["balance"] = balance = input_balance(run.weights)
+        figures["balance"] = plots.plot_balance(balance)
     if run.spikes is not None:
         tables["isi_cv"] = st.isi_cv(run.spikes)
         tables["psth"] = psth = st.psth(run.spikes, counts, bin_width, T)

@@ -22,7 +22,7 @@ import pandas as pd
 from brian2 import Quantity
 
 from edsnn.config import TrainConfig
-from edsnn.runs import RunFolder, RunFolderError, layer_sizes
+from edsnn.runs import RunFolder, RunFolderError, populations
 
 from . import statistics as st
 from .summary import COUNT_COLUMNS, CountSummary, summarize
@@ -104,9 +104,6 @@ class Run:
         ValueError
             If no finished epoch holds counts, or for a reference-model run.
         """
-        if self.config.model == "diehl-cook":
-            raise ValueError(f"{self.path} is a diehl-cook run: its folder holds no spike counts (counts/) to "
-                             "analyze, only accuracies, assignments, weights, θ and figures")
         if not self.epochs:
             raise ValueError(f"{self.path} holds no counts yet: with record_counts "
                              f"{self.config.record_counts!r} the first epoch that keeps them has not finished")
@@ -119,17 +116,17 @@ class Run:
 
     @property
     def presentation(self) -> Quantity:
-        """Duration of one presentation (``config.coding.presentation``)."""
-        return self.config.coding.presentation
+        """Duration of one presentation's stimulus (``config.coding.presentation``; diehl-cook: its own)."""
+        return st.SaturationCaps.from_config(self.config).presentation
 
     @property
     def dt(self) -> Quantity:
-        """Simulation time step (``config.coding.dt``)."""
-        return self.config.coding.dt
+        """Simulation time step (``config.coding.dt``; diehl-cook: ``config.diehl_cook.dt``)."""
+        return st.SaturationCaps.from_config(self.config).dt
 
     @property
     def refractory(self) -> Quantity:
-        """Refractory period of the hidden and output neurons (0 ms for models without one)."""
+        """Refractory period of the hidden and output neurons (0 ms without one; diehl-cook: of its E neurons)."""
         return st.SaturationCaps.from_config(self.config).tau_ref
 
     @property
@@ -161,8 +158,8 @@ class Run:
 
     @property
     def layers(self) -> list[str]:
-        """Layer names in network order (``hidden1, ..., output``)."""
-        return list(layer_sizes(self.config.hidden))
+        """Layer names in network order (``hidden1, ..., output``; diehl-cook: ``excitatory, inhibitory``)."""
+        return list(populations(self.config))
 
     def require_spiking(self) -> None:
         """Raise ValueError unless this run has spike counts (spiking model).

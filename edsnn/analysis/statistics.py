@@ -39,6 +39,7 @@ import pandas as pd
 from brian2 import Hz, Quantity, ms, second
 
 from edsnn.model import layout
+from edsnn.model.conductance import AdaptiveConductanceLIF
 from edsnn.runs import layer_sort_key
 from edsnn.units import QuantityParameters, check_quantity
 
@@ -291,7 +292,13 @@ class SaturationCaps(QuantityParameters):
         """The caps of a run's :class:`~edsnn.config.TrainConfig` (``Run.config``).
 
         The refractory period is the neuron model's (0 ms for a model without one).
+        Diehl & Cook's network: its stimulus duration and time step, its
+        excitatory neurons' refractory period, and, as it has no activity
+        read-out, an activity cap at the rate of that refractory limit.
         """
+        if config.model == "diehl-cook":
+            p, tau_ref = config.diehl_cook, AdaptiveConductanceLIF().tau_ref
+            return cls(presentation=p.presentation, dt=p.dt, tau_ref=tau_ref, activity_max_rate=1 / (tau_ref + p.dt))
         return cls(presentation=config.coding.presentation, dt=config.coding.dt,
                    tau_ref=config.neuron.refractory() or 0 * ms, activity_max_rate=config.ed.activity_max_rate)
 

@@ -168,14 +168,17 @@ intensity : 1 (linked)     # rate multiplier (control)
 t0 : second (shared)       # start of the current run
 """
 
-EXCITATORY = """
+INHIBITORY = """
 cnt : 1                    # spikes during the current stimulus
+t0 : second (shared)       # start of the current run
+"""
+
+EXCITATORY = INHIBITORY + """
 learning = learning_now * int(t > t0 - dt/2) : 1  # 1 while the network learns (0 before t0)
 learning_now : 1           # control's learning, copied
 renorm : 1                 # 1 if the weights are normalised at this slot boundary (copied from control)
 learning_c : 1 (linked)    # control's learning
 renorm_c : 1 (linked)      # control's renorm
-t0 : second (shared)       # start of the current run
 """
 
 
@@ -192,11 +195,14 @@ class DiehlCookResult:
         Intensity of that presentation, shape (n_images,).
     presentations : int
         Slots simulated, those past the last image included.
+    inhibitory_counts : ndarray of int32
+        Spikes of each inhibitory neuron during the same presentations, shape (n_images, n_e).
     """
 
     counts: np.ndarray
     intensity: np.ndarray
     presentations: int
+    inhibitory_counts: np.ndarray
 
 
 class DiehlCookNetwork:
@@ -284,7 +290,8 @@ class DiehlCookNetwork:
         self.excitatory = neuron_group(self.excitatory_model, self.n_e, "excitatory",
                                        equations=EXCITATORY + self.rule.unit_equations(self.excitatory_model),
                                        on_spike=f"cnt += {on}", namespace=ns)
-        self.inhibitory = neuron_group(self.inhibitory_model, self.n_e, "inhibitory", namespace=ns)
+        self.inhibitory = neuron_group(self.inhibitory_model, self.n_e, "inhibitory", equations=INHIBITORY,
+                                       on_spike=f"cnt += {on}", namespace=ns)
         for group, names in ((self.input_group, ("img", "intensity")), (self.excitatory, ("learning", "renorm"))):
             for name in names:
                 link = name if group is self.input_group else f"{name}_c"
@@ -309,9 +316,9 @@ class DiehlCookNetwork:
         total.summed_updaters["n_spikes_post"].when = "end"
         total.summed_updaters["n_spikes_post"].order = ORDER["forward"]
         for group, model in ((self.excitatory, self.excitatory_model), (self.inhibitory, self.inhibitory_model)):
-            code = [f"{var} = {value}" for var, value in model.rest_state.items()]
+            code = [f"{var} = {value}" for var, value in model.rest_state.items()] + ["cnt = 0"]
             if group is self.excitatory:
-                code += ["cnt = 0", self.rule.rest_code]
+                code.append(self.rule.rest_code)
             group.run_regularly("\n".join(c for c in code if c), dt=self.period, when="end",
                                 order=ORDER["reset"], name=f"{group.name}_reset")
         rule_objects = self.rule.schedule(self)
@@ -329,6 +336,7 @@ class DiehlCookNetwork:
             self.network.remove(mon)
         kw = dict(record=True, dt=self.period, when="end", order=ORDER["record"])
         self.recorders = [StateMonitor(self.excitatory, "cnt", name="record_excitatory", **kw),
+                          StateMonitor(self.inhibitory, "cnt", name="record_inhibitory", **kw),
                           StateMonitor(self.control, ["shown", "shown_intensity", "accepted", "label"],
                                        name="record_control", **kw)]
         self.network.add(self.recorders)
@@ -358,7 +366,7 @@ class DiehlCookNetwork:
             raise ValueError("pixel values must be >= 0")
         labels = np.zeros(len(images)) if labels is None else np.asarray(labels, dtype=float)
         scale, rows = float(self.params.rate_scale / Hz), self.images_per_run + 1
-        counts, intensity, slots, done = [], [], 0, 0
+        counts, inhibitory, intensity, slots, done = [], [], [], 0, 0
         while done < len(images):
             chunk = slice(done, min(done + self.images_per_run, len(images)))
             n = chunk.stop - chunk.start
@@ -371,11 +379,12 @@ class DiehlCookNetwork:
             control = records["control"]
             accepted = (control["accepted"][:, 0] > 0.5) & (control["shown"][:, 0] < n - 0.5)
             counts.append(records["excitatory"]["cnt"][accepted].round().astype(np.int32))
+            inhibitory.append(records["inhibitory"]["cnt"][accepted].round().astype(np.int32))
             intensity.append(control["shown_intensity"][accepted, 0])
             done, slots = done + int(accepted.sum()), slots + self.batch_size
             if not accepted.any():
                 raise RuntimeError("a run ended without accepting an image (presentations_per_run too small?)")
-        return DiehlCookResult(np.concatenate(counts), np.concatenate(intensity), slots)
+        return DiehlCookResult(np.concatenate(counts), np.concatenate(intensity), slots, np.concatenate(inhibitory))
 
     # -- learned state -----------------------------------------------------------
 

@@ -22,9 +22,11 @@ from brian2 import second
 
 from edsnn.model import DiehlCookNetwork, device_run
 from edsnn.model.assignment import assign_labels, vote
+from edsnn.runs import counts_table
 from edsnn.runs.schema import FIGURES
 
 from . import figures as figs
+from .run_start import EvaluationResult, TrainResult, epoch_selection, load_data, start_folder, stream_seed
 from .stdp_figures import plot_assignments, plot_receptive_fields
 
 __all__ = ["STDPScore", "learn_and_score", "build_stdp_network", "train_stdp", "evaluate_stdp"]
@@ -117,6 +119,20 @@ def _phase(net, seed: int, images, learn: bool):
     return result, time.perf_counter() - started
 
 
+def _counts(net, epoch: int, labels, result):
+    """The test phase's spikes as a counts table: layers ``excitatory`` and ``inhibitory``, one network.
+
+    ``activity`` is a count over the most one stimulus allows,
+    ``floor(presentation / (tau_ref + dt))`` of the neuron's model.
+    """
+    counts = {"excitatory": result.counts, "inhibitory": result.inhibitory_counts}
+    models = {"excitatory": net.excitatory_model, "inhibitory": net.inhibitory_model}
+    p = net.params
+    activity = {layer: c / np.floor(float(p.presentation / (models[layer].tau_ref + p.dt)))
+                for layer, c in counts.items()}
+    return counts_table(epoch, labels, activity, counts, {layer: net.n_e for layer in counts})
+
+
 def _figures(folder: Path, metrics, weights: dict, labels, predictions, class_names) -> None:
     out, n = folder / FIGURES, len(class_names)
     plot_receptive_fields(weights["w"], path=out / "receptive_fields.png")
@@ -137,11 +153,10 @@ def train_stdp(config, folder: Path, *, resume: bool, overwrite: bool, progress:
     ``train_accuracy`` is the vote on the assignment phase's responses,
     ``presentations`` the training slots that showed an image (repeats at a
     higher intensity included).  ``weights.npz`` holds ``w`` (784 × n_e),
-    ``theta`` (V) and ``assignments``.
+    ``theta`` (V) and ``assignments``; ``counts/`` the test images' spike
+    counts of both populations (:func:`_counts`), which ``edsnn analyze`` reads.
     """
-    from .training import TrainResult, _start_folder, epoch_selection, stream_seed
-
-    train_set, test_set, done, run, weights = _start_folder(
+    train_set, test_set, done, run, weights = start_folder(
         config, folder, resume, overwrite, echo, command_line,
         info_changes=dict(n_inputs=28 * 28, random_streams=RANDOM_STREAMS), info_drop=("reset_state",))
     net = build_stdp_network(config)
@@ -169,7 +184,8 @@ def train_stdp(config, folder: Path, *, resume: bool, overwrite: bool, progress:
             test_pred = vote(tested.counts, assignments, config.n_classes)
             weights = {**net.get_weights(), "assignments": assignments.astype(np.int64)}
             train_acc, test_acc = float(np.mean(train_pred == train_labels)), float(np.mean(test_pred == test_labels))
-            run.write_epoch(epoch, counts=None, predictions=(test_labels, test_pred), weights=weights,
+            run.write_epoch(epoch, counts=[_counts(net, epoch, test_labels, tested)],
+                            predictions=(test_labels, test_pred), weights=weights,
                             seed=config.seed, metrics={"train_accuracy": train_acc, "test_accuracy": test_acc,
                                                        "train_seconds": train_seconds + assign_seconds,
                                                        "test_seconds": test_seconds, "presentations": shown})
@@ -193,10 +209,8 @@ def evaluate_stdp(run, config, device: str | None = None):
     with the *saved* assignments (made on that epoch's training images, as
     in the paper): on the same device this reproduces the recorded accuracy.
     """
-    from .training import EvaluationResult, _load_data, epoch_selection, stream_seed
-
     saved = run.weights()
-    train_set, test_set = _load_data(config)
+    train_set, test_set = load_data(config)
     _, test_idx = epoch_selection(config, train_set.labels, test_set.labels, saved.epoch)
     labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
     net = build_stdp_network(config, device)

@@ -22,103 +22,37 @@ an interruption reproduces the uninterrupted run exactly (runtime device), and
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as _dt
-import platform
 import time
 from pathlib import Path
 
 import brian2
 import numpy as np
-import pandas as pd
 from brian2 import Hz, NeuronGroup
 
-import edsnn
 from edsnn.config import TrainConfig
-from edsnn.data import ei_pairs, load_dataset, select_subset
+from edsnn.data import ei_pairs
 from edsnn.model import EDNetwork, device_run
-from edsnn.runs import RunFolder, RunFolderError, counts_table, spikes_table
+from edsnn.runs import RunFolder, RunFolderError, counts_table, layer_sizes, spikes_table
 
 from . import figures as figs
+from .diehl_cook import evaluate_stdp, train_stdp
 from .live import LiveView
+from .run_start import (
+    EvaluationResult,
+    TrainError,
+    TrainResult,
+    default_out,
+    epoch_selection,
+    load_data,
+    start_folder,
+    stream_seed,
+)
 
 __all__ = ["train", "evaluate", "load_config", "TrainError", "TrainResult", "EvaluationResult", "stream_seed",
            "epoch_selection", "build_network", "default_out"]
 
-#: Random streams derived from (seed, epoch); values are part of the seed sequence.
-STREAMS = {"order": 1, "brian_train": 2, "brian_test": 3, "brian_assign": 4}
-
 #: Test presentations drawn in the layer heatmap figure.
 HEATMAP_SAMPLES = 5
-
-
-class TrainError(ValueError):
-    """A run was refused before it started (folder, sizes, resume mismatch)."""
-
-
-@dataclasses.dataclass
-class TrainResult:
-    """What :func:`train` returns.
-
-    Attributes
-    ----------
-    path : Path
-        The run folder.
-    metrics : DataFrame
-        ``metrics.csv``: one row per finished epoch.
-    weights : dict of str to ndarray
-        Final weights (:meth:`EDNetwork.get_weights` layout).
-    network : EDNetwork
-        The trained network, ready for more presentations (``network.run``).
-    """
-
-    path: Path
-    metrics: pd.DataFrame
-    weights: dict
-    network: EDNetwork
-
-
-@dataclasses.dataclass
-class EvaluationResult:
-    """What :func:`evaluate` returns.
-
-    Attributes
-    ----------
-    accuracy : float
-        Fraction of test presentations classified correctly.
-    epoch : int
-        The epoch after which the evaluated weights were saved.
-    labels, predictions : ndarray of int, shape (n_test,)
-    recorded_accuracy : float or None
-        ``test_accuracy`` of that epoch in ``metrics.csv``.
-    """
-
-    accuracy: float
-    epoch: int
-    labels: np.ndarray
-    predictions: np.ndarray
-    recorded_accuracy: float | None
-
-
-def stream_seed(seed: int, epoch: int, stream: str) -> int:
-    """A 32-bit seed for one random stream of one epoch, from ``(seed, epoch, stream)``."""
-    return int(np.random.SeedSequence([int(seed), int(epoch), STREAMS[stream]]).generate_state(1)[0])
-
-
-def epoch_selection(config: TrainConfig, train_labels, test_labels, epoch: int):
-    """Indices of the training images (presentation order) and test images of ``epoch``.
-
-    Returns
-    -------
-    train_order : ndarray of int64, shape (config.train,)
-        Shuffled with a generator seeded by ``(seed, epoch)``.
-    test_indices : ndarray of int64, shape (config.test,)
-        Ascending (file order).
-    """
-    chosen = select_subset(train_labels, config.train, config.sampling, config.seed, epoch)
-    order = np.random.default_rng(stream_seed(config.seed, epoch, "order")).permutation(chosen)
-    test = select_subset(test_labels, config.test, config.sampling, config.seed, epoch)
-    return order, test
 
 
 def build_network(config: TrainConfig, device: str | None = None) -> EDNetwork:
@@ -131,12 +65,6 @@ def build_network(config: TrainConfig, device: str | None = None) -> EDNetwork:
         record_spikes=config.record_spikes,
         device=device_run(device or config.device, precision=config.precision),
     )
-
-
-def default_out(config: TrainConfig, root="runs") -> Path:
-    """``runs/<YYYYmmdd-HHMMSS>-<dataset>-<model>``."""
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path(root) / f"{stamp}-{config.dataset}-{config.model}"
 
 
 class _Phases:
@@ -186,114 +114,6 @@ def _present(net, images, labels, learn, batch_size, bar=None, keep=False):
             bar.update(len(chunk_labels))
             bar.set_postfix_str(f"acc {100 * correct / (start + len(chunk_labels)):.1f} %")
     return np.concatenate(predictions).astype(np.int64), kept
-
-
-def _versions() -> dict:
-    return {
-        "edsnn_version": edsnn.__version__, "brian2_version": brian2.__version__,
-        "numpy_version": np.__version__, "pandas_version": pd.__version__,
-        "python_version": platform.python_version(),
-    }
-
-
-def _describe(config: TrainConfig, train_set, command_line) -> dict:
-    info = config.to_dict()
-    info.update(_versions())
-    info.update({
-        "command_line": command_line,
-        "created": _dt.datetime.now().isoformat(timespec="seconds"),
-        "data_source": train_set.source,
-        "class_names": list(train_set.class_names),
-        "n_inputs": 2 * 28 * 28,
-        "n_classes": config.n_classes,
-        "reset_state": True,
-        "random_streams": "every epoch e: sample selection and order from (seed, e); "
-                          "brian2.seed(f(seed, e, phase)) before its train and test phases",
-    })
-    return info
-
-
-def _prepare_folder(folder: Path, config: TrainConfig, resume: bool, overwrite: bool, echo):
-    """Check or clear the run folder; return the number of finished epochs (resume).
-
-    A resumed folder is checked whole before anything in it changes; then the
-    rows of an unfinished epoch are dropped.
-    """
-    if folder.exists() and not folder.is_dir():
-        raise TrainError(f"{folder} exists and is not a folder")
-    if not folder.exists() or not any(folder.iterdir()):
-        if resume:
-            echo(f"note: {folder} holds no run yet; starting a new one")
-        return 0
-    run = RunFolder(folder)
-    if resume:
-        if not run.file("config.json").is_file():
-            raise TrainError(f"cannot resume: {folder} has no config.json, so it is not a run folder")
-        try:
-            run.check(require=("config.json",))
-        except RunFolderError as err:
-            raise TrainError(f"cannot resume: {err}") from None
-        stored = run.config()
-        changed = [f.name for f in dataclasses.fields(TrainConfig)
-                   if f.name != "epochs" and getattr(stored, f.name) != getattr(config, f.name)]
-        if changed:
-            raise TrainError(
-                f"cannot resume {folder}: its run has different settings for {', '.join(changed)} "
-                "(only --epochs may change when resuming)"
-            )
-        done = run.finished_epoch()
-        run.truncate(done)
-        return done
-    if overwrite:
-        run.clear()
-        return 0
-    raise TrainError(
-        f"{folder} already exists and is not empty; choose another --out, or pass --resume to "
-        "continue the run it holds, or --overwrite to replace it"
-    )
-
-
-def _start_folder(config: TrainConfig, folder: Path, resume: bool, overwrite: bool, echo, command_line,
-                  info_changes: dict | None = None, info_drop: tuple = ()):
-    """Load the data, check or clear ``folder`` and write its run info.
-
-    On resume the info keeps the first start's creation time and command line
-    and lists the resumption.  ``info_changes`` (key → value) and
-    ``info_drop`` (keys) adapt the info to a model.
-
-    Returns
-    -------
-    train_set, test_set, done, run, weights
-        The data, the finished epochs, the :class:`RunFolder`, and the last
-        epoch's weights (None when starting afresh).
-    """
-    train_set, test_set = _load_data(config)
-    done = _prepare_folder(folder, config, resume, overwrite, echo)
-    run = RunFolder(folder)
-    info = dict(_describe(config, train_set, command_line), **(info_changes or {}))
-    for key in info_drop:
-        info.pop(key)
-    if done:
-        previous = run.info()
-        info["created"] = previous.get("created", info["created"])
-        info["command_line"] = previous.get("command_line")
-        info["resumed"] = [*previous.get("resumed", []), {"after_epoch": done, "command_line": command_line}]
-    weights = run.weights().arrays if done else None
-    run.write_info(info)
-    return train_set, test_set, done, run, weights
-
-
-def _load_data(config: TrainConfig):
-    train_set = load_dataset(config.dataset, "train", config.data, config.data_dir)
-    test_set = load_dataset(config.dataset, "test", config.data, config.data_dir)
-    for split, n, data in (("train", config.train, train_set), ("test", config.test, test_set)):
-        if n > len(data):
-            hint = " (use --data full or --data-dir for the full dataset)" if config.data == "embedded" else ""
-            raise TrainError(
-                f"--{split} {n} is more than the {len(data)} {split} images of the "
-                f"{config.data} {config.dataset} set{hint}"
-            )
-    return train_set, test_set
 
 
 def _figures(folder: Path, metrics, labels, predictions, test_images, kept, class_names) -> dict:
@@ -360,11 +180,9 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
         raise TypeError(f"config must be a TrainConfig (got {type(config).__name__})")
     folder = Path(out) if out is not None else default_out(config)
     if config.model == "diehl-cook":
-        from .diehl_cook import train_stdp  # it builds on this module's helpers
-
         return train_stdp(config, folder, resume=resume, overwrite=overwrite, progress=progress,
                           command_line=command_line, echo=echo)
-    train_set, test_set, done, run, weights = _start_folder(config, folder, resume, overwrite, echo, command_line)
+    train_set, test_set, done, run, weights = start_folder(config, folder, resume, overwrite, echo, command_line)
 
     net = build_network(config)
     phases = _Phases(net)
@@ -405,7 +223,7 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
             run.write_epoch(
                 epoch,
                 counts=(counts_table(epoch, test_labels[start:start + len(r.score)], r.activity, r.counts,
-                                     config.hidden, first=start) for start, r in kept),  # bounded memory
+                                     layer_sizes(config.hidden), first=start) for start, r in kept),  # bounded memory
                 spikes=spikes, predictions=(test_labels, test_pred), weights=net.get_weights(),
                 seed=config.seed, metrics={"train_accuracy": train_acc, "test_accuracy": test_acc,
                                            "train_seconds": train_seconds, "test_seconds": test_seconds})
@@ -465,13 +283,11 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True) -> Ev
     except RunFolderError as err:
         raise TrainError(f"cannot evaluate: {err}") from None
     if config.model == "diehl-cook":
-        from .diehl_cook import evaluate_stdp
-
         return evaluate_stdp(run, config, device)
     saved = run.weights()
     weights, epoch = saved.arrays, saved.epoch
     metrics = run.metrics()
-    train_set, test_set = _load_data(config)
+    train_set, test_set = load_data(config)
     _, test_idx = epoch_selection(config, train_set.labels, test_set.labels, epoch)
     labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
     net = build_network(config, device)

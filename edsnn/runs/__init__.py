@@ -57,10 +57,13 @@ from .schema import (
     SPIKES_SCHEMA,
     STDP_METRICS_COLUMNS,
     RunFolderError,
+    class_networks,
     count_type,
     counts_schema,
     layer_sizes,
     layer_sort_key,
+    neuron_types,
+    populations,
 )
 from .tables import counts_table, spikes_table
 
@@ -76,10 +79,13 @@ __all__ = [
     "RunFolder",
     "RunFolderError",
     "SavedWeights",
+    "class_networks",
     "count_type",
     "counts_schema",
     "counts_table",
     "layer_sizes",
     "layer_sort_key",
+    "neuron_types",
+    "populations",
     "spikes_table",
 ]

@@ -16,7 +16,7 @@ from edsnn.config import TrainConfig
 from edsnn.units import UnitError
 
 from . import files
-from .recording import recorded_presentations, records_epoch
+from .recording import period_steps, recorded_presentations, records_epoch
 from .schema import (
     CONFIG,
     COUNTS,
@@ -32,8 +32,10 @@ from .schema import (
     STDP_METRICS_COLUMNS,
     WEIGHTS,
     RunFolderError,
+    class_networks,
     count_type,
     counts_schema,
+    populations,
 )
 
 __all__ = ["RunFolder", "SavedWeights"]
@@ -200,7 +202,7 @@ class RunFolder:
             if len(short):
                 raise files.damaged(self.file(PREDICTIONS), f"epoch {short.index[0]} has {short.iloc[0]} "
                                                              f"rows, expected {config.test}")
-        units = int(info.get("n_classes", config.n_classes)) * (sum(config.hidden) + 1)
+        units = class_networks(config, info) * sum(populations(config).values())
         recorded = [e for e in range(1, done + 1) if records_epoch(config, e)]
         self._check_parts(COUNTS, done, recorded, len(recorded_presentations(config)) * units)
         self._check_parts(SPIKES, done, [], None)
@@ -316,7 +318,7 @@ class RunFolder:
         grow with the epoch or with the run (nothing written is read back).
         """
         config = self.config()
-        schemas = {COUNTS: counts_schema(count_type(config.coding.steps_per_period)), SPIKES: SPIKES_SCHEMA}
+        schemas = {COUNTS: counts_schema(count_type(period_steps(config))), SPIKES: SPIKES_SCHEMA}
         if counts is not None:
             keep = recorded_presentations(config)
             keep = None if len(keep) == config.test else pa.array(keep, pa.uint32())

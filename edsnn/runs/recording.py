@@ -12,7 +12,14 @@ import numpy as np
 
 from edsnn.config import TrainConfig
 
-__all__ = ["records_epoch", "recorded_presentations"]
+__all__ = ["records_epoch", "recorded_presentations", "period_steps"]
+
+
+def period_steps(config: TrainConfig) -> int:
+    """Time steps of one presentation period (stimulus and rest): the most spikes a count can hold."""
+    if config.model == "diehl-cook":
+        return int(round(float(config.diehl_cook.period / config.diehl_cook.dt)))
+    return int(config.coding.steps_per_period)
 
 
 def _setting(config: TrainConfig) -> tuple[str, int]:
@@ -28,8 +35,6 @@ def records_epoch(config: TrainConfig, epoch: int) -> bool:
     >>> [e for e in range(1, 6) if records_epoch(config, e)]
     [2, 4, 5]
     """
-    if config.model == "diehl-cook":
-        return False  # its run folders hold no counts/ (yet): accuracy, assignments, weights and θ
     kind, number = _setting(config)
     if kind == "last":
         return epoch == config.epochs

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from edsnn.model.layout import neuron_type
-
-from .schema import COUNTS_SCHEMA, SPIKES_SCHEMA, layer_sizes
+from .schema import COUNTS_SCHEMA, SPIKES_SCHEMA, layer_sizes, neuron_types
 
 __all__ = ["counts_table", "spikes_table"]
 
@@ -21,7 +19,7 @@ def _names(codes, names) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int8)), pa.array(names))
 
 
-def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden, first: int = 0) -> pa.Table:
+def counts_table(epoch: int, labels, activity: dict, counts: dict | None, sizes: dict, first: int = 0) -> pa.Table:
     """Long table of test presentations of one epoch (schema :data:`COUNTS_SCHEMA`).
 
     Activities are stored as float32 (7 significant digits, far finer than a
@@ -36,15 +34,16 @@ def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden
         Layer → (n_presentations, n_classes * layer_size) activities in [0, 1].
     counts : dict of str to ndarray or None
         Same shapes, spike counts; None (reference model) gives null counts.
-    hidden : sequence of int
-        Hidden layer sizes (the output layer has one unit per class net).
+    sizes : dict of str to int
+        Layer → neurons per class net (:func:`~edsnn.runs.populations` of the
+        run's config; an ED network's output layer has one per class net).
     first : int
         Index of the first of these presentations in the epoch's test set.
     """
     labels = np.asarray(labels)
     parts = []
     count_type = COUNTS_SCHEMA.field("count").type
-    for layer, size in layer_sizes(hidden).items():
+    for layer, size in sizes.items():
         values = np.asarray(activity[layer], dtype=np.float32)
         n, units = values.shape
         presentation = np.repeat(np.arange(n, dtype=np.uint32), units)
@@ -62,7 +61,7 @@ def counts_table(epoch: int, labels, activity: dict, counts: dict | None, hidden
             "layer": _names(np.zeros(rows), [layer]),
             "class_net": pa.array((unit // size).astype(np.uint16)),
             "neuron": pa.array(neuron),
-            "type": _names(neuron_type(layer, neuron) == "I", ["E", "I"]),
+            "type": _names(neuron_types(layer, neuron) == "I", ["E", "I"]),
             "count": count,
             "activity": pa.array(values.ravel()),
         }, schema=COUNTS_SCHEMA))
