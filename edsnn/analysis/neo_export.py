@@ -15,7 +15,7 @@ from pathlib import Path
 
 from brian2 import second
 
-from .export import (
+from .export_tables import (
     as_run,
     config_annotations,
     neurons,

@@ -11,7 +11,7 @@ import numpy as np
 
 from edsnn.runs import layer_sizes
 
-from .export import as_run, neurons, presentations, require, spike_index, versions
+from .export_tables import as_run, neurons, presentations, require, spike_index, versions
 
 __all__ = ["to_nwb"]
 
