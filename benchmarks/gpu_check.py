@@ -13,6 +13,7 @@ Usage::
 
     EDSNN_DATA=/data python benchmarks/gpu_check.py                   # cuda, then cpp
     EDSNN_DATA=/data python benchmarks/gpu_check.py --devices cpp --train 50 --test 20   # the CPU half
+    EDSNN_DATA=/data python benchmarks/gpu_check.py --diehl-cook 400     # and Diehl & Cook's network
 """
 
 from __future__ import annotations
@@ -25,17 +26,20 @@ from pathlib import Path
 from edsnn.protocols import TrainConfig, train
 
 
-def check(device: str, n_train: int, n_test: int, root: Path, seed: int = 1) -> dict:
-    """One epoch of the headline protocol on ``device``; its figures."""
-    config = TrainConfig(dataset="mnist", data="full", train=n_train, test=n_test, epochs=1, hidden=(256,),
+def check(device: str, n_train: int, n_test: int, root: Path, seed: int = 1, diehl_cook: int = 0) -> dict:
+    """One epoch of the headline protocol on ``device`` (or of Diehl & Cook's network of ``diehl_cook`` neurons)."""
+    model = dict(model="diehl-cook", n_excitatory=diehl_cook) if diehl_cook else dict(hidden=(256,))
+    config = TrainConfig(dataset="mnist", data="full", train=n_train, test=n_test, epochs=1, **model,
                          sampling="resample-each-epoch", seed=seed, device=device,
                          batch_size=min(500, n_train, n_test))
     start = time.perf_counter()
-    result = train(config, out=root / f"{device}-{n_train}", progress=False, echo=lambda *a, **k: None)
+    name = f"{device}-{n_train}" + (f"-dc{diehl_cook}" if diehl_cook else "")
+    result = train(config, out=root / name, progress=False, echo=lambda *a, **k: None)
     wall = time.perf_counter() - start
     metrics = result.metrics.iloc[-1]
     build = result.network.device.build_seconds or 0.0
-    return {"device": device, "train": n_train, "test": n_test, "test_accuracy": float(metrics.test_accuracy),
+    return {"device": device + (f", Diehl & Cook {diehl_cook}" if diehl_cook else ""), "train": n_train,
+            "test": n_test, "test_accuracy": float(metrics.test_accuracy),
             "train_ms": 1e3 * (metrics.train_seconds - build) / n_train,
             "test_ms": 1e3 * metrics.test_seconds / n_test, "build_s": build, "wall_s": wall}
 
@@ -45,6 +49,9 @@ def main(argv=None):
     parser.add_argument("--devices", default="cuda,cpp", help="comma-separated, in order")
     parser.add_argument("--train", type=int, default=1000)
     parser.add_argument("--test", type=int, default=500)
+    parser.add_argument("--diehl-cook", type=int, default=0, metavar="N",
+                        help="also Diehl & Cook's network of N neurons (100 + 100 images) on each device; its "
+                             "ms per training image include the labelling pass")
     parser.add_argument("--budget-s", type=float, default=float("inf"),
                         help="seconds available; a full epoch on the first device runs if they allow it")
     args = parser.parse_args(argv)
@@ -55,6 +62,9 @@ def main(argv=None):
         rows.append(check(device, args.train, args.test, root))
         print(rows[-1], flush=True)
     first = rows[0]
+    for device in args.devices.split(",") if args.diehl_cook else ():
+        rows.append(check(device, 100, 100, root, diehl_cook=args.diehl_cook))
+        print(rows[-1], flush=True)
     full_s = 1e-3 * (60000 * first["train_ms"] + 10000 * first["test_ms"])
     left = args.budget_s - (time.perf_counter() - start)
     if full_s + 30 < left:

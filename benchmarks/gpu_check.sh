@@ -4,8 +4,9 @@
 # 50 ms at 1 ms, 150 Hz) trains 1 epoch of 1000 + 500 full-MNIST images on
 # cuda_standalone and on cpp_standalone with the same seed (benchmarks/gpu_check.py),
 # and, time permitting, one full epoch (60 000 + 10 000) on cuda.  All within 8 minutes.
+# Options go to gpu_check.py: --diehl-cook 400 adds Diehl & Cook's network on each device.
 #
-#   EDSNN_DATA=/path/holding/mnist bash benchmarks/gpu_check.sh
+#   EDSNN_DATA=/path/holding/mnist bash benchmarks/gpu_check.sh [--diehl-cook 400]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${EDSNN_DATA:?set EDSNN_DATA to the folder holding mnist/ (the full IDX files)}"
