@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from edsnn.protocols.figures import tile_images
 from edsnn.runs import class_networks, populations
 
 from . import statistics as st
@@ -122,18 +123,6 @@ def receptive_field_images(run: Run, limit: int = 400) -> np.ndarray:
     return fields[:limit]
 
 
-def _tile(fields: np.ndarray) -> np.ndarray:
-    """Images (n, h, w) → one near-square mosaic with a one-pixel gap (NaN)."""
-    n, h, w = fields.shape
-    cols = int(np.ceil(np.sqrt(n)))
-    rows = int(np.ceil(n / cols))
-    mosaic = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan)
-    for k, field in enumerate(fields):
-        r, c = divmod(k, cols)
-        mosaic[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = field
-    return mosaic
-
-
 def plot_receptive_fields_side_by_side(runs: dict, limit: int = 400, path=None) -> Figure:
     """One panel per run: the mosaic of :func:`receptive_field_images`.
 
@@ -143,7 +132,7 @@ def plot_receptive_fields_side_by_side(runs: dict, limit: int = 400, path=None) 
     fig = Figure(figsize=(4.2 * len(runs), 4.6), layout="constrained")
     for ax, (label, run) in zip(fig.subplots(1, len(runs), squeeze=False)[0], runs.items()):
         fields = receptive_field_images(run, limit)
-        mosaic = _tile(fields)
+        mosaic = tile_images(fields, gap=1, fill=np.nan)
         if run.model == "diehl-cook":
             image = ax.imshow(mosaic, cmap="gray_r", vmin=0, vmax=np.nanmax(mosaic))
         else:

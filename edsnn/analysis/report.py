@@ -141,7 +141,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     if hidden1 is not None and hidden1.ndim == 3 and hidden1.shape[1] == 2 * 28 * 28:
         figures["receptive_fields"] = plots.plot_receptive_fields(hidden1)
     figures["evolution"] = plots.plot_evolution(evolution, run.metrics)
-    if run.model != "diehl-cook":  # the E/I balance of ED's signed weights
+    if hidden1 is not None:  # the E/I balance of signed weights between layers (ED's)
         tables["balance"] = balance = input_balance(run.weights)
         figures["balance"] = plots.plot_balance(balance)
     if run.spikes is not None:

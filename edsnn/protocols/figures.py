@@ -136,6 +136,18 @@ def _grid_shape(n_units: int) -> tuple[int, int]:
     return math.ceil(n_units / columns), columns
 
 
+def tile_images(images, gap: int = 0, fill: float = 0.0) -> np.ndarray:
+    """Images (n, h, w) → one mosaic in the near-square grid, ``gap`` pixels of ``fill`` between."""
+    images = np.asarray(images, dtype=float)
+    n, h, w = images.shape
+    rows, columns = _grid_shape(n)
+    mosaic = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), fill)
+    for k, image in enumerate(images):
+        r, c = divmod(k, columns)
+        mosaic[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = image
+    return mosaic
+
+
 def plot_layer_heatmaps(images, activities: dict, labels, path=None) -> Figure:
     """Input and layer activities of a few test presentations.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from .figures import _grid_shape, save_figure
+from .figures import _grid_shape, save_figure, tile_images
 
 __all__ = ["plot_receptive_fields", "plot_assignments"]
 
@@ -28,10 +28,7 @@ def plot_receptive_fields(w, side: int = 28, path=None) -> Figure:
     if w.ndim != 2 or w.shape[0] != side * side:
         raise ValueError(f"w must have shape ({side * side}, n_e) (got {w.shape})")
     rows, columns = _grid_shape(w.shape[1])
-    tiles = np.zeros((rows * side, columns * side))
-    for k in range(w.shape[1]):
-        r, c = divmod(k, columns)
-        tiles[r * side:(r + 1) * side, c * side:(c + 1) * side] = w[:, k].reshape(side, side)
+    tiles = tile_images(w.T.reshape(-1, side, side))
     fig = Figure(figsize=(min(12, 1 + columns * 0.6), min(12, 1 + rows * 0.6)))
     ax = fig.add_subplot()
     image = ax.imshow(tiles, cmap="hot_r", interpolation="nearest", vmin=0)
