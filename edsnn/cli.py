@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--device", choices=DEVICES, help="run on another device than the recorded one")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--all-test", action="store_true",
+                   help="test on every image of the test file, not the selection of the saved epoch")
     p = sub.add_parser("analyze", help="firing statistics and figures of a run (RUN_DIR/analysis/)")
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--overwrite", action="store_true", help="replace an existing analysis")
@@ -190,7 +192,7 @@ def _cmd_evaluate(args, parser) -> int:
     from edsnn.protocols import evaluate
 
     try:
-        result = evaluate(args.run_dir, device=args.device, progress=not args.no_progress)
+        result = evaluate(args.run_dir, device=args.device, progress=not args.no_progress, all_test=args.all_test)
     except TrainError as err:
         parser.error(str(err))
     recorded = ("" if result.recorded_accuracy is None

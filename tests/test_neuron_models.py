@@ -77,6 +77,27 @@ def test_adaptive_threshold_rises_per_spike_and_relaxes(fine_clock):
     assert float(group.theta[0] / mV) == pytest.approx(expected, rel=1e-3)
 
 
+def test_homeostatic_threshold_steers_the_rate_to_its_target(fine_clock):
+    # dθ/dt = −Δθ·r_target between spikes, +Δθ per spike: θ is the integral of Δθ·(r − r_target),
+    # so a silent neuron's threshold falls linearly and a driven one settles at r_target
+    model = AdaptiveLIF(I_bias=0 * nA, b_w=0 * nA, d_theta=0.5 * mV, tau_theta=1e7 * second, r_target=20 * Hz)
+    group, spikes, _ = _single(model)
+    net = Network(group, spikes)
+    net.run(200 * ms)
+    assert spikes.num_spikes == 0
+    assert float(group.theta[0] / mV) == pytest.approx(-0.5 * 20 * 0.2, rel=1e-4)
+    group.namespace["I_bias"] = 2 * nA  # ≈ 80 Hz with a fixed threshold
+    net.run(3 * second)
+    before = spikes.num_spikes
+    net.run(2 * second)
+    assert (spikes.num_spikes - before) / 2 == pytest.approx(20, abs=1)
+
+
+def test_homeostatic_target_refused_when_negative():
+    with pytest.raises(ValueError, match="r_target must be >= 0 Hz"):
+        AdaptiveLIF(r_target=-1 * Hz)
+
+
 def _izhikevich_spikes(name, current=10 * nA, duration=300 * ms):
     model = Izhikevich.preset(name, I_bias=current)
     group, spikes, state = _single(model, name=name.replace("_", ""), record=("v", "u"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -13,7 +14,7 @@ from run_checks import assert_same_run, run_quietly
 from edsnn.analysis import load_run
 from edsnn.data import SpikeCoding
 from edsnn.model import AdaptiveLIF
-from edsnn.protocols import TrainConfig, TrainError, evaluate
+from edsnn.protocols import TrainConfig, TrainError, evaluate, run_start
 from edsnn.protocols import training as training_module
 from edsnn.runs import RunFolder
 
@@ -204,3 +205,34 @@ def test_kept_state_is_saved_resumed_and_train_returns_the_network(tmp_path):
     resumed = run_quietly(config, tmp_path / "resumed", resume=True)
     np.testing.assert_array_equal(resumed.weights["hidden1.theta"], theta)
     assert_same_run(tmp_path / "direct", tmp_path / "resumed")
+
+
+@pytest.fixture
+def short_test_file(monkeypatch):
+    """The embedded test file cut to its first 40 images, so a run can be tested on all of it cheaply."""
+    real = run_start.load_dataset
+
+    def load(name, split, *args):
+        data = real(name, split, *args)
+        if split != "test":
+            return data
+        return dataclasses.replace(data, images=data.images[:40], labels=data.labels[:40])
+
+    monkeypatch.setattr(run_start, "load_dataset", load)
+    return 40
+
+
+def test_evaluate_all_test_presents_the_whole_test_file(short_test_file, tmp_path):
+    """A run tested on every image of the file: ``all_test`` presents the same images, same result;
+    a run tested on a selection is scored on the whole file."""
+    whole = tmp_path / "whole"
+    run_quietly(tiny(test=short_test_file, epochs=1, record_spikes=False), whole)
+    recorded = evaluate(whole, progress=False)
+    result = evaluate(whole, progress=False, all_test=True)
+    assert len(result.labels) == short_test_file and result.recorded_accuracy is None
+    assert result.accuracy == recorded.accuracy == recorded.recorded_accuracy
+    np.testing.assert_array_equal(result.predictions, recorded.predictions)
+    part = tmp_path / "part"
+    run_quietly(tiny(test=10, epochs=1, record_spikes=False), part)
+    result = evaluate(part, progress=False, all_test=True)
+    assert len(result.labels) == short_test_file and result.accuracy == np.mean(result.predictions == result.labels)

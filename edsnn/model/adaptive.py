@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from brian2 import Quantity, ms, mV, nA, nS, second
+from brian2 import Hz, Quantity, ms, mV, nA, nS, second
 
 from edsnn.model.neurons import LIF
 from edsnn.units import physical
@@ -24,12 +24,16 @@ class AdaptiveLIF(LIF):
 
         tau_m dv/dt     = v_rest − v + R_m·(I_syn + I_bias − I_ad)
         tau_w dI_ad/dt  = a_w·(v − v_rest) − I_ad      (AdEx without its exponential term)
-        tau_θ dθ/dt     = −θ
+        tau_θ dθ/dt     = −θ − tau_θ·Δθ·r_target
         v > v_threshold + θ  →  v = v_reset, I_ad += b_w, θ += Δθ
 
     Integrated with exponential Euler.  The adaptation current lengthens the ISIs within a presentation and is
     reset with the membrane between presentations; θ is homeostatic: it is
     kept across presentations and saved with the weights (``kept_state``).
+    With ``r_target`` > 0 the threshold also falls by Δθ·r_target per second,
+    so over times shorter than τ_θ it is an integral controller of the rate:
+    a neuron firing above ``r_target`` raises its threshold, a silent one
+    lowers it until it fires again (homeostatic intrinsic plasticity).
     Defaults: the LIF's, with a weak adaptation current and a slow threshold.
     """
 
@@ -38,12 +42,13 @@ class AdaptiveLIF(LIF):
     tau_w: Quantity = physical(100 * ms, "adaptation current time constant")
     d_theta: Quantity = physical(0.05 * mV, "threshold rise per spike (Diehl & Cook: 0.05 mV)")
     tau_theta: Quantity = physical(1e4 * second, "threshold relaxation time constant (Diehl & Cook: 1e7 ms)")
+    r_target: Quantity = physical(0 * Hz, "rate the threshold steers to: θ falls by d_theta·r_target per second")
 
     kind = "adaptive-lif"
     equations = """
 dv/dt = (v_rest - v + R_m*(I_syn + I_bias - I_ad)) / tau_m : volt (unless refractory)  # membrane potential
 dI_ad/dt = (a_w*(v - v_rest) - I_ad) / tau_w : amp  # adaptation current
-dtheta/dt = -theta / tau_theta : volt  # homeostatic threshold offset
+dtheta/dt = -theta / tau_theta - d_theta * r_target : volt  # homeostatic threshold offset
 """
     threshold = "v > v_threshold + theta"
     reset = "v = v_reset; I_ad += b_w; theta += d_theta"
@@ -59,6 +64,8 @@ dtheta/dt = -theta / tau_theta : volt  # homeostatic threshold offset
         for name in ("tau_w", "tau_theta"):
             if not getattr(self, name) > 0 * ms:
                 raise ValueError(f"{name} must be positive (got {getattr(self, name)})")
+        if not self.r_target >= 0 * Hz:
+            raise ValueError(f"r_target must be >= 0 Hz (got {self.r_target})")
 
     @classmethod
     def diehl_cook(cls) -> AdaptiveLIF:

@@ -26,7 +26,15 @@ from edsnn.runs import counts_table
 from edsnn.runs.schema import FIGURES
 
 from . import figures as figs
-from .run_start import EvaluationResult, TrainResult, epoch_selection, load_data, start_folder, stream_seed
+from .run_start import (
+    EvaluationResult,
+    TrainResult,
+    epoch_selection,
+    evaluation_indices,
+    load_data,
+    start_folder,
+    stream_seed,
+)
 from .stdp_figures import plot_assignments, plot_receptive_fields
 
 __all__ = ["STDPScore", "learn_and_score", "build_stdp_network", "train_stdp", "evaluate_stdp"]
@@ -201,17 +209,18 @@ def train_stdp(config, folder: Path, *, resume: bool, overwrite: bool, progress:
                        else run.weights().arrays, network=net)
 
 
-def evaluate_stdp(run, config, device: str | None = None):
+def evaluate_stdp(run, config, device: str | None = None, all_test: bool = False):
     """:func:`edsnn.protocols.evaluate` of a diehl-cook run folder.
 
     Rebuilds the network with the saved ``w`` and ``theta``, presents the
     test selection of the saved epoch with that epoch's test seed and votes
     with the *saved* assignments (made on that epoch's training images, as
     in the paper): on the same device this reproduces the recorded accuracy.
+    ``all_test`` presents the whole test file instead.
     """
     saved = run.weights()
     train_set, test_set = load_data(config)
-    _, test_idx = epoch_selection(config, train_set.labels, test_set.labels, saved.epoch)
+    test_idx = evaluation_indices(config, train_set.labels, test_set.labels, saved.epoch, all_test)
     labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
     net = build_stdp_network(config, device)
     net.set_weights(saved.arrays)
@@ -221,4 +230,5 @@ def evaluate_stdp(run, config, device: str | None = None):
     row = row[row["epoch"] == saved.epoch]
     return EvaluationResult(accuracy=float(np.mean(predictions == labels)), epoch=saved.epoch, labels=labels,
                             predictions=predictions,
-                            recorded_accuracy=float(row["test_accuracy"].iloc[0]) if len(row) else None)
+                            recorded_accuracy=float(row["test_accuracy"].iloc[0]) if len(row) and not all_test
+                            else None)

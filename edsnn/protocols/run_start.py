@@ -97,6 +97,13 @@ def epoch_selection(config: TrainConfig, train_labels, test_labels, epoch: int):
     return order, test
 
 
+def evaluation_indices(config: TrainConfig, train_labels, test_labels, epoch: int, all_test: bool):
+    """Test images an evaluation presents: ``epoch``'s selection, or the whole test file."""
+    if all_test:
+        return np.arange(len(test_labels), dtype=np.int64)
+    return epoch_selection(config, train_labels, test_labels, epoch)[1]
+
+
 def default_out(config: TrainConfig, root="runs") -> Path:
     """``runs/<YYYYmmdd-HHMMSS>-<dataset>-<model>``."""
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -43,6 +43,7 @@ from .run_start import (
     TrainResult,
     default_out,
     epoch_selection,
+    evaluation_indices,
     load_data,
     start_folder,
     stream_seed,
@@ -254,13 +255,16 @@ def load_config(run_dir) -> TrainConfig:
         raise TrainError(str(err)) from None
 
 
-def evaluate(run_dir, *, device: str | None = None, progress: bool = True) -> EvaluationResult:
+def evaluate(run_dir, *, device: str | None = None, progress: bool = True,
+             all_test: bool = False) -> EvaluationResult:
     """Test a saved run's weights again, with no learning.
 
     The network is rebuilt from ``config.json``, loaded with ``weights.npz``
     and shown the test selection of the epoch the weights come from, with
     that epoch's Brian2 seed: on the same device this reproduces the recorded
-    test accuracy.
+    test accuracy. With ``all_test`` it is shown every image of the test file
+    instead (a run trained on 500 test images, scored on all 10 000), and
+    ``recorded_accuracy`` is None: no recorded figure is comparable.
 
     Parameters
     ----------
@@ -270,6 +274,8 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True) -> Ev
         Run somewhere else than the recorded device.
     progress : bool
         Show a progress bar.
+    all_test : bool
+        Test on the whole test file, not the epoch's selection.
     """
     from tqdm.auto import tqdm
 
@@ -283,12 +289,12 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True) -> Ev
     except RunFolderError as err:
         raise TrainError(f"cannot evaluate: {err}") from None
     if config.model == "diehl-cook":
-        return evaluate_stdp(run, config, device)
+        return evaluate_stdp(run, config, device, all_test)
     saved = run.weights()
     weights, epoch = saved.arrays, saved.epoch
     metrics = run.metrics()
     train_set, test_set = load_data(config)
-    _, test_idx = epoch_selection(config, train_set.labels, test_set.labels, epoch)
+    test_idx = evaluation_indices(config, train_set.labels, test_set.labels, epoch, all_test)
     labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
     net = build_network(config, device)
     phases = _Phases(net)
@@ -297,7 +303,7 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True) -> Ev
     with tqdm(total=len(labels), desc="test", unit="img", disable=not progress, leave=False) as bar:
         predictions, _ = _present(net, test_set.images[test_idx], labels, False, config.batch_size, bar)
     row = metrics[metrics["epoch"] == epoch]
-    recorded = float(row["test_accuracy"].iloc[0]) if len(row) else None
+    recorded = float(row["test_accuracy"].iloc[0]) if len(row) and not all_test else None
     return EvaluationResult(accuracy=float(np.mean(predictions == labels)), epoch=epoch,
                             labels=labels, predictions=predictions, recorded_accuracy=recorded)
 
