@@ -71,3 +71,20 @@ def test_variants_read_side_by_side(accuracy, tmp_path):
     lines = accuracy.variants(tmp_path, "mnist-resample").splitlines()[2:]
     assert [line.split(" | ")[:5] for line in lines] == [
         ["| spiking-alpha", "1", "2", "70.0 %", "90.0 %"], ["| spiking", "1, 2", "2", "86.0 ± 1.4 %", "86.0 ± 1.4 %"]]
+
+
+def test_all_test_scores_join_the_summary_by_run_and_epoch(accuracy, tmp_path):
+    _fake_run(tmp_path / "mnist-resample-spiking-seed1", [0.80, 0.90])
+    _fake_run(tmp_path / "mnist-resample-spiking-seed2", [0.80, 0.94])
+    _fake_run(tmp_path / "mnist-fixed-spiking-seed1", [0.80, 0.85])
+    pd.DataFrame({"row": ["mnist-resample", "mnist-resample", "mnist-fixed"], "seed": [1, 2, 1],
+                  "epoch": [2, 2, 1], "n": [10000] * 3, "accuracy": [0.92, 0.93, 0.5]}).to_csv(
+        tmp_path / "all_test_spiking.csv", index=False)
+    runs, table = accuracy.summarise(tmp_path, "spiking")
+    lines = table.splitlines()
+    column = lines[0].split(" | ").index("all test images, last epoch")
+    resample = next(x for x in lines if x.startswith("| MNIST, 1000 train resampled")).split(" | ")
+    assert resample[column] == "92.5 ± 0.7 %"
+    # mnist-fixed's score is of epoch 1, but the run has finished 2: stale, not shown
+    assert next(x for x in lines if x.startswith("| MNIST, fixed")).split(" | ")[column] == "–"
+    assert runs["test_all"].isna().tolist() == [False, False, True]  # rows in ROWS order
