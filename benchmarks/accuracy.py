@@ -26,7 +26,9 @@ best epoch's, the last train accuracy, and the wall time of a run) in
 ``--root``.  ``--all-test`` also scores each finished run's last weights on
 every image of the test file (``edsnn evaluate --all-test``; 10 000 images
 instead of the epoch's 500), kept in ``all_test_<label>.csv`` and shown as a
-column of ``accuracy_<label>.md``.
+column of ``accuracy_<label>.md``.  ``--curves`` draws the learning curves of
+``--rows`` (``curves_<label>.png``) and tabulates the hidden firing per epoch
+(``firing_<row>_<label>.md``).
 """
 
 from __future__ import annotations
@@ -178,8 +180,9 @@ def pct_of(values) -> str:
     return f"{values.mean():.1f} ± {values.std(ddof=1):.1f} %" if len(values) > 1 else f"{values[0]:.1f} %"
 
 
-def firing(folder: Path) -> dict | None:
-    """Hidden-layer firing of a run's last recorded epoch, E and I apart (issue #21's health check).
+def firing(folder: Path, epoch: int | None = None) -> dict | None:
+    """Hidden-layer firing of a run's ``epoch`` (default: the last recorded), E and I apart
+    (issue #21's health check).
 
     ``rate_E``/``rate_I``: mean rate (Hz); ``dead_*``: fraction of neurons silent
     in every test presentation; ``saturated_*``: fraction at the ED rule's
@@ -191,10 +194,11 @@ def firing(folder: Path) -> dict | None:
     if not (folder / "config.json").exists():  # metrics only (the tests' fake runs)
         return None
     run = load_run(folder)
-    if run.model != "spiking" or not run.epochs:
+    if run.model != "spiking" or not run.epochs or (epoch is not None and epoch not in run.epochs):
         return None
     cap = statistics.SaturationCaps.from_config(run.config).activity_cap
-    counts = run.counts(epoch=run.epochs[-1], columns=["layer", "class_net", "neuron", "type", "count"])
+    counts = run.counts(epoch=run.epochs[-1] if epoch is None else epoch,
+                        columns=["layer", "class_net", "neuron", "type", "count"])
     hidden = counts[counts["layer"].astype(str) != "output"].astype({"layer": str, "type": str})
     per_neuron = hidden.groupby(["layer", "class_net", "neuron", "type"], observed=True)["count"].agg(
         mean="mean", peak="max", at_cap=lambda c: (c >= cap).mean())
@@ -236,6 +240,58 @@ def variants(root: Path, row: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _seed_folders(root: Path, row: str, label: str) -> list:
+    return [f for f in sorted(root.glob(f"{row}-{label}-seed*")) if (f / "metrics.csv").exists()]
+
+
+def firing_by_epoch(root: Path, row: str, label: str) -> str:
+    """Markdown table, one line per epoch: test accuracy and hidden firing (:func:`firing`),
+    mean over the seeds of ``row`` with ``label``: how the firing drifts while the network learns."""
+    folders = _seed_folders(root, row, label)
+    metrics = pd.concat([pd.read_csv(f / "metrics.csv") for f in folders]) if folders else pd.DataFrame()
+    lines = [f"{row}, {label}: seeds {', '.join(f.name.rsplit('seed', 1)[1] for f in folders)}", "",
+             "| epoch | test accuracy | hidden E / I rate (Hz) | dead E / I | saturated E / I |",
+             "|---|---|---|---|---|"]
+    for epoch, m in metrics.groupby("epoch") if len(metrics) else ():
+        fire = pd.DataFrame([f for folder in folders if (f := firing(folder, int(epoch)))])
+        cells = ["–"] * 3 if not len(fire) else [
+            " / ".join(f"{scale * fire[f'{name}_{t}'].mean():.{digits}f}{unit}" for t in ("E", "I"))
+            for name, scale, digits, unit in (("rate", 1, 1, ""), ("dead", 100, 1, " %"), ("saturated", 100, 1, " %"))]
+        lines.append(f"| {epoch} | {pct_of(100 * m['test_accuracy'].to_numpy())} | {' | '.join(cells)} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot_curves(root: Path, label: str, rows, path: Path) -> None:
+    """Test accuracy per epoch of every seed (thin) and their mean (thick), one panel per row,
+    with the published program's figure (dotted) and issue #21's target (dashed)."""
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(rows), figsize=(4.2 * len(rows), 3.4), squeeze=False, sharey=True)
+    for ax, row in zip(axes[0], rows):
+        _, published, target, _ = ROWS[row]
+        curves = [pd.read_csv(f / "metrics.csv") for f in _seed_folders(root, row, label)]
+        for m in curves:
+            ax.plot(m["epoch"], 100 * m["test_accuracy"], color="tab:blue", lw=0.8, alpha=0.5)
+        if curves:
+            mean = pd.concat(curves).groupby("epoch")["test_accuracy"].mean()
+            ax.plot(mean.index, 100 * mean, color="tab:blue", lw=2, label=f"mean of {len(curves)} seeds")
+        ax.axhline(100 * target, color="k", ls="--", lw=1, label=f"target {100 * target:.0f} %")
+        if number := re.search(r"\d+(\.\d+)?", published):
+            ax.axhline(float(number.group()), color="k", ls=":", lw=1, label=f"published program {published}")
+        ax.set(title=row, xlabel="epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize=7, loc="lower right")
+    axes[0][0].set_ylabel("test accuracy (%)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", default="mnist-resample,fashion-resample,mnist-fixed",
@@ -250,6 +306,8 @@ def main(argv=None):
     parser.add_argument("--root", default=str(HERE / "results" / "accuracy"), help="run folders and tables")
     parser.add_argument("--progress", action="store_true", help="tqdm bars per epoch")
     parser.add_argument("--table-only", action="store_true", help="only rewrite the tables")
+    parser.add_argument("--curves", action="store_true",
+                        help="also write curves_<label>.png and firing_<row>_<label>.md (per epoch)")
     parser.add_argument("--all-test", action="store_true",
                         help="also score each finished run of --rows on the whole test file (cached)")
     args = parser.parse_args(argv)
@@ -280,6 +338,10 @@ def main(argv=None):
     (root / f"accuracy_{label}.md").write_text(table)
     for row in rows:
         (root / f"variants_{row}.md").write_text(variants(root, row))
+        if args.curves:
+            (root / f"firing_{row}_{label}.md").write_text(firing_by_epoch(root, row, label))
+    if args.curves:
+        plot_curves(root, label, rows, root / f"curves_{label}.png")
     print(table)
 
 

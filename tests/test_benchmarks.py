@@ -88,3 +88,14 @@ def test_all_test_scores_join_the_summary_by_run_and_epoch(accuracy, tmp_path):
     # mnist-fixed's score is of epoch 1, but the run has finished 2: stale, not shown
     assert next(x for x in lines if x.startswith("| MNIST, fixed")).split(" | ")[column] == "–"
     assert runs["test_all"].isna().tolist() == [False, False, True]  # rows in ROWS order
+
+
+def test_firing_by_epoch_and_curves(accuracy, tmp_path):
+    _fake_run(tmp_path / "fashion-resample-spiking-seed1", [0.70, 0.80])
+    _fake_run(tmp_path / "fashion-resample-spiking-seed2", [0.74, 0.82])
+    lines = accuracy.firing_by_epoch(tmp_path, "fashion-resample", "spiking").splitlines()
+    assert lines[0] == "fashion-resample, spiking: seeds 1, 2"
+    # metrics only (no counts): accuracy per epoch, firing not known
+    assert lines[4:] == ["| 1 | 72.0 ± 2.8 % | – | – | – |", "| 2 | 81.0 ± 1.4 % | – | – | – |"]
+    accuracy.plot_curves(tmp_path, "spiking", ["fashion-resample", "mnist-fixed"], tmp_path / "curves.png")
+    assert (tmp_path / "curves.png").stat().st_size > 10_000
