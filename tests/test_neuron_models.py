@@ -93,6 +93,17 @@ def test_homeostatic_threshold_steers_the_rate_to_its_target(fine_clock):
     assert (spikes.num_spikes - before) / 2 == pytest.approx(20, abs=1)
 
 
+def test_one_sided_homeostasis_leaves_a_fast_neuron_alone(fine_clock):
+    # θ_max = 0: a neuron above its target keeps θ = 0 (the LIF's rate), one below lowers θ
+    fast = AdaptiveLIF(I_bias=2 * nA, b_w=0 * nA, d_theta=0.5 * mV, tau_theta=1e7 * second, r_target=20 * Hz,
+                       theta_max=0 * mV)
+    group, spikes, _ = _single(fast)
+    Network(group, spikes).run(1 * second)
+    assert float(group.theta[0] / mV) <= 0 and float(group.theta[0] / mV) > -0.5
+    lif = LIF(I_bias=2 * nA)
+    assert spikes.num_spikes == pytest.approx(float(analytic_rate(lif, lif.I_bias) * second), abs=2)
+
+
 def test_homeostatic_target_refused_when_negative():
     with pytest.raises(ValueError, match="r_target must be >= 0 Hz"):
         AdaptiveLIF(r_target=-1 * Hz)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from brian2 import Hz, Quantity, ms, mV, nA, nS, second
+from brian2 import Hz, Quantity, ms, mV, nA, nS, second, volt
 
 from edsnn.model.neurons import LIF
 from edsnn.units import physical
@@ -25,7 +25,7 @@ class AdaptiveLIF(LIF):
         tau_m dv/dt     = v_rest − v + R_m·(I_syn + I_bias − I_ad)
         tau_w dI_ad/dt  = a_w·(v − v_rest) − I_ad      (AdEx without its exponential term)
         tau_θ dθ/dt     = −θ − tau_θ·Δθ·r_target
-        v > v_threshold + θ  →  v = v_reset, I_ad += b_w, θ += Δθ
+        v > v_threshold + θ  →  v = v_reset, I_ad += b_w, θ = min(θ + Δθ, θ_max)
 
     Integrated with exponential Euler.  The adaptation current lengthens the ISIs within a presentation and is
     reset with the membrane between presentations; θ is homeostatic: it is
@@ -34,6 +34,8 @@ class AdaptiveLIF(LIF):
     so over times shorter than τ_θ it is an integral controller of the rate:
     a neuron firing above ``r_target`` raises its threshold, a silent one
     lowers it until it fires again (homeostatic intrinsic plasticity).
+    ``theta_max`` = 0 mV makes that one-sided: only a neuron below its target
+    moves, one above it keeps the LIF's threshold.
     Defaults: the LIF's, with a weak adaptation current and a slow threshold.
     """
 
@@ -43,6 +45,7 @@ class AdaptiveLIF(LIF):
     d_theta: Quantity = physical(0.05 * mV, "threshold rise per spike (Diehl & Cook: 0.05 mV)")
     tau_theta: Quantity = physical(1e4 * second, "threshold relaxation time constant (Diehl & Cook: 1e7 ms)")
     r_target: Quantity = physical(0 * Hz, "rate the threshold steers to: θ falls by d_theta·r_target per second")
+    theta_max: Quantity = physical(1 * volt, "ceiling of θ (0 mV: only neurons below r_target move)")
 
     kind = "adaptive-lif"
     equations = """
@@ -51,7 +54,7 @@ dI_ad/dt = (a_w*(v - v_rest) - I_ad) / tau_w : amp  # adaptation current
 dtheta/dt = -theta / tau_theta - d_theta * r_target : volt  # homeostatic threshold offset
 """
     threshold = "v > v_threshold + theta"
-    reset = "v = v_reset; I_ad += b_w; theta += d_theta"
+    reset = "v = v_reset; I_ad += b_w; theta = clip(theta + d_theta, -inf*volt, theta_max)"
     # Exact integration of the coupled 4-variable linear system makes sympy run for
     # minutes; exponential Euler is exact for each variable given the others.
     method = "exponential_euler"
