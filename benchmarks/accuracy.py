@@ -109,19 +109,18 @@ def score_all_test(root: Path, rows, label: str) -> pd.DataFrame:
     the same network.  Kept in ``all_test_<label>.csv``; a run is scored again
     only when it has finished another epoch since.
     """
-    path = root / f"all_test_{label}.csv"
-    known = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["row", "seed", "epoch", "n", "accuracy"])
-    scored = {(r.row, int(r.seed)): r for r in known.itertuples()}
+    path, columns = root / f"all_test_{label}.csv", ["row", "seed", "epoch", "n", "accuracy"]
+    known = pd.read_csv(path).to_dict("records") if path.exists() else []
+    scored = {(r["row"], int(r["seed"])): r for r in known}
     for row in rows:
-        for folder in sorted(root.glob(f"{row}-{label}-seed*")):
+        for folder in _seed_folders(root, row, label):
             seed, epochs = int(folder.name.rsplit("seed", 1)[1]), finished_epochs(folder)
-            if epochs and ((old := scored.get((row, seed))) is None or old.epoch < epochs):
+            if (row, seed) not in scored or scored[row, seed]["epoch"] < epochs:
                 result = evaluate(folder, progress=False, all_test=True)
-                scored[row, seed] = pd.Series(dict(row=row, seed=seed, epoch=result.epoch,
-                                                   n=len(result.labels), accuracy=result.accuracy))
+                scored[row, seed] = dict(row=row, seed=seed, epoch=result.epoch, n=len(result.labels),
+                                         accuracy=result.accuracy)
                 print(f"{folder.name}: {100 * result.accuracy:.1f} % on all {len(result.labels)} test images")
-    table = pd.DataFrame([dict(row=r.row, seed=int(r.seed), epoch=int(r.epoch), n=int(r.n), accuracy=r.accuracy)
-                          for r in scored.values()], columns=known.columns)
+    table = pd.DataFrame(list(scored.values()), columns=columns)
     table.to_csv(path, index=False, float_format="%.4f")
     return table
 
@@ -229,15 +228,20 @@ def variants(root: Path, row: str) -> str:
         best = 100 * np.array([m["test_accuracy"].max() for _, m, _ in found])
         fire = pd.DataFrame([f for _, _, folder in found if (f := firing(folder))])
 
-        def pair(name, scale, digits, unit="", fire=fire):
-            if not len(fire):
-                return "–"
-            return " / ".join(f"{scale * fire[f'{name}_{t}'].mean():.{digits}f}{unit}" for t in ("E", "I"))
-
         lines.append(f"| {label} | {', '.join(str(s) for s, _, _ in found)} "
                      f"| {', '.join(sorted({str(len(m)) for _, m, _ in found}))} | {pct_of(last)} | {pct_of(best)} "
-                     f"| {pair('rate', 1, 1)} | {pair('dead', 100, 1, ' %')} | {pair('saturated', 100, 1, ' %')} |")
+                     f"| {firing_cells(fire)} |")
     return "\n".join(lines) + "\n"
+
+
+def firing_cells(fire: pd.DataFrame) -> str:
+    """``rate E / I | dead E / I | saturated E / I``: means over the rows of ``fire`` (:func:`firing`)."""
+    def pair(name, scale, unit):
+        if not len(fire):
+            return "–"
+        return " / ".join(f"{scale * fire[f'{name}_{t}'].mean():.1f}{unit}" for t in ("E", "I"))
+
+    return f"{pair('rate', 1, '')} | {pair('dead', 100, ' %')} | {pair('saturated', 100, ' %')}"
 
 
 def _seed_folders(root: Path, row: str, label: str) -> list:
@@ -254,10 +258,7 @@ def firing_by_epoch(root: Path, row: str, label: str) -> str:
              "|---|---|---|---|---|"]
     for epoch, m in metrics.groupby("epoch") if len(metrics) else ():
         fire = pd.DataFrame([f for folder in folders if (f := firing(folder, int(epoch)))])
-        cells = ["–"] * 3 if not len(fire) else [
-            " / ".join(f"{scale * fire[f'{name}_{t}'].mean():.{digits}f}{unit}" for t in ("E", "I"))
-            for name, scale, digits, unit in (("rate", 1, 1, ""), ("dead", 100, 1, " %"), ("saturated", 100, 1, " %"))]
-        lines.append(f"| {epoch} | {pct_of(100 * m['test_accuracy'].to_numpy())} | {' | '.join(cells)} |")
+        lines.append(f"| {epoch} | {pct_of(100 * m['test_accuracy'].to_numpy())} | {firing_cells(fire)} |")
     return "\n".join(lines) + "\n"
 
 
