@@ -13,18 +13,22 @@ excitatory spikes per training and per test image, θ, the largest input
 weight, the labels' class histogram and the chunk's wall time.
 
     EDSNN_DATA=/path/to/data python benchmarks/diehl_cook_curve.py --neurons 100 --chunk 5000 --chunks 6
-    ... --min-isi "5 ms"      # the excitatory neurons' timer set to their refractory period
+    ... --excitatory "min_isi=5 ms"                          # the timer at the refractory period
+    ... --excitatory "min_isi=5 ms" --excitatory "tau_ref=0 ms"  # the original code: no clamp
+
+``--excitatory NAME=VALUE`` sets a field of the excitatory neuron model
+(:class:`~edsnn.model.conductance.AdaptiveConductanceLIF`), with its unit.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 
 import numpy as np
 import pandas as pd
-from brian2 import ms
 
 from edsnn.data import load_dataset
 from edsnn.model import device_run
@@ -33,16 +37,17 @@ from edsnn.model.conductance import AdaptiveConductanceLIF
 from edsnn.model.diehl_cook import DiehlCookNetwork
 from edsnn.units import parse_quantity
 
+EXCITATORY_FIELDS = {f.name for f in dataclasses.fields(AdaptiveConductanceLIF)}
+
 
 def curve(neurons: int, chunk: int, chunks: int, label_images: int, test_images: int, seed: int,
-          device: str, min_isi=None, echo=print) -> pd.DataFrame:
-    """One row per chunk (see the module docstring)."""
+          device: str, excitatory=None, echo=print) -> pd.DataFrame:
+    """One row per chunk (see the module docstring); ``excitatory``: the E neuron model (default: the paper's)."""
     train, test = load_dataset("mnist", "train", source="full"), load_dataset("mnist", "test", source="full")
     if chunk * chunks + label_images > len(train.labels):
         raise ValueError(f"chunk × chunks + label images must be <= {len(train.labels)}")
     order = np.random.default_rng(seed).permutation(len(train.labels))
     label_idx = order[-label_images:]
-    excitatory = AdaptiveConductanceLIF(min_isi=min_isi) if min_isi is not None else None
     net = DiehlCookNetwork(n_e=neurons, images_per_run=500, seed=seed, device=device_run(device),
                            excitatory=excitatory)
     rows = []
@@ -65,6 +70,19 @@ def curve(neurons: int, chunk: int, chunks: int, label_images: int, test_images:
     return pd.DataFrame(rows)
 
 
+def excitatory_model(settings) -> AdaptiveConductanceLIF:
+    """The paper's excitatory neuron with ``NAME=VALUE`` settings (``"min_isi=5 ms"``), units checked."""
+    default, values = AdaptiveConductanceLIF(), {}
+    for setting in settings:
+        name, sep, text = setting.partition("=")
+        name = name.strip()
+        if not sep or name not in EXCITATORY_FIELDS:
+            raise SystemExit(f"--excitatory {setting!r}: expected NAME=VALUE with NAME one of "
+                             f"{', '.join(sorted(EXCITATORY_FIELDS))}")
+        values[name] = parse_quantity(text.strip(), name, getattr(default, name))
+    return dataclasses.replace(default, **values)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--neurons", type=int, default=100)
@@ -74,12 +92,12 @@ def main(argv=None):
     parser.add_argument("--test", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--device", default="cpp")
-    parser.add_argument("--min-isi", help='shortest interval between two E spikes, e.g. "5 ms" (default: 50 ms)')
+    parser.add_argument("--excitatory", action="append", default=[], metavar="NAME=VALUE",
+                        help='a field of the excitatory neuron model, e.g. "min_isi=5 ms" (repeatable)')
     parser.add_argument("--out", help="CSV file for the table")
     args = parser.parse_args(argv)
-    min_isi = parse_quantity(args.min_isi, "min_isi", ms) if args.min_isi else None
     table = curve(args.neurons, args.chunk, args.chunks, args.label_images, args.test, args.seed, args.device,
-                  min_isi)
+                  excitatory_model(args.excitatory))
     if args.out:
         table.to_csv(args.out, index=False)
 
