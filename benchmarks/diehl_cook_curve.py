@@ -7,7 +7,8 @@ and then degrades.  The training images are a permutation of the full MNIST
 training file drawn from ``--seed``; its last ``--label-images`` images (never
 learnt from within ``--chunks`` × ``--chunk`` < 60 000 − label images) assign
 the labels after every chunk, with learning off; the first ``--test`` test
-images are voted on.  Printed per chunk (and written to ``--out`` as CSV):
+images are voted on (``--final-test`` of them after the last chunk).  Printed
+per chunk (and written to ``--out`` as CSV):
 accuracy, the mean intensity of the accepted presentations (2 = no repeat),
 excitatory spikes per training and per test image, θ, the largest input
 weight, the labels' class histogram and the chunk's wall time.
@@ -41,7 +42,7 @@ EXCITATORY_FIELDS = {f.name for f in dataclasses.fields(AdaptiveConductanceLIF)}
 
 
 def curve(neurons: int, chunk: int, chunks: int, label_images: int, test_images: int, seed: int,
-          device: str, excitatory=None, echo=print) -> pd.DataFrame:
+          device: str, excitatory=None, final_test: int | None = None, echo=print) -> pd.DataFrame:
     """One row per chunk (see the module docstring); ``excitatory``: the E neuron model (default: the paper's)."""
     train, test = load_dataset("mnist", "train", source="full"), load_dataset("mnist", "test", source="full")
     if chunk * chunks + label_images > len(train.labels):
@@ -56,10 +57,12 @@ def curve(neurons: int, chunk: int, chunks: int, label_images: int, test_images:
         learned = net.run(train.images[order[k * chunk:(k + 1) * chunk]], learn=True)
         assignments = assign_labels(net.run(train.images[label_idx], learn=False).counts,
                                     train.labels[label_idx], 10)
-        tested = net.run(test.images[:test_images], learn=False)
+        n_test = final_test if final_test and k == chunks - 1 else test_images
+        tested = net.run(test.images[:n_test], learn=False)
         weights = net.get_weights()
         rows.append(dict(images=(k + 1) * chunk,
-                         accuracy=float(np.mean(vote(tested.counts, assignments, 10) == test.labels[:test_images])),
+                         test_images=n_test,
+                         accuracy=float(np.mean(vote(tested.counts, assignments, 10) == test.labels[:n_test])),
                          mean_intensity=float(learned.intensity.mean()),
                          spikes_per_image=float(learned.counts.sum(1).mean()),
                          test_spikes=float(tested.counts.sum(1).mean()),
@@ -90,6 +93,7 @@ def main(argv=None):
     parser.add_argument("--chunks", type=int, default=6)
     parser.add_argument("--label-images", type=int, default=2000)
     parser.add_argument("--test", type=int, default=1000)
+    parser.add_argument("--final-test", type=int, help="test images voted on after the last chunk (default: --test)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--device", default="cpp")
     parser.add_argument("--excitatory", action="append", default=[], metavar="NAME=VALUE",
@@ -97,7 +101,7 @@ def main(argv=None):
     parser.add_argument("--out", help="CSV file for the table")
     args = parser.parse_args(argv)
     table = curve(args.neurons, args.chunk, args.chunks, args.label_images, args.test, args.seed, args.device,
-                  excitatory_model(args.excitatory))
+                  excitatory_model(args.excitatory), args.final_test)
     if args.out:
         table.to_csv(args.out, index=False)
 

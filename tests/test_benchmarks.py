@@ -1,20 +1,38 @@
-"""The accuracy benchmark's bookkeeping: configurations per row and the summary table."""
+"""The benchmarks' bookkeeping: the accuracy script's configurations and tables, the D&C curve's options."""
 
 import importlib.util
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from brian2 import ms, mV
+
+from edsnn.units import UnitError
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def accuracy():
-    spec = importlib.util.spec_from_file_location("accuracy", ROOT / "benchmarks" / "accuracy.py")
+def _script(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def accuracy():
+    return _script("accuracy")
+
+
+def test_curve_sets_excitatory_fields_with_their_units():
+    curve = _script("diehl_cook_curve")
+    model = curve.excitatory_model(["min_isi=5 ms", "tau_ref = 0 ms", "d_theta=12.5 uV"])
+    assert float(model.min_isi / ms) == 5 and float(model.tau_ref / ms) == 0
+    assert float(model.d_theta / mV) == pytest.approx(0.0125) and float(model.tau_m / ms) == 100  # others kept
+    with pytest.raises(UnitError, match="d_theta must be"):
+        curve.excitatory_model(["d_theta=0.0125"])
+    with pytest.raises(SystemExit, match="NAME one of"):
+        curve.excitatory_model(["tau_refractory=5 ms"])
 
 
 def test_rows_follow_the_issue_protocol(accuracy):

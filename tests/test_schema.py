@@ -39,7 +39,8 @@ def test_every_field_is_an_option_and_a_sweep_name():
     assert set(OLD_OPTIONS) <= options
     sections = {"input_neuron": [ReferenceInputLIF], "ed": [type(TrainConfig().ed)],
                 "coding": [type(TrainConfig().coding)], "stdp": [type(TrainConfig().stdp)],
-                "diehl_cook": [type(TrainConfig().diehl_cook)], **{k: list(v.values()) for k, v in KINDS.items()}}
+                "diehl_cook": [type(TrainConfig().diehl_cook)], "dc_excitatory": [type(TrainConfig().dc_excitatory)],
+                **{k: list(v.values()) for k, v in KINDS.items()}}
     expected = [f.name for f in dataclasses.fields(TrainConfig) if f.name not in sections and f.name != "neurons"]
     for section, classes in sections.items():
         expected += sorted({f"{section}.{f.name}" for cls in classes for f in dataclasses.fields(cls)})

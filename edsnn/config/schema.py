@@ -65,8 +65,9 @@ ALIASES = {
 
 #: Sections reached by their full names only: the reference model's input neuron
 #: shares every field name with ``neuron``; Diehl & Cook's sections share
-#: ``presentation``, ``rest``, ``dt``, … with ``coding`` (``--diehl-cook.rest``).
-FULL_NAME_ONLY = ("input_neuron", "stdp", "diehl_cook")
+#: ``presentation``, ``rest``, ``dt``, … with ``coding`` (``--diehl-cook.rest``) and
+#: ``tau_m``, ``d_theta``, … with ``neuron`` (``--dc-excitatory.d-theta``).
+FULL_NAME_ONLY = ("input_neuron", "stdp", "diehl_cook", "dc_excitatory")
 
 _ERRORS = (UnitError, ValueError, TypeError)
 

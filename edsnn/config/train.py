@@ -27,6 +27,7 @@ from edsnn.model import (
     PRECISIONS,
     RATE_UNITS,
     SYNAPSES,
+    AdaptiveConductanceLIF,
     DiehlCookParameters,
     EDParameters,
     ExponentialSynapse,
@@ -131,6 +132,8 @@ class TrainConfig:
         Diehl & Cook's learning rule (diehl-cook model).
     diehl_cook : DiehlCookParameters
         Diehl & Cook's input, timing and fixed weights (diehl-cook model).
+    dc_excitatory : AdaptiveConductanceLIF
+        Diehl & Cook's excitatory neuron, its adaptive threshold θ included (diehl-cook model).
     """
 
     dataset: str = "mnist"
@@ -158,6 +161,7 @@ class TrainConfig:
     coding: SpikeCoding = dataclasses.field(default_factory=SpikeCoding)
     stdp: STDPParameters = dataclasses.field(default_factory=STDPParameters)
     diehl_cook: DiehlCookParameters = dataclasses.field(default_factory=DiehlCookParameters)
+    dc_excitatory: AdaptiveConductanceLIF = dataclasses.field(default_factory=AdaptiveConductanceLIF)
 
     def __post_init__(self):
         def set_(name, value):

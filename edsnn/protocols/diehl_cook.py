@@ -108,8 +108,8 @@ def learn_and_score(net, train_images, train_labels, test_images, test_labels, e
 def build_stdp_network(config, device: str | None = None) -> DiehlCookNetwork:
     """The :class:`DiehlCookNetwork` a ``model="diehl-cook"`` config describes (initial weights from its seed)."""
     name = device or config.device
-    net = DiehlCookNetwork(n_e=config.n_excitatory, stdp=config.stdp, params=config.diehl_cook, seed=config.seed,
-                           images_per_run=config.batch_size,
+    net = DiehlCookNetwork(n_e=config.n_excitatory, excitatory=config.dc_excitatory, stdp=config.stdp,
+                           params=config.diehl_cook, seed=config.seed, images_per_run=config.batch_size,
                            device=device_run(name, precision=config.precision))
     if not getattr(net.device, "standalone", False) and net.network.t == 0 * second:
         # The runtime device's silent first step (DeviceRun.run_batch) happens here, before any
