@@ -18,27 +18,25 @@ weight, the labels' class histogram and the chunk's wall time.
     ... --excitatory "min_isi=5 ms" --excitatory "tau_ref=0 ms"  # the original code: no clamp
 
 ``--excitatory NAME=VALUE`` sets a field of the excitatory neuron model
-(:class:`~edsnn.model.conductance.AdaptiveConductanceLIF`), with its unit.
+(:class:`~edsnn.model.conductance.AdaptiveConductanceLIF`), with its unit:
+``edsnn train``'s ``--dc-excitatory.NAME``.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import time
 
 import numpy as np
 import pandas as pd
 
+from edsnn.config import TrainConfig, schema
 from edsnn.data import load_dataset
 from edsnn.model import device_run
 from edsnn.model.assignment import assign_labels, vote
 from edsnn.model.conductance import AdaptiveConductanceLIF
 from edsnn.model.diehl_cook import DiehlCookNetwork
-from edsnn.units import parse_quantity
-
-EXCITATORY_FIELDS = {f.name for f in dataclasses.fields(AdaptiveConductanceLIF)}
 
 
 def curve(neurons: int, chunk: int, chunks: int, label_images: int, test_images: int, seed: int,
@@ -74,16 +72,21 @@ def curve(neurons: int, chunk: int, chunks: int, label_images: int, test_images:
 
 
 def excitatory_model(settings) -> AdaptiveConductanceLIF:
-    """The paper's excitatory neuron with ``NAME=VALUE`` settings (``"min_isi=5 ms"``), units checked."""
-    default, values = AdaptiveConductanceLIF(), {}
+    """The paper's excitatory neuron with ``NAME=VALUE`` settings (``"min_isi=5 ms"``): the
+    ``dc_excitatory`` section of ``edsnn train`` (``--dc-excitatory.min-isi``), checked there."""
+    values = {}
     for setting in settings:
         name, sep, text = setting.partition("=")
-        name = name.strip()
-        if not sep or name not in EXCITATORY_FIELDS:
-            raise SystemExit(f"--excitatory {setting!r}: expected NAME=VALUE with NAME one of "
-                             f"{', '.join(sorted(EXCITATORY_FIELDS))}")
-        values[name] = parse_quantity(text.strip(), name, getattr(default, name))
-    return dataclasses.replace(default, **values)
+        if not sep:
+            raise SystemExit(f"--excitatory {setting!r}: expected NAME=VALUE, e.g. 'min_isi=5 ms'")
+        try:
+            values[schema.resolve_name(f"dc_excitatory.{name.strip()}")] = text.strip()
+        except KeyError as error:
+            raise SystemExit(f"--excitatory {setting!r}: {error.args[0]}") from None
+    try:
+        return schema.apply(TrainConfig(model="diehl-cook"), values, text=True).dc_excitatory
+    except schema.ParameterError as error:
+        raise SystemExit(f"--excitatory: {error}") from None
 
 
 def main(argv=None):

@@ -7,8 +7,6 @@ import pandas as pd
 import pytest
 from brian2 import ms, mV
 
-from edsnn.units import UnitError
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -29,10 +27,10 @@ def test_curve_sets_excitatory_fields_with_their_units():
     model = curve.excitatory_model(["min_isi=5 ms", "tau_ref = 0 ms", "d_theta=12.5 uV"])
     assert float(model.min_isi / ms) == 5 and float(model.tau_ref / ms) == 0
     assert float(model.d_theta / mV) == pytest.approx(0.0125) and float(model.tau_m / ms) == 100  # others kept
-    with pytest.raises(UnitError, match="d_theta must be"):
-        curve.excitatory_model(["d_theta=0.0125"])
-    with pytest.raises(SystemExit, match="NAME one of"):
-        curve.excitatory_model(["tau_refractory=5 ms"])
+    for wrong, message in (("d_theta=0.0125", "d_theta must be a voltage"), ("tau_refractory=5 ms", "tau_ref"),
+                           ("min_isi", "NAME=VALUE")):
+        with pytest.raises(SystemExit, match=message):
+            curve.excitatory_model([wrong])
 
 
 def test_rows_follow_the_issue_protocol(accuracy):
