@@ -114,11 +114,11 @@ def test_unknown_parameter():
 
 
 def test_ambiguous_short_name(monkeypatch):
-    # input_neuron shares every field name with neuron: were it a short-name section, tau_m would be ambiguous
+    # input_neuron and dc_excitatory share tau_m with neuron: were they short-name sections, it would be ambiguous
     monkeypatch.setattr(schema, "FULL_NAME_ONLY", ())
     message = spec_error(BASE + '[grid]\ntau_m = ["10 ms"]\n')
     assert message == ("SPEC.toml [grid] \"tau_m\": 'tau_m' is ambiguous: write one of "
-                       "neuron.tau_m, input_neuron.tau_m")
+                       "neuron.tau_m, input_neuron.tau_m, dc_excitatory.tau_m")
 
 
 def test_empty_grid_and_empty_lists():
