@@ -30,7 +30,7 @@ from edsnn.model import EDNetwork, device_run
 
 #: The study's baseline: edsnn's first defaults (parameter names as in sweep files).
 BASELINE = {"I_bias": "0.9 nA", "w_unit": "0.4 nA", "activity_max_rate": "100 Hz", "count_prior": 0.0,
-            "model": "spiking", "reset_state": True}
+            "presentation": "50 ms", "model": "spiking", "reset_state": True}
 
 #: name → changes to BASELINE.
 SETTINGS = {

@@ -53,7 +53,7 @@ def test_analysis_of_millions_of_rows_fits_under_a_memory_limit(tmp_path):
     assert len(rates) == EPOCHS * NEURONS * N_CLASSES
     assert (rates["n_presentations"] == PRESENTATIONS // N_CLASSES).all()
     np.testing.assert_array_equal(rates["mean_count"], (rates["neuron"] + rates["label"]) % 4 + 0.5)
-    np.testing.assert_allclose(rates["rate_hz"], rates["mean_count"] / 0.05)  # 50 ms presentations
+    np.testing.assert_allclose(rates["rate_hz"], rates["mean_count"] / 0.1)  # the default 100 ms presentations
     # half the counts are the mean - 0.5, half the mean + 0.5: variance n / (4 (n - 1)), ddof 1
     n = PRESENTATIONS // N_CLASSES
     fano = pd.read_csv(run / "analysis" / "fano.csv")

@@ -40,6 +40,12 @@ def test_rows_follow_the_issue_protocol(accuracy):
     assert config.hidden == (256,) and config.model == "spiking" and config.seed == 2
     full = accuracy.config_for("mnist-full", seed=1, epochs_full=2, data_dir="/data", model="spiking")
     assert (full.train, full.test, full.epochs, full.data_dir) == (60000, 10000, 2, "/data")
+    # the spiking network at edsnn's default presentation, the published hybrid at the program's own
+    assert config.coding.presentation == 100 * ms
+    spiking = accuracy.config_for("mnist-resample", seed=1, epochs_full=1, data_dir=None, model="spiking")
+    hybrid = accuracy.config_for("mnist-resample", seed=1, epochs_full=1, data_dir=None, model="reference")
+    assert hybrid.coding.presentation == 50 * ms
+    assert hybrid.replace(coding=spiking.coding, model="spiking") == spiking
 
 
 def test_a_variant_changes_only_what_it_sets(accuracy):

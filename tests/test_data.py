@@ -554,12 +554,12 @@ def test_rate_chunks():
 
 def test_spike_coding_defaults_and_units():
     coding = SpikeCoding()
-    assert coding.max_rate == 150 * Hz and coding.presentation == 50 * ms and coding.rest == 0 * ms
-    assert coding.steps_per_presentation == 50 and coding.steps_per_period == 50
+    assert coding.max_rate == 150 * Hz and coding.presentation == 100 * ms and coding.rest == 0 * ms
+    assert coding.steps_per_presentation == 100 and coding.steps_per_period == 100
     with_rest = SpikeCoding(rest="20 ms", dt=0.5 * ms)
-    assert with_rest.period == 70 * ms and with_rest.steps_per_period == 140
+    assert float(with_rest.period / ms) == pytest.approx(120) and with_rest.steps_per_period == 240
     assert with_rest.to_dict()["rest"] == "20. ms"
-    with pytest.raises(UnitError, match=r"presentation must be a time, e\.g\. 50\. ms \(got 50\)"):
+    with pytest.raises(UnitError, match=r"presentation must be a time, e\.g\. 100\. ms \(got 50\)"):
         SpikeCoding(presentation=50)
     with pytest.raises(UnitError, match=r"max_rate must be a rate, e\.g\. 150\. Hz"):
         SpikeCoding(max_rate=150 * ms)

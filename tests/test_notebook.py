@@ -52,8 +52,8 @@ def test_firing_statistics_notebook_on_real_run(tmp_path, monkeypatch):
                "--out", str(run_dir)]
     subprocess.run(command, check=True, cwd=tmp_path, capture_output=True, text=True)
     text, images = execute_notebook(run_dir, monkeypatch)
-    # defaults: 50 ms at 200 Hz read as activity 1 (10 spikes); 50 ms / (2 ms + 1 ms): 16 spikes
-    assert "ED activity cap: 10 spikes | refractory limit: 16 spikes per presentation" in text
+    # defaults: 100 ms at 200 Hz read as activity 1 (20 spikes); 100 ms / (2 ms + 1 ms): 33 spikes
+    assert "ED activity cap: 20 spikes | refractory limit: 33 spikes per presentation" in text
     run = load_run(run_dir)
     assert run.epochs == [1, 2] and run.spikes is not None
     table = st.silent_saturated(run.count_summary, st.SaturationCaps.from_config(run.config))

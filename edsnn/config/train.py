@@ -7,7 +7,7 @@ only overrides fields, it never repeats a default.
 
 >>> cfg = TrainConfig(hidden=(8,), train=30, test=20, epochs=2)
 >>> cfg.coding.presentation
-50. * msecond
+100. * msecond
 >>> TrainConfig.from_dict(cfg.to_dict()) == cfg
 True
 """

@@ -46,7 +46,10 @@ class SpikeCoding(QuantityParameters):
     max_rate : Quantity
         R_max: rate of a white pixel (255), in Hz.  Default 150 Hz.
     presentation : Quantity
-        Time each image is shown.  Default 50 ms.
+        Time each image is shown.  Default 100 ms: twice the input spikes of
+        the published program's 50 ms make the counts ED learns from less
+        noisy, and the network learns better on every dataset measured
+        (README "Accuracy"); ``--presentation 50ms`` is the published setting.
     rest : Quantity
         Silent time after each image.  Default 0 ms.
     dt : Quantity
@@ -67,7 +70,7 @@ class SpikeCoding(QuantityParameters):
     Raises
     ------
     edsnn.units.UnitError
-        A value without the right unit (``"presentation must be a time, e.g. 50. ms (got 50)"``).
+        A value without the right unit (``"presentation must be a time, e.g. 100. ms (got 50)"``).
     ValueError
         ``presentation <= 0``, ``rest < 0``, ``dt <= 0``, ``max_rate < 0``,
         presentation or rest not a whole number of steps, or
@@ -75,7 +78,7 @@ class SpikeCoding(QuantityParameters):
     """
 
     max_rate: Quantity = physical(150 * Hz, "R_max: Poisson rate of a white pixel")
-    presentation: Quantity = physical(50 * ms, "time each image is shown")
+    presentation: Quantity = physical(100 * ms, "time each image is shown")
     rest: Quantity = physical(0 * ms, "silent time after each image")
     dt: Quantity = physical(1 * ms, "simulation time step")
     pairs: str = "shared"
