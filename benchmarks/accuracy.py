@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from edsnn.config import schema
+from edsnn.data import SpikeCoding
 from edsnn.protocols import TrainConfig, evaluate, train
 
 HERE = Path(__file__).resolve().parent
@@ -64,10 +65,6 @@ COMMON = dict(data="full", train=1000, test=500, epochs=20, hidden=(256,), model
               device="cpp", batch_size=500)
 
 
-#: The published program's own settings where edsnn's defaults differ (``--model reference`` runs it).
-PUBLISHED = {"coding.presentation": "50 ms"}
-
-
 def config_for(row: str, seed: int, epochs_full: int, data_dir: str | None, model: str,
                extra: dict | None = None) -> TrainConfig:
     """The row's settings for one seed, with ``extra`` (full name → text value) applied last."""
@@ -75,8 +72,9 @@ def config_for(row: str, seed: int, epochs_full: int, data_dir: str | None, mode
     settings = dict(COMMON, **changes, seed=seed, data_dir=data_dir, model=model)
     if row.endswith("-full"):
         settings["epochs"] = epochs_full
-    published = PUBLISHED if model == "reference" else {}
-    return schema.apply(TrainConfig(**settings), {**published, **(extra or {})}, text=True)
+    if model == "reference":  # the published hybrid at the program's own coding
+        settings["coding"] = SpikeCoding.published()
+    return schema.apply(TrainConfig(**settings), extra or {}, text=True)
 
 
 def label_of(model: str, tag: str | None) -> str:

@@ -23,19 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from brian2 import ms
-
 from edsnn.data import SpikeCoding
 from edsnn.protocols import TrainConfig, train
-
-#: Issue #17's headline network shows each image for the published program's 50 ms (edsnn's default is 100 ms).
-HEADLINE_CODING = SpikeCoding(presentation=50 * ms)
 
 
 def check(device: str, n_train: int, n_test: int, root: Path, seed: int = 1, diehl_cook: int = 0) -> dict:
     """One epoch of the headline protocol on ``device`` (or of Diehl & Cook's network of ``diehl_cook`` neurons)."""
     model = (dict(model="diehl-cook", n_excitatory=diehl_cook) if diehl_cook
-             else dict(hidden=(256,), coding=HEADLINE_CODING))
+             else dict(hidden=(256,), coding=SpikeCoding.published()))  # issue #17's 50 ms network
     config = TrainConfig(dataset="mnist", data="full", train=n_train, test=n_test, epochs=1, **model,
                          sampling="resample-each-epoch", seed=seed, device=device,
                          batch_size=min(500, n_train, n_test))

@@ -559,6 +559,10 @@ def test_spike_coding_defaults_and_units():
     with_rest = SpikeCoding(rest="20 ms", dt=0.5 * ms)
     assert float(with_rest.period / ms) == pytest.approx(120) and with_rest.steps_per_period == 240
     assert with_rest.to_dict()["rest"] == "20. ms"
+    # the published program's coding (docs/published_program.md): 150 Hz, 50 steps of 1 ms, shared pairs
+    published = SpikeCoding.published()
+    assert (published.max_rate, published.dt, published.pairs) == (150 * Hz, 1 * ms, "shared")
+    assert published.steps_per_presentation == 50 and published.rest == 0 * ms
     with pytest.raises(UnitError, match=r"presentation must be a time, e\.g\. 100\. ms \(got 50\)"):
         SpikeCoding(presentation=50)
     with pytest.raises(UnitError, match=r"max_rate must be a rate, e\.g\. 150\. Hz"):

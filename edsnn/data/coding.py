@@ -108,6 +108,11 @@ class SpikeCoding(QuantityParameters):
                 "lower max_rate or dt"
             )
 
+    @classmethod
+    def published(cls) -> SpikeCoding:
+        """The published program's coding: 150 Hz, 50 ms presentations at dt = 1 ms, shared pairs."""
+        return cls(presentation=50 * ms)
+
     @property
     def period(self) -> Quantity:
         """presentation + rest: time from one image to the next."""
