@@ -19,6 +19,7 @@ from edsnn.model import (
     device_run,
     neuron_group,
 )
+from edsnn.model.rules import ORDER
 from edsnn.units import UnitError
 
 # -- LIF dynamics ------------------------------------------------------------------
@@ -88,7 +89,7 @@ def _run_and_replay(net, pixels, labels, learn, atol=1e-12):
     inputs = None
     if net.model == "reference":
         inputs = brian2.StateMonitor(_input_source(net), "cnt", record=True, dt=net.coding.period,
-                                     when="end", order=15)
+                                     when="end", order=ORDER["record"])
         net.network.add(inputs)
     result = net.run(np.repeat(pixels, 2, axis=1) * net.coding.max_rate, labels, learn)
     input_counts = None

@@ -96,6 +96,16 @@ class EDParameters(QuantityParameters):
         drift into silence or saturation; README "Accuracy", 3 seeds), or the
         activity everywhere (forward read-out, error, presynaptic ``s`` and the
         factor; edsnn's default before).
+    synaptic_scaling : bool
+        Multiplicative synaptic scaling (Turrigiano): after every learning
+        presentation each neuron's excitatory and inhibitory input weights are
+        rescaled so that the magnitudes of each kind sum to their initial mean
+        (fan-in/2 · (w1 + w2)/2; the initial draw is scaled to it).  ED only
+        ever grows a weight's magnitude, and it grows a neuron's I inputs with
+        the presynaptic I activity and its E inputs with the E activity, so an
+        E/I imbalance in one layer becomes a larger one in the next; scaling
+        keeps each neuron's total drive of either sign and lets ED change only
+        which inputs carry it.
     """
 
     lr: float = 0.15
@@ -111,6 +121,7 @@ class EDParameters(QuantityParameters):
     activity_max_rate: Quantity = physical(200 * Hz, "firing rate read as activity 1")
     count_prior: float = 1.0
     prior_scope: str = "derivative"
+    synaptic_scaling: bool = False
 
     def __post_init__(self):
         super().__post_init__()
@@ -232,6 +243,37 @@ w = w_e + w_i : 1          # what one spike of the pixel carries: both inputs fi
 PAIR_UPDATE = "w_e += s_pre * g_plus_post\nw_i += s_pre * g_minus_post"
 
 
+#: What every learning layer holds for synaptic scaling.
+SCALING_UNIT = """
+w_norm : 1                 # summed |w| of the E inputs, and of the I inputs, after scaling
+tot_e : 1                  # summed |w| of the E inputs (kept up to date by every update)
+tot_i : 1                  # summed |w| of the I inputs (kept up to date by every update)
+"""
+
+#: What an update adds to the postsynaptic sums (every change has its weight's sign).
+SCALING_TRACK = {"w": "\ntot_e_post += s_exc_pre * abs(g_plus_post)\ntot_i_post += s_inh_pre * abs(g_minus_post)",
+                 "pair": "\ntot_e_post += s_pre * abs(g_plus_post)\ntot_i_post += s_pre * abs(g_minus_post)"}
+
+#: The rescaling, run on the synapses after the update (a factor of exactly 1 where nothing was learnt).
+SCALE = {"w": "w *= w_norm_post / (int(sgn_pre > 0) * tot_e_post + int(sgn_pre < 0) * tot_i_post)",
+         "pair": "w_e *= w_norm_post / tot_e_post\nw_i *= w_norm_post / tot_i_post"}
+
+#: The neuron's sums after :data:`SCALE`.
+SCALED = "tot_e = w_norm\ntot_i = w_norm"
+
+
+def scaled_initial(weights: np.ndarray, pre_sign: np.ndarray, w_norm: float) -> np.ndarray:
+    """``weights`` (class, pre, post) or (class, pre) with each neuron's E and I input magnitudes
+    summing to ``w_norm``; ``pre_sign`` is the type (+1 E, −1 I) of each presynaptic unit."""
+    shape = (1, -1) + (1,) * (weights.ndim - 2)
+    out = np.array(weights, dtype=float)
+    for kind in (1, -1):
+        mask = (pre_sign == kind).reshape(shape)
+        total = np.sum(np.abs(out) * mask, axis=1, keepdims=True)
+        out = np.where(mask, out * w_norm / total, out)
+    return out
+
+
 class EDRule(LearningRule):
     """The ED rule with its parameters, for a presentation of duration ``presentation``.
 
@@ -255,6 +297,21 @@ class EDRule(LearningRule):
     def __init__(self, params: EDParameters, presentation: Quantity):
         self.params = params
         self.presentation = presentation
+        if params.synaptic_scaling:
+            self.pathways = {"learn": dataclasses.replace(self.pathways["learn"],
+                                                          code=ED_UPDATE + SCALING_TRACK["w"])}
+            self.pair_pathways = {"learn": dataclasses.replace(self.pair_pathways["learn"],
+                                                               code=PAIR_UPDATE + SCALING_TRACK["pair"])}
+
+    def w_norm(self, n_pre: int) -> float:
+        """Summed magnitude of a neuron's E (or I) input weights under synaptic scaling."""
+        return n_pre / 2 * (self.params.w1 + self.params.w2) / 2
+
+    def initial_weights(self, weights: np.ndarray, pre_sign: np.ndarray) -> np.ndarray:
+        """The first weights of one layer (class, pre[, post]): the draw, scaled where the rule scales."""
+        if not self.params.synaptic_scaling:
+            return weights
+        return scaled_initial(weights, pre_sign, self.w_norm(pre_sign.size))
 
     def namespace(self) -> dict:
         p = self.params
@@ -262,7 +319,8 @@ class EDRule(LearningRule):
                     c0y=p.count_prior if p.prior_scope == "all" else 0.0)
 
     def unit_equations(self, model) -> str:
-        return UNIT + (COUNT_ACTIVITY if model.spiking else RATE_ACTIVITY)
+        scaling = SCALING_UNIT if self.params.synaptic_scaling else ""
+        return UNIT + (COUNT_ACTIVITY if model.spiking else RATE_ACTIVITY) + scaling
 
     def schedule(self, net) -> list:
         """Error, diffusion, factors, events and update order of ``net`` (an :class:`EDNetwork`)."""
@@ -282,7 +340,19 @@ class EDRule(LearningRule):
                 group.set_event_schedule("learn", when="end", order=ORDER["event"])
             group.run_regularly(code, dt=period, when="end", order=ORDER["factors"], name=f"{group.name}_factors")
         output.run_regularly(OUTPUT_ERROR, dt=period, when="end", order=ORDER["error"], name="ed_error")
+        if p.synaptic_scaling:
+            self._schedule_scaling(net)
         return [self._diffusion(net, number, size) for number, size in enumerate(net.hidden, start=1)]
+
+    def _schedule_scaling(self, net):
+        """Rescale every learning synapse after the update, then reset each neuron's sums."""
+        for name, syn in net.synapses.items():
+            group = net.layers[name]
+            kind = "pair" if set(syn.variables) >= {"w_e", "w_i"} else "w"
+            group.w_norm = self.w_norm(net.weight_signs(name).shape[1])
+            group.tot_e = group.tot_i = group.w_norm
+            syn.run_regularly(SCALE[kind], dt=net.period, when="end", order=ORDER["scale"], name=f"{name}_scaling")
+            group.run_regularly(SCALED, dt=net.period, when="end", order=ORDER["reset"], name=f"{name}_scaled")
 
     def _diffusion(self, net, number, size):
         """Amines from each output neuron to hidden layer ``number`` of its class net."""

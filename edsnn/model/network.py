@@ -209,6 +209,8 @@ class EDNetwork:
         for name, post in self.layers.items():
             syn = self._learning_synapses(pre, post, ns)
             initial = rng.uniform(self.ed.w1, self.ed.w2, size=self._signs[name].size) * self._signs[name]
+            shape = self._shape(name)
+            initial = self.rule.initial_weights(initial.reshape(shape), layout.sign(np.arange(shape[1])))
             self.synapses[name] = syn
             self._write_weights(name, self._to_synapse_order(name, initial))
             pre = post

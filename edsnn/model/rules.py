@@ -16,6 +16,7 @@ network assembler (:mod:`edsnn.model.network`) asks it for:
                            target carries both weights, ``w_e`` and ``w_i``,
                            and defines ``w = w_e + w_i``); None: the rule
                            needs one synapse per input
+``initial_weights(w, s)``  a layer's first weights from the network's draw
 ``schedule(net)``          after assembly: ``run_regularly`` blocks, summed
                            variables and extra objects, with slot and order
 =========================  ===================================================
@@ -56,8 +57,9 @@ ORDER = {
     "factors": 12,    # per-neuron factors of the update
     "event": 13,      # custom events of the presynaptic groups
     "update": 14,     # weight updates
-    "record": 15,     # monitors record the presentation
-    "reset": 16,      # counters (and state) reset for the next presentation
+    "scale": 15,      # synaptic scaling of the updated weights
+    "record": 16,     # monitors record the presentation
+    "reset": 17,      # counters (and state) reset for the next presentation
 }
 
 
@@ -80,6 +82,11 @@ class LearningRule:
     def unit_equations(self, model) -> str:
         """Variables a learning layer of neuron model ``model`` gets from the rule."""
         return ""
+
+    def initial_weights(self, weights, pre_sign):
+        """A layer's first weights (class, pre[, post]) from the network's draw; ``pre_sign``
+        is each presynaptic unit's type (+1 E, −1 I)."""
+        return weights
 
     def schedule(self, net) -> list:
         """Attach scheduled code to the assembled ``net``; returns extra Brian2 objects."""
