@@ -73,9 +73,11 @@ class EDParameters(QuantityParameters):
         ``w = |w|·τ_post·τ_pre`` (Kaneko) or ``w = |w|·τ_pre`` (Dale's
         principle, with the amines of inhibitory neurons swapped so that
         they learn in the direction of their effect; docs/dale.md).
-    diffusion : {"compound", "uniform"}
-        Hidden layer ``l`` of ``L`` gets ``u1**(L-l+1)`` times the output
-        amine (published program) or ``u1`` for every layer (Kaneko).
+    diffusion : {"uniform", "compound"}
+        Hidden layer ``l`` of ``L`` gets ``u1`` times the output amine in
+        every layer (Kaneko; default: with three hidden layers, 1.9 points
+        above compound over 3 seeds, README "Accuracy") or ``u1**(L-l+1)``
+        (the published program).  The same with one hidden layer.
     bias : bool
         Add Kaneko's two bias inputs (one E, one I) of value β.
     input_activity : {"rate", "count"}
@@ -115,7 +117,7 @@ class EDParameters(QuantityParameters):
     w1: float = 0.3
     w2: float = 0.5
     sign_rule: str = "kaneko"
-    diffusion: str = "compound"
+    diffusion: str = "uniform"
     bias: bool = False
     input_activity: str = "rate"
     activity_max_rate: Quantity = physical(200 * Hz, "firing rate read as activity 1")
