@@ -97,7 +97,9 @@ def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion
         Activity of each hidden layer, (C, H_l).
     output : ndarray
         Output activity, (C,).
-    label, learn : int, bool
+    label : int
+    learn : float
+        0: no learning; else the factor on the learning rate (scales both amines).
     hidden_d, output_d : list of ndarray, ndarray, optional
         Activities in the derivative-like factor ``y(1-y)``, if not ``hidden``
         and ``output`` (``prior_scope="derivative"``).

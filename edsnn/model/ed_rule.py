@@ -108,6 +108,15 @@ class EDParameters(QuantityParameters):
         E/I imbalance in one layer becomes a larger one in the next; scaling
         keeps each neuron's total drive of either sign and lets ED change only
         which inputs carry it.
+    lr_half_life : float
+        Epochs over which the learning rate halves (0, the default: constant),
+        ``α·2^(−(e−1)/lr_half_life)`` in epoch ``e``: the amine released per
+        unit of error declines as training goes on, as plasticity does when a
+        critical period closes, so the last epochs average over more
+        presentations instead of following the last few.  The protocol hands
+        the factor over with each learning presentation
+        (:meth:`plasticity`); it depends on the epoch only, so a resumed run
+        continues the same schedule.
     """
 
     lr: float = 0.15
@@ -124,6 +133,7 @@ class EDParameters(QuantityParameters):
     count_prior: float = 1.0
     prior_scope: str = "derivative"
     synaptic_scaling: bool = False
+    lr_half_life: float = 0.0
 
     def __post_init__(self):
         super().__post_init__()
@@ -136,6 +146,11 @@ class EDParameters(QuantityParameters):
         _require(0 <= self.w1 <= self.w2, f"need 0 <= w1 <= w2 (got w1={self.w1}, w2={self.w2})")
         _require(self.activity_max_rate > 0 * Hz, "activity_max_rate must be positive")
         _require(self.count_prior >= 0, f"count_prior must be >= 0 (got {self.count_prior})")
+        _require(self.lr_half_life >= 0, f"lr_half_life must be >= 0 epochs (got {self.lr_half_life})")
+
+    def plasticity(self, epoch: int) -> float:
+        """Factor on the learning rate in ``epoch`` (1, 2, …): 1 without a half-life."""
+        return 0.5 ** ((epoch - 1) / self.lr_half_life) if self.lr_half_life else 1.0
 
 
 # -- the rule's text -------------------------------------------------------------
@@ -177,7 +192,8 @@ INPUT_ACTIVITY_CODE = "s = {input_activity}"
 PIXEL_ACTIVITY = "rates_ta(t - t0, pix) / R_max"
 
 #: Error and amines of the output neurons for the presentation that just ended.
-#: ``learn_ta`` is 1 for training presentations, 0 for test ones; nothing is
+#: ``learn_ta`` is 0 for test presentations and, for training ones, the factor
+#: on the learning rate (1, or :meth:`EDParameters.plasticity`); nothing is
 #: learnt before the first presentation (``t > t0``).
 OUTPUT_ERROR = """
 err = int(abs(label_ta(t - t0) - cls) < 0.5) - y

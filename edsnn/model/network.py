@@ -327,8 +327,10 @@ class EDNetwork:
             :func:`edsnn.data.rate_chunks`). At most ``batch_size`` rows.
         labels : array of int
             Class of each presentation, shape (n_presentations,).
-        learn : bool or array of bool
-            Whether the ED rule updates the weights after each presentation.
+        learn : bool, float or array of them
+            Whether the ED rule updates the weights after each presentation
+            (0 or False: no), and with what factor on its learning rate
+            (True is 1; the amines are scaled by it).
             A batch without learning also leaves the neuron models' kept state
             (e.g. a homeostatic threshold) as it was, so that a test does not
             change the network.

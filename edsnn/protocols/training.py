@@ -3,7 +3,8 @@
 One epoch ``e`` (1-based):
 
 1. draw the training selection (``select_subset(..., seed, e)``) and shuffle
-   it with a generator seeded by ``(seed, e)``; present it with learning on;
+   it with a generator seeded by ``(seed, e)``; present it with learning on
+   (the learning rate scaled by ``config.ed.plasticity(e)``);
    training accuracy counts the prediction each presentation makes *before*
    its own update, as the published program does;
 2. present the test selection (same sampling method, file order) with
@@ -203,8 +204,8 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
             phases.start(stream_seed(config.seed, epoch, "brian_train"))
             with tqdm(total=len(train_idx), desc=f"epoch {epoch}/{config.epochs} train", unit="img",
                       disable=not progress, leave=False, dynamic_ncols=True) as bar:
-                train_pred, _ = _present(net, train_set.images[train_idx], train_labels, True,
-                                         config.batch_size, bar)
+                train_pred, _ = _present(net, train_set.images[train_idx], train_labels,
+                                         config.ed.plasticity(epoch), config.batch_size, bar)
             train_seconds = time.perf_counter() - started
 
             started = time.perf_counter()
