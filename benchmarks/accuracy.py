@@ -42,6 +42,7 @@ import pandas as pd
 
 from edsnn.config import schema
 from edsnn.data import SpikeCoding
+from edsnn.model import EDParameters
 from edsnn.protocols import TrainConfig, evaluate, train
 
 HERE = Path(__file__).resolve().parent
@@ -72,8 +73,9 @@ def config_for(row: str, seed: int, epochs_full: int, data_dir: str | None, mode
     settings = dict(COMMON, **changes, seed=seed, data_dir=data_dir, model=model)
     if row.endswith("-full"):
         settings["epochs"] = epochs_full
-    if model == "reference":  # the published hybrid at the program's own coding
+    if model == "reference":  # the published hybrid at the program's own coding and diffusion
         settings["coding"] = SpikeCoding.published()
+        settings["ed"] = EDParameters(diffusion="compound")
     return schema.apply(TrainConfig(**settings), extra or {}, text=True)
 
 

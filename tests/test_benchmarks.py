@@ -44,8 +44,9 @@ def test_rows_follow_the_issue_protocol(accuracy):
     assert config.coding.presentation == 100 * ms
     spiking = accuracy.config_for("mnist-resample", seed=1, epochs_full=1, data_dir=None, model="spiking")
     hybrid = accuracy.config_for("mnist-resample", seed=1, epochs_full=1, data_dir=None, model="reference")
-    assert hybrid.coding.presentation == 50 * ms
-    assert hybrid.replace(coding=spiking.coding, model="spiking") == spiking
+    assert hybrid.coding.presentation == 50 * ms and hybrid.ed.diffusion == "compound"
+    assert hybrid.replace(coding=spiking.coding, ed=spiking.ed, model="spiking") == spiking
+    assert spiking.ed.diffusion == "uniform"
 
 
 def test_a_variant_changes_only_what_it_sets(accuracy):
