@@ -60,7 +60,7 @@ def test_factor_scales_the_update_cpp(tmp_path):
         brian2.set_device("runtime")
 
 
-def test_training_hands_each_epoch_its_factor(tmp_path, monkeypatch):
+def _spy_on_learn(monkeypatch):
     seen = []
     original = EDNetwork.run
 
@@ -69,8 +69,21 @@ def test_training_hands_each_epoch_its_factor(tmp_path, monkeypatch):
         return original(self, rates, labels, learn)
 
     monkeypatch.setattr(EDNetwork, "run", spy)
-    config = TrainConfig(hidden=(4,), train=8, test=4, epochs=3, batch_size=8, device="numpy",
+    return seen
+
+
+def test_training_hands_each_epoch_its_factor_and_resume_continues(tmp_path, monkeypatch):
+    seen = _spy_on_learn(monkeypatch)
+    config = TrainConfig(hidden=(4,), train=8, test=4, epochs=2, batch_size=8, device="numpy",
                          coding=SpikeCoding(presentation=20 * ms), ed=EDParameters(lr_half_life=1))
     run_quietly(config, tmp_path / "run")
-    learning = [value for value in seen if value > 0]
-    assert learning == [1.0, 0.5, 0.25]  # one training batch per epoch; test batches have 0
+    assert [value for value in seen if value > 0] == [1.0, 0.5]  # one training batch per epoch
+    seen.clear()
+    run_quietly(config.replace(epochs=3), tmp_path / "run", resume=True)
+    assert [value for value in seen if value > 0] == [0.25]  # epoch 3, not epoch 1 again
+
+
+def test_negative_learn_refused():
+    net = _net(device_run("numpy"))
+    with pytest.raises(ValueError, match="learn must be finite and >= 0"):
+        net.run(np.zeros((3, 16)) * Hz, np.zeros(3, dtype=int), np.array([1.0, -0.5, 0.0]))

@@ -158,7 +158,7 @@ class EDParameters(QuantityParameters):
 #: What every learning layer holds for the rule, given its activity ``y``.
 UNIT = """
 s = y : 1                  # presynaptic activity in the ED update
-learn_now : 1              # 1 when its outgoing synapses have an update to make (PRE_FACTORS)
+learn_now : 1              # > 0 (the learn value) when its outgoing synapses have an update to make (PRE_FACTORS)
 a_plus : 1                 # positive-error amine
 a_minus : 1                # negative-error amine
 s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
@@ -181,7 +181,7 @@ SOURCE = """
 s : 1                      # presynaptic activity in the ED update (set by INPUT_ACTIVITY_CODE)
 s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
 s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
-learn_now : 1              # 1 when its outgoing synapses have an update to make (PRE_FACTORS)
+learn_now : 1              # > 0 (the learn value) when its outgoing synapses have an update to make (PRE_FACTORS)
 """
 
 #: Sets the inputs' ``s`` once per presentation, before the update reads it from

@@ -317,7 +317,7 @@ class EDNetwork:
     # -- running ---------------------------------------------------------------
 
     def run(self, rates, labels, learn) -> BatchResult:
-        """Present a batch of stimuli; learn from those with ``learn`` true.
+        """Present a batch of stimuli; learn from those with ``learn`` > 0.
 
         Parameters
         ----------
@@ -362,6 +362,8 @@ class EDNetwork:
         padded_labels[:n] = labels
         learn_flags = np.zeros(self.batch_size)
         learn_flags[:n] = np.broadcast_to(np.asarray(learn, dtype=float), (n,))
+        if not np.all(np.isfinite(learn_flags) & (learn_flags >= 0)):
+            raise ValueError(f"learn must be finite and >= 0: a factor on the learning rate (got {learn!r})")
         kept = self._kept_arrays()
         before = {key: self.device.get_array(*array) for key, array in kept.items()} if not learn_flags.any() else {}
         records, spikes = self.device.run_batch(self, pixel_rates * Hz, padded_labels, learn_flags, n)
