@@ -3,6 +3,7 @@
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from brian2 import ms, mV
@@ -20,6 +21,21 @@ def _script(name):
 @pytest.fixture(scope="module")
 def accuracy():
     return _script("accuracy")
+
+
+def test_drift_noise_is_exact():
+    noise = _script("drift_noise").noise_margins
+    one = noise(0.9, 500, 1, 1.0)
+    assert one["E[best - last] (points)"] == pytest.approx(0, abs=1e-9)
+    assert one["P(last within 1 of best)"] == pytest.approx(1)
+    perfect = noise(1.0, 500, 20, 1.0)
+    assert perfect["E[best - last] (points)"] == 0 and perfect["P(last within 1 of best)"] == 1
+    # against a simulation of 20 epochs of fresh 500-image draws
+    draws = np.random.default_rng(0).binomial(500, 0.9, size=(100_000, 20)) / 500
+    got = noise(0.9, 500, 20, 1.0)
+    assert got["E[best - last] (points)"] == pytest.approx(100 * np.mean(draws.max(1) - draws[:, -1]), abs=0.02)
+    assert got["P(last within 1 of best)"] == pytest.approx(np.mean(draws[:, -1] >= draws.max(1) - 0.01 - 1e-9),
+                                                            abs=0.005)
 
 
 def test_curve_sets_excitatory_fields_with_their_units():
