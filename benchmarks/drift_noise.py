@@ -52,7 +52,8 @@ def noise_margins(p: float, n: int, epochs: int, within: float) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accuracy", default="0.935,0.924,0.817",
-                        help="accuracies on all test images, comma-separated (default: issue #21's resampled rows: MNIST, three layers, Fashion-MNIST)")
+                        help="accuracies on all test images, comma-separated (default: issue #21's "
+                             "resampled rows: MNIST, three layers, Fashion-MNIST)")
     parser.add_argument("--test", type=int, default=500, help="test images per epoch")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--within", type=float, default=1.0, help="points")
