@@ -36,7 +36,7 @@ def effect_signs(n_post, sign_rule, output=False, last_hidden=True):
     return input_signs(n_post)
 
 
-def count_activity(counts, n_max, c0, prior_scope):
+def count_activity(counts, n_max, c0, prior_scope, saturated_learning=False):
     """Activities of spiking units from their spike counts in one presentation.
 
     ``y = clip((n + c0) / (n_max + 2·c0), 0, 1)``, with ``n_max`` the count read
@@ -48,12 +48,15 @@ def count_activity(counts, n_max, c0, prior_scope):
         The activity (read-out, error, presynaptic ``s``) and the one in the
         factor ``y(1-y)``: both with the prior under ``prior_scope="all"``; under
         ``"derivative"`` ``y`` is the plain normalised count ``clip(n / n_max)``.
+        With ``saturated_learning`` the factor reads ``min(n, n_max)``.
     """
     counts = np.asarray(counts, dtype=float)
-    with_prior = np.clip((counts + c0) / (n_max + 2 * c0), 0, 1)
-    if prior_scope == "all":
-        return with_prior, with_prior
-    return np.clip(counts / n_max, 0, 1), with_prior
+
+    def with_prior(n):
+        return np.clip((n + c0) / (n_max + 2 * c0), 0, 1)
+
+    y_d = with_prior(np.minimum(counts, n_max) if saturated_learning else counts)
+    return (with_prior(counts) if prior_scope == "all" else np.clip(counts / n_max, 0, 1)), y_d
 
 
 def rate_forward(weights, r_input, u0):
@@ -173,7 +176,8 @@ def replay(net, pixels, labels, learn, w_start, counts, input_counts=None):
             hidden, output = rate_forward(weights, input_counts[p] / n_steps, net.ed.sig)
             hidden_d, output_d = hidden, output
         else:
-            ys = [count_activity(counts[n][p], n_max, net.ed.count_prior, net.ed.prior_scope) for n in names]
+            ys = [count_activity(counts[n][p], n_max, net.ed.count_prior, net.ed.prior_scope,
+                                 net.ed.saturated_learning) for n in names]
             hidden = [y.reshape(net.n_classes, -1) for y, _ in ys[:-1]]
             hidden_d = [y_d.reshape(net.n_classes, -1) for _, y_d in ys[:-1]]
             output, output_d = ys[-1]

@@ -98,6 +98,14 @@ class EDParameters(QuantityParameters):
         drift into silence or saturation; README "Accuracy", 3 seeds), or the
         activity everywhere (forward read-out, error, presynaptic ``s`` and the
         factor; edsnn's default before).
+    saturated_learning : bool
+        A neuron firing beyond the activity cap keeps learning: in the
+        derivative-like factor its count is read at the cap, so ``y(1-y)``
+        keeps its value there (> 0 with the prior count) instead of falling
+        to 0.  Without it (the default) a neuron driven past the cap stops
+        changing its inputs, as a sigmoid unit deep in saturation nearly
+        does; the last hidden layer's I neurons of a deep network all sit
+        there (README "Accuracy").
     synaptic_scaling : bool
         Multiplicative synaptic scaling (Turrigiano): after every learning
         presentation each neuron's excitatory and inhibitory input weights are
@@ -132,6 +140,7 @@ class EDParameters(QuantityParameters):
     activity_max_rate: Quantity = physical(200 * Hz, "firing rate read as activity 1")
     count_prior: float = 1.0
     prior_scope: str = "derivative"
+    saturated_learning: bool = False
     synaptic_scaling: bool = False
     lr_half_life: float = 0.0
 
@@ -167,11 +176,15 @@ g_plus : 1                 # postsynaptic gain of the positive amine (POST_GAINS
 g_minus : 1                # postsynaptic gain of the negative amine (POST_GAINS)
 """
 
-#: Activity of a spiking layer: its normalised spike count, with the prior count.
+#: Activity of a spiking layer: its normalised spike count, with the prior count;
+#: ``{factor_count}`` is the count the derivative-like factor reads (:data:`FACTOR_COUNT`).
 COUNT_ACTIVITY = """
 y = clip((cnt + c0y) / (n_max + 2*c0y), 0, 1) : 1   # activity: normalised spike count (prior c0y)
-yd = clip((cnt + c0) / (n_max + 2*c0), 0, 1) : 1    # activity in the derivative-like factor (prior c0)
+yd = clip(({factor_count} + c0) / (n_max + 2*c0), 0, 1) : 1    # activity in the derivative-like factor (prior c0)
 """
+
+#: The count in the derivative-like factor, by ``EDParameters.saturated_learning``.
+FACTOR_COUNT = {False: "cnt", True: "clip(cnt, 0, n_max)"}
 
 #: Activity of a rate unit in the derivative-like factor: its activity.
 RATE_ACTIVITY = "yd = y : 1                 # activity in the derivative-like factor\n"
@@ -338,7 +351,8 @@ class EDRule(LearningRule):
 
     def unit_equations(self, model) -> str:
         scaling = SCALING_UNIT if self.params.synaptic_scaling else ""
-        return UNIT + (COUNT_ACTIVITY if model.spiking else RATE_ACTIVITY) + scaling
+        count = COUNT_ACTIVITY.format(factor_count=FACTOR_COUNT[self.params.saturated_learning])
+        return UNIT + (count if model.spiking else RATE_ACTIVITY) + scaling
 
     def schedule(self, net) -> list:
         """Error, diffusion, factors, events and update order of ``net`` (an :class:`EDNetwork`)."""
