@@ -40,8 +40,11 @@ from edsnn.model.diehl_cook import DiehlCookNetwork
 
 
 def curve(neurons: int, chunk: int, chunks: int, label_images: int, test_images: int, seed: int,
-          device: str, excitatory=None, final_test: int | None = None, echo=print) -> pd.DataFrame:
-    """One row per chunk (see the module docstring); ``excitatory``: the E neuron model (default: the paper's)."""
+          device: str, excitatory=None, final_test: int | None = None, echo=print, out=None) -> pd.DataFrame:
+    """One row per chunk (see the module docstring); ``excitatory``: the E neuron model (default: the paper's).
+
+    ``out``: CSV file rewritten after every chunk, so that a stopped curve keeps its finished rows.
+    """
     train, test = load_dataset("mnist", "train", source="full"), load_dataset("mnist", "test", source="full")
     if chunk * chunks + label_images > len(train.labels):
         raise ValueError(f"chunk × chunks + label images must be <= {len(train.labels)}")
@@ -68,6 +71,8 @@ def curve(neurons: int, chunk: int, chunks: int, label_images: int, test_images:
                          w_p99=float(np.percentile(weights["w"], 99)),
                          classes=np.bincount(assignments, minlength=10).tolist(), seconds=time.time() - started))
         echo(json.dumps(rows[-1]))
+        if out:
+            pd.DataFrame(rows).to_csv(out, index=False)
     return pd.DataFrame(rows)
 
 
@@ -101,12 +106,10 @@ def main(argv=None):
     parser.add_argument("--device", default="cpp")
     parser.add_argument("--excitatory", action="append", default=[], metavar="NAME=VALUE",
                         help='a field of the excitatory neuron model, e.g. "min_isi=5 ms" (repeatable)')
-    parser.add_argument("--out", help="CSV file for the table")
+    parser.add_argument("--out", help="CSV file for the table (rewritten after every chunk)")
     args = parser.parse_args(argv)
-    table = curve(args.neurons, args.chunk, args.chunks, args.label_images, args.test, args.seed, args.device,
-                  excitatory_model(args.excitatory), args.final_test)
-    if args.out:
-        table.to_csv(args.out, index=False)
+    curve(args.neurons, args.chunk, args.chunks, args.label_images, args.test, args.seed, args.device,
+          excitatory_model(args.excitatory), args.final_test, echo=lambda line: print(line, flush=True), out=args.out)
 
 
 if __name__ == "__main__":
