@@ -1,9 +1,12 @@
-"""Shared test settings: where the full datasets are, if anywhere."""
+"""Shared test settings: where the full datasets are, if anywhere; standalone devices put back."""
 
 import os
 from pathlib import Path
 
+import brian2
 import pytest
+
+from edsnn.model import StandaloneRun
 
 
 def full_data_dir():
@@ -23,3 +26,17 @@ def full_data():
     if root is None:
         pytest.skip("full datasets absent: set EDSNN_DATA to a folder holding mnist/ and fashion-mnist/")
     return root
+
+
+@pytest.fixture
+def standalone_cleanup():
+    """Brian2 back on the runtime device after a test that built a standalone program."""
+    yield
+    brian2.device.reinit()
+    brian2.set_device("runtime")
+
+
+@pytest.fixture
+def cpp_run(tmp_path, standalone_cleanup):
+    """A cpp_standalone device building in the test's own folder."""
+    return StandaloneRun("cpp", str(tmp_path / "build"))

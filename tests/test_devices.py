@@ -44,13 +44,6 @@ def _spikes(result):
     return np.concatenate([c.ravel() for c in result.counts.values()])
 
 
-@pytest.fixture
-def standalone_cleanup():
-    yield
-    brian2.device.reinit()
-    brian2.set_device("runtime")
-
-
 def test_cpp_executions_draw_fresh_streams_and_seeds_reproduce(tmp_path, standalone_cleanup):
     build = tmp_path / "build"
     first, second, weights, net = _session(build)

@@ -6,7 +6,6 @@ the numpy target (no compilation).  Where a known answer is needed, the input
 is deterministic: at ``rate·dt ≥ 1`` an input spikes at every step.
 """
 
-import brian2
 import numpy as np
 import pytest
 from brian2 import Hz, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, ms, mV, volt
@@ -183,13 +182,6 @@ def test_label_assignment_and_voting_on_a_hand_computed_example():
 
 
 # -- devices ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def standalone_cleanup():
-    yield
-    brian2.device.reinit()
-    brian2.set_device("runtime")
 
 
 def test_runtime_and_cpp_learn_the_same_weights_from_deterministic_input(tmp_path, standalone_cleanup):

@@ -14,7 +14,6 @@ from edsnn.model import (
     EDParameters,
     ExponentialSynapse,
     NeuronModel,
-    StandaloneRun,
     device_run,
     neuron_group,
 )
@@ -126,12 +125,8 @@ def test_kept_state_persists_and_is_saved_with_the_weights():
     _kept_state_checks(device_run("numpy"))
 
 
-def test_kept_state_persists_across_standalone_executions(tmp_path):
-    try:
-        _kept_state_checks(StandaloneRun("cpp", directory=str(tmp_path / "build")))
-    finally:
-        brian2.device.reinit()
-        brian2.set_device("runtime")
+def test_kept_state_persists_across_standalone_executions(cpp_run):
+    _kept_state_checks(cpp_run)
 
 
 def test_ei_layout_is_one_function():

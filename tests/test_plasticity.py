@@ -5,7 +5,6 @@ input, which scales both amines: the weights after a presentation learnt at a
 factor must be the oracle's update at that factor, on numpy and on cpp.
 """
 
-import brian2
 import numpy as np
 import pytest
 from brian2 import Hz, ms
@@ -13,7 +12,7 @@ from ed_oracle import replay
 from run_checks import run_quietly
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDNetwork, EDParameters, StandaloneRun, device_run
+from edsnn.model import EDNetwork, EDParameters, device_run
 from edsnn.protocols import TrainConfig
 
 
@@ -53,12 +52,8 @@ def test_factor_scales_the_update_numpy():
     _check_factor(_net(device_run("numpy")))
 
 
-def test_factor_scales_the_update_cpp(tmp_path):
-    try:
-        _check_factor(_net(StandaloneRun("cpp", str(tmp_path / "build"))))
-    finally:
-        brian2.device.reinit()
-        brian2.set_device("runtime")
+def test_factor_scales_the_update_cpp(cpp_run):
+    _check_factor(_net(cpp_run))
 
 
 def _spy_on_learn(monkeypatch):

@@ -11,14 +11,13 @@ differ from the oracle's without it.
 import dataclasses
 from types import SimpleNamespace
 
-import brian2
 import numpy as np
 import pytest
 from brian2 import Hz, ms
 from ed_oracle import count_activity, replay
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDNetwork, EDParameters, StandaloneRun, device_run
+from edsnn.model import EDNetwork, EDParameters, device_run
 
 
 def test_factor_reads_the_count_at_the_cap():
@@ -64,12 +63,8 @@ def test_saturated_neurons_learn_as_the_oracle_says():
     _check(_net(device_run("numpy"), True))
 
 
-def test_saturated_learning_on_cpp_standalone(tmp_path):
-    try:
-        _check(_net(StandaloneRun("cpp", str(tmp_path / "build")), True))
-    finally:
-        brian2.device.reinit()
-        brian2.set_device("runtime")
+def test_saturated_learning_on_cpp_standalone(cpp_run):
+    _check(_net(cpp_run, True))
 
 
 @pytest.mark.parametrize("value", [True, False])

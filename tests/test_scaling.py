@@ -7,14 +7,13 @@ by ``w_norm`` over the updated sum.  The rescale below is written for the test
 (not the package's own ``scaled_initial``).
 """
 
-import brian2
 import numpy as np
 import pytest
 from brian2 import Hz, ms
 from ed_oracle import input_signs, replay
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDNetwork, EDParameters, StandaloneRun, device_run
+from edsnn.model import EDNetwork, EDParameters, device_run
 
 W1, W2 = 0.3, 0.5
 
@@ -68,9 +67,5 @@ def test_scaling_is_the_ed_update_then_a_rescale(fuse, sign_rule):
     _check(_net(device_run("numpy"), fuse, sign_rule))
 
 
-def test_scaling_on_cpp_standalone(tmp_path):
-    try:
-        _check(_net(StandaloneRun("cpp", str(tmp_path / "build")), True))
-    finally:
-        brian2.device.reinit()
-        brian2.set_device("runtime")
+def test_scaling_on_cpp_standalone(cpp_run):
+    _check(_net(cpp_run, True))
