@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import brian2
+import numpy as np
 import pytest
 
 from edsnn.model import StandaloneRun
@@ -30,10 +31,11 @@ def full_data():
 
 @pytest.fixture
 def standalone_cleanup():
-    """Brian2 back on the runtime device after a test that built a standalone program."""
+    """Brian2 back on the runtime device, in double precision, after a test that built a standalone program."""
     yield
     brian2.device.reinit()
     brian2.set_device("runtime")
+    brian2.prefs.core.default_float_dtype = np.float64
 
 
 @pytest.fixture

@@ -142,20 +142,15 @@ PRECISION_ATOL = {"double": 1e-12, "single": 2e-6}
 
 
 @pytest.mark.parametrize("sign_rule, precision", [("kaneko", "double"), ("dale", "double"), ("kaneko", "single")])
-def test_rule_equals_numpy_oracle_on_cpp_standalone(tmp_path, sign_rule, precision):
+def test_rule_equals_numpy_oracle_on_cpp_standalone(tmp_path, sign_rule, precision, standalone_cleanup):
     net = _small_net("spiking", StandaloneRun("cpp", str(tmp_path / "build"), precision=precision), sign_rule)
-    try:
-        rng = np.random.default_rng(1)
-        for _batch in range(2):  # compiled once, executed twice
-            pixels = rng.uniform(0, 1, size=(6, 8))
-            labels = rng.integers(0, 3, size=6)
-            result = _run_and_replay(net, pixels, labels, np.ones(6, dtype=bool), atol=PRECISION_ATOL[precision])
-            assert net.get_weights()["hidden1"].dtype == PRECISIONS[precision]
-        assert result.counts["hidden1"].max() > 0
-    finally:
-        brian2.device.reinit()
-        brian2.set_device("runtime")
-        brian2.prefs.core.default_float_dtype = np.float64
+    rng = np.random.default_rng(1)
+    for _batch in range(2):  # compiled once, executed twice
+        pixels = rng.uniform(0, 1, size=(6, 8))
+        labels = rng.integers(0, 3, size=6)
+        result = _run_and_replay(net, pixels, labels, np.ones(6, dtype=bool), atol=PRECISION_ATOL[precision])
+        assert net.get_weights()["hidden1"].dtype == PRECISIONS[precision]
+    assert result.counts["hidden1"].max() > 0
 
 
 def test_single_precision_equals_the_oracle_at_float32_tolerance():
@@ -199,21 +194,17 @@ def test_fused_pairs_equal_one_synapse_per_input():
     assert not np.allclose(w_fused["hidden1"], start["hidden1"])  # it learnt
 
 
-def test_standalone_refuses_network_operation(tmp_path):
+def test_standalone_refuses_network_operation(tmp_path, standalone_cleanup):
     run = StandaloneRun("cpp", str(tmp_path))
-    try:
-        run.activate(0)
-        group = NeuronGroup(1, "v : 1")
+    run.activate(0)
+    group = NeuronGroup(1, "v : 1")
 
-        @network_operation
-        def meddle():
-            pass
+    @network_operation
+    def meddle():
+        pass
 
-        with pytest.raises(RuntimeError, match="network operations .* standalone"):
-            check_no_network_operation(Network(group, meddle), run)
-    finally:
-        brian2.device.reinit()
-        brian2.set_device("runtime")
+    with pytest.raises(RuntimeError, match="network operations .* standalone"):
+        check_no_network_operation(Network(group, meddle), run)
 
 
 def _spike_steps(monitor, t0, dt):
