@@ -53,7 +53,8 @@ def write_run(path, epochs: int, presentations: int, neurons: int, batch: int = 
     hidden layer of ``neurons / n_classes - 1`` units and the output.
     """
     from edsnn.config import TrainConfig
-    from edsnn.runs import RunFolder, counts_table, layer_sizes
+    from edsnn.networks import SpikingED
+    from edsnn.runs import RunFolder, counts_table
 
     hidden = neurons // N_CLASSES - 1
     if hidden < 1 or N_CLASSES * (hidden + 1) != neurons:
@@ -64,7 +65,8 @@ def write_run(path, epochs: int, presentations: int, neurons: int, batch: int = 
                     "data_source": "synthetic (benchmarks/analysis_memory.py)"})
     rng = np.random.default_rng(seed)
     labels = np.arange(presentations) % N_CLASSES
-    sizes = {"hidden1": hidden, "output": 1}
+    populations = SpikingED.describe(config).populations
+    sizes = {layer: population.size for layer, population in populations.items()}
     weights = {"hidden1": rng.normal(0, 0.05, (N_CLASSES, 2 * 784, hidden)).astype(np.float32),
                "output": rng.normal(0, 0.05, (N_CLASSES, hidden)).astype(np.float32)}
 
@@ -82,7 +84,7 @@ def write_run(path, epochs: int, presentations: int, neurons: int, batch: int = 
             n = min(batch, presentations - first)
             counts = batch_counts(first, n)
             activity = {k: np.minimum(v / 10.0, 1.0) for k, v in counts.items()}
-            yield counts_table(epoch, labels[first:first + n], activity, counts, layer_sizes((hidden,)), first=first)
+            yield counts_table(epoch, labels[first:first + n], activity, counts, populations, first=first)
 
     for epoch in range(1, epochs + 1):
         run.write_epoch(epoch, counts=tables(epoch), predictions=(labels, labels), weights=weights, seed=seed,

@@ -34,9 +34,9 @@ import pandas as pd
 from edsnn.config import TrainConfig, schema
 from edsnn.data import load_dataset
 from edsnn.model import device_run
-from edsnn.model.assignment import assign_labels, vote
 from edsnn.model.conductance import AdaptiveConductanceLIF
-from edsnn.model.diehl_cook import DiehlCookNetwork
+from edsnn.networks.diehl_cook.assignment import assign_labels, vote
+from edsnn.networks.diehl_cook.network import DiehlCookNetwork
 
 
 def curve(neurons: int, chunk: int, chunks: int, label_images: int, test_images: int, seed: int,

@@ -1,7 +1,7 @@
 """Time per training image of Diehl & Cook's network (2015) on one device, against Brian2's port, and a learning check.
 
 Reproduces no figure of the paper: it measures edsnn's implementation
-(:class:`edsnn.model.diehl_cook.DiehlCookNetwork`, 350 ms + 150 ms per
+(:class:`edsnn.networks.diehl_cook.network.DiehlCookNetwork`, 350 ms + 150 ms per
 presentation, dt 0.5 ms) on the embedded MNIST subset.  The first run of
 ``--images`` images includes the build (code generation and compilation on
 cpp); the second, of the next ``--images`` images, is timed.
@@ -37,9 +37,9 @@ import numpy as np
 
 from edsnn.data import load_dataset
 from edsnn.model import device_run
-from edsnn.model.diehl_cook import DiehlCookNetwork
-from edsnn.protocols.diehl_cook import learn_and_score
-from edsnn.protocols.stdp_figures import plot_assignments, plot_receptive_fields
+from edsnn.networks.diehl_cook.figures import plot_assignments, plot_receptive_fields
+from edsnn.networks.diehl_cook.network import DiehlCookNetwork
+from edsnn.networks.diehl_cook.scoring import learn_and_score
 
 
 def time_port(path: str, images, seed: int) -> dict:

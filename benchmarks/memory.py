@@ -46,7 +46,8 @@ def stream(n: int, batch_size: int, every: int, hidden=(256,), seed: int = SEED)
     from brian2 import Hz
 
     from edsnn.data import ei_pairs, load_dataset
-    from edsnn.model import EDNetwork, device_run
+    from edsnn.model import device_run
+    from edsnn.networks import EDNetwork
 
     data = load_dataset("mnist", "train", source="full", download=False)
     order = np.random.default_rng(seed).permutation(len(data.labels))[:n]

@@ -87,7 +87,8 @@ def time_device(device: str, n_train: int, n_test: int, batch_size: int, hidden=
     from brian2 import Hz
 
     from edsnn.data import SpikeCoding, ei_pairs
-    from edsnn.model import NEURONS, SYNAPSES, EDNetwork, StandaloneRun, device_run
+    from edsnn.model import NEURONS, SYNAPSES, StandaloneRun, device_run
+    from edsnn.networks import EDNetwork
 
     build_dir = tempfile.mkdtemp(prefix=f"edsnn-bench-{device}-")
     images, labels = presentations(batch_size + n_train + n_test, seed)

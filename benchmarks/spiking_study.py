@@ -26,7 +26,8 @@ import numpy as np
 
 from edsnn.config import TrainConfig, schema
 from edsnn.data import load_dataset, rate_chunks
-from edsnn.model import EDNetwork, device_run
+from edsnn.model import device_run
+from edsnn.networks import EDNetwork
 
 #: The study's baseline: edsnn's first defaults (parameter names as in sweep files).
 BASELINE = {"I_bias": "0.9 nA", "w_unit": "0.4 nA", "activity_max_rate": "100 Hz", "count_prior": 0.0,

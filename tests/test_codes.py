@@ -5,7 +5,8 @@ import pytest
 from brian2 import Hz, SpikeMonitor, ms, second
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDNetwork, EDParameters, device_run
+from edsnn.model import EDParameters, device_run
+from edsnn.networks import EDNetwork
 
 PIXELS = np.array([0.0, 0.1, 0.25, 0.5, 1.0])
 

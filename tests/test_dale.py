@@ -6,7 +6,9 @@ from ed_oracle import ed_update
 from test_model import BARS_CODING, bars_scores
 
 from edsnn.analysis import balance, plots
-from edsnn.model import EDNetwork, EDParameters, device_run, layout
+from edsnn.model import EDParameters, device_run
+from edsnn.networks import EDNetwork
+from edsnn.networks.ed import layout
 
 # -- the sign table of docs/dale.md, on the oracle ------------------------------------------
 

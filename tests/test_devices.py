@@ -13,7 +13,8 @@ from brian2 import Hz, ms
 from ed_oracle import replay
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDNetwork, EDParameters, StandaloneRun
+from edsnn.model import EDParameters, StandaloneRun
+from edsnn.networks import EDNetwork
 
 
 def _tiny_net(directory, kind="cpp", seed=5):

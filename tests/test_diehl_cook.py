@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from brian2 import Hz, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses, ms, mV, volt
 
-from edsnn.model.assignment import assign_labels, vote
 from edsnn.model.conductance import AdaptiveConductanceLIF
 from edsnn.model.devices import DeviceRun, StandaloneRun
-from edsnn.model.diehl_cook import DiehlCookNetwork, DiehlCookParameters
 from edsnn.model.stdp import STDPParameters, STDPRule
+from edsnn.networks.diehl_cook.assignment import assign_labels, vote
+from edsnn.networks.diehl_cook.network import DiehlCookNetwork, DiehlCookParameters
 from edsnn.units import UnitError
 
 #: Pattern A (inputs 0–3) and pattern B (inputs 4–7), full intensity.
@@ -203,7 +203,7 @@ def test_runtime_and_cpp_learn_the_same_weights_from_deterministic_input(tmp_pat
 
 def test_learn_and_score_assigns_the_preferring_neurons_and_classifies_both_patterns():
     """No plasticity (ν = 0): the hand-set preferences of the inhibition test decide everything."""
-    from edsnn.protocols.diehl_cook import learn_and_score
+    from edsnn.networks.diehl_cook.scoring import learn_and_score
 
     params = TOY.replace(presentation=350 * ms, rest=150 * ms)
     net = _toy(params=params, stdp=STDPParameters(nu_pre=0, nu_post=0, w_sum=0), images_per_run=2,
@@ -216,7 +216,7 @@ def test_learn_and_score_assigns_the_preferring_neurons_and_classifies_both_patt
 
 
 def test_receptive_field_and_assignment_figures(tmp_path):
-    from edsnn.protocols.stdp_figures import plot_assignments, plot_receptive_fields
+    from edsnn.networks.diehl_cook.figures import plot_assignments, plot_receptive_fields
 
     w = np.zeros((784, 6))
     w[10, 4] = 1.0

@@ -13,8 +13,8 @@ from brian2 import ms, mV
 
 from edsnn.cli import main
 from edsnn.config import schema
+from edsnn.protocols import build_network
 from edsnn.protocols import TrainConfig, evaluate, train
-from edsnn.protocols.diehl_cook import build_stdp_network
 from edsnn.runs import RunFolder
 
 TINY = ["--model", "diehl-cook", "--neurons", "10", "--train", "10", "--test", "10", "--device", "cython",
@@ -42,7 +42,7 @@ def test_the_command_line_reaches_the_config(one_epoch):
     assert (config.model, config.n_excitatory, config.train, config.test) == ("diehl-cook", 10, 10, 10)
     assert config.diehl_cook.presentation == 100 * ms and config.diehl_cook.max_intensity == 4.0
     assert config.dc_excitatory.d_theta == 0.1 * mV and config.neuron == TrainConfig().neuron
-    assert build_stdp_network(config).excitatory_model == config.dc_excitatory
+    assert build_network(config).net.excitatory_model == config.dc_excitatory
     assert TrainConfig(model="diehl-cook").n_excitatory == 400
     assert schema.resolve_name("neurons") == "n_excitatory"
 

@@ -16,7 +16,7 @@ from edsnn.analysis import statistics as st
 from edsnn.cli import main
 from edsnn.config import TrainConfig
 from edsnn.data import SpikeCoding
-from edsnn.model.layout import neuron_type
+from edsnn.networks.ed.layout import neuron_type
 from edsnn.protocols import train
 
 neo = pytest.importorskip("neo")

@@ -1,4 +1,4 @@
-"""edsnn.protocols.figures: each figure has the expected axes and saves a PNG."""
+"""edsnn.figures: each figure has the expected axes and saves a PNG."""
 
 import matplotlib
 
@@ -9,7 +9,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from edsnn.protocols.figures import (  # noqa: E402
+from edsnn.figures import (  # noqa: E402
     plot_confusion,
     plot_layer_heatmaps,
     plot_learning_curves,
@@ -78,7 +78,7 @@ def test_figures_module_does_not_import_analysis():
     import ast
     import inspect
 
-    import edsnn.protocols.figures as figures
+    import edsnn.figures as figures
 
     tree = ast.parse(inspect.getsource(figures))
     imported = [

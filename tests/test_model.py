@@ -10,7 +10,6 @@ from edsnn.data import SpikeCoding
 from edsnn.model import (
     PRECISIONS,
     DeltaSynapse,
-    EDNetwork,
     EDParameters,
     ExponentialSynapse,
     LIFParameters,
@@ -20,6 +19,7 @@ from edsnn.model import (
     neuron_group,
 )
 from edsnn.model.rules import ORDER
+from edsnn.networks import EDNetwork
 from edsnn.units import UnitError
 
 # -- LIF dynamics ------------------------------------------------------------------

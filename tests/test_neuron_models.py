@@ -13,12 +13,12 @@ from edsnn.model import (
     AdaptiveLIF,
     AlphaSynapse,
     BiexponentialSynapse,
-    EDNetwork,
     ExponentialSynapse,
     Izhikevich,
     device_run,
     neuron_group,
 )
+from edsnn.networks import EDNetwork
 
 
 @pytest.fixture

@@ -8,16 +8,9 @@ import pytest
 from brian2 import Hz, Mohm, Quantity, ms, mV, nA
 from test_model import BARS_CODING, bars_scores
 
-from edsnn.model import (
-    LIF,
-    EDNetwork,
-    EDParameters,
-    ExponentialSynapse,
-    NeuronModel,
-    device_run,
-    neuron_group,
-)
-from edsnn.model.layout import neuron_type
+from edsnn.model import LIF, EDParameters, ExponentialSynapse, NeuronModel, device_run, neuron_group
+from edsnn.networks import EDNetwork
+from edsnn.networks.ed.layout import neuron_type
 from edsnn.units import UnitError, physical
 
 

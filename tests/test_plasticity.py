@@ -12,7 +12,8 @@ from ed_oracle import replay
 from run_checks import run_quietly
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDNetwork, EDParameters, device_run
+from edsnn.model import EDParameters, device_run
+from edsnn.networks import EDNetwork
 from edsnn.protocols import TrainConfig
 
 

@@ -17,7 +17,8 @@ from brian2 import Hz, ms
 from ed_oracle import count_activity, replay
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDNetwork, EDParameters, device_run
+from edsnn.model import EDParameters, device_run
+from edsnn.networks import EDNetwork
 
 
 def test_factor_reads_the_count_at_the_cap():

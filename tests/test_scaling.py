@@ -13,7 +13,8 @@ from brian2 import Hz, ms
 from ed_oracle import input_signs, replay
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDNetwork, EDParameters, device_run
+from edsnn.model import EDParameters, device_run
+from edsnn.networks import EDNetwork
 
 W1, W2 = 0.3, 0.5
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from edsnn.model.layout import neuron_type, sign
+from edsnn.networks.ed.layout import neuron_type, sign
 from edsnn.runs import layer_sort_key
 
 __all__ = ["input_balance", "BALANCE_COLUMNS"]

@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from edsnn.protocols.figures import tile_images
-from edsnn.runs import class_networks, populations
+from edsnn.figures import tile_images
 
 from . import statistics as st
 from .plots import save_figure
@@ -92,8 +91,8 @@ def compare_runs(runs: dict) -> pd.DataFrame:
             "best_test_accuracy": float(metrics["test_accuracy"].max()),
             "epochs": len(metrics), "images_seen": images,
             "presentations": int(metrics["presentations"].sum()) if "presentations" in metrics else images,
-            "neurons": class_networks(run.config, run.info) * sum(populations(run.config).values()),
-            "inputs": int(run.info.get("n_inputs", 0)),
+            "neurons": run.description.units,
+            "inputs": run.description.inputs,
             "learned_weights": _learned_weights(run),
             "seconds_per_image": float(metrics["train_seconds"].sum()) / images,
         }
@@ -116,10 +115,10 @@ def receptive_field_images(run: Run, limit: int = 400) -> np.ndarray:
     weights summed (:func:`~edsnn.analysis.statistics.receptive_fields`);
     Diehl & Cook: every excitatory neuron's input weights ``w``.
     """
-    if run.model == "diehl-cook":
-        fields = np.asarray(run.weights["w"], dtype=float).T.reshape(-1, 28, 28)
-    else:
+    if "hidden1" in run.weights:
         fields = st.receptive_fields(run.weights["hidden1"])[0]
+    else:
+        fields = np.asarray(run.weights["w"], dtype=float).T.reshape(-1, 28, 28)
     return fields[:limit]
 
 
@@ -133,7 +132,7 @@ def plot_receptive_fields_side_by_side(runs: dict, limit: int = 400, path=None) 
     for ax, (label, run) in zip(fig.subplots(1, len(runs), squeeze=False)[0], runs.items()):
         fields = receptive_field_images(run, limit)
         mosaic = tile_images(fields, gap=1, fill=np.nan)
-        if run.model == "diehl-cook":
+        if np.nanmin(mosaic) >= 0:  # excitatory weights only
             image = ax.imshow(mosaic, cmap="gray_r", vmin=0, vmax=np.nanmax(mosaic))
         else:
             bound = np.nanmax(np.abs(mosaic)) or 1.0

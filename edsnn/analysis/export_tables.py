@@ -15,9 +15,6 @@ import numpy as np
 import pandas as pd
 from brian2 import second
 
-from edsnn.model.layout import neuron_type
-from edsnn.runs import layer_sizes
-
 from .run import Run, load_run
 
 __all__ = ["MissingExportPackages", "as_run", "config_annotations", "neurons", "presentations", "require",
@@ -49,7 +46,7 @@ def as_run(run) -> Run:
 def require_spikes(run: Run) -> pd.DataFrame:
     """The run's spike table, or ValueError saying how to record spikes."""
     if run.spikes is None:
-        kind = ("a reference-model run (sigmoid units, no spikes)" if run.model == "reference"
+        kind = (f"a {run.model!r} run (rate units, no spikes)" if not run.description.spiking
                 else "a run trained without --record-spikes")
         raise ValueError(
             f"{run.path} has no spike times (no spikes/ folder): it is {kind}. Train a spiking run "
@@ -91,11 +88,12 @@ def presentations(run: Run, epoch: int | None = None) -> pd.DataFrame:
 
 
 def neurons(run: Run) -> pd.DataFrame:
-    """Every hidden and output neuron in network order: ``layer, class_net, neuron, type``."""
-    rows = [(layer, net, j) for layer, size in layer_sizes(run.config.hidden).items()
-            for net in range(run.n_classes) for j in range(size)]
+    """Every counted neuron in network order: ``layer, class_net, neuron, type``."""
+    description = run.description
+    rows = [(layer, net, j) for layer, size in description.sizes().items()
+            for net in range(description.class_networks) for j in range(size)]
     table = pd.DataFrame(rows, columns=["layer", "class_net", "neuron"])
-    table["type"] = neuron_type(table["layer"].to_numpy(), table["neuron"].to_numpy())
+    table["type"] = description.neuron_types(table["layer"].to_numpy(), table["neuron"].to_numpy())
     return table
 
 

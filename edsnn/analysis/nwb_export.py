@@ -9,8 +9,6 @@ from pathlib import Path
 
 import numpy as np
 
-from edsnn.runs import layer_sizes
-
 from .export_tables import as_run, neurons, presentations, require, spike_index, versions
 
 __all__ = ["to_nwb"]
@@ -118,7 +116,7 @@ def to_nwb(run, path, weights: bool = True) -> Path:
         module = nwb.create_processing_module(
             "weights", f"ED network weights after epoch {run.weights['epoch']} (edsnn EDNetwork.get_weights)")
         end = float(obs[-1, 1]) if len(obs) else 0.0
-        for layer in layer_sizes(run.config.hidden):
+        for layer in run.description.layers:
             w = np.asarray(run.weights[layer], dtype=np.float64)[None]
             module.add(pynwb.TimeSeries(
                 name=layer, data=H5DataIO(w, compression="gzip"), unit="n.a.", timestamps=[end],

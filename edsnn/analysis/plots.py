@@ -4,7 +4,7 @@ Each function takes the tables of :mod:`edsnn.analysis.statistics` (or a
 :class:`~edsnn.analysis.Run`), returns a :class:`matplotlib.figure.Figure`
 built without pyplot (safe under Agg; in Jupyter, display the returned
 figure) and, given ``path``, saves it.  Learning curves and the confusion
-matrix are drawn by :mod:`edsnn.protocols.figures`, re-exported here.
+matrix are drawn by :mod:`edsnn.figures`, re-exported here.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from edsnn.model.layout import neuron_type
-from edsnn.protocols.figures import plot_confusion, plot_learning_curves, save_figure
+from edsnn.figures import plot_confusion, plot_learning_curves, save_figure
+from edsnn.networks.ed.layout import neuron_type
 from edsnn.runs import layer_sort_key
 
 from .run import Run

@@ -15,6 +15,7 @@ sums every count statistic needs, in memory of the order of one batch.
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,8 @@ import pandas as pd
 from brian2 import Quantity
 
 from edsnn.config import TrainConfig
-from edsnn.runs import RunFolder, RunFolderError, populations
+from edsnn.networks import Description
+from edsnn.runs import RunFolder, RunFolderError
 
 from . import statistics as st
 from .summary import COUNT_COLUMNS, CountSummary, summarize
@@ -111,23 +113,33 @@ class Run:
 
     @property
     def model(self) -> str:
-        """``"spiking"`` or ``"reference"`` (sigmoid hidden/output units)."""
-        return self.config.model
+        """The network kind (``"spiking"``, ``"reference"``, ``"diehl-cook"``, or a registered one)."""
+        return self.description.kind
+
+    @functools.cached_property
+    def description(self) -> Description:
+        """The network as the run folder records it: populations, E/I pattern, caps."""
+        return RunFolder(self.path).description()
+
+    @property
+    def caps(self) -> st.SaturationCaps:
+        """The run's saturation caps (:class:`~edsnn.analysis.statistics.SaturationCaps`)."""
+        return st.SaturationCaps.from_description(self.description)
 
     @property
     def presentation(self) -> Quantity:
-        """Duration of one presentation's stimulus (``config.coding.presentation``; diehl-cook: its own)."""
-        return st.SaturationCaps.from_config(self.config).presentation
+        """Duration of one presentation's stimulus."""
+        return self.description.saturation.presentation
 
     @property
     def dt(self) -> Quantity:
-        """Simulation time step (``config.coding.dt``; diehl-cook: ``config.diehl_cook.dt``)."""
-        return st.SaturationCaps.from_config(self.config).dt
+        """Simulation time step."""
+        return self.description.saturation.dt
 
     @property
     def refractory(self) -> Quantity:
-        """Refractory period of the hidden and output neurons (0 ms without one; diehl-cook: of its E neurons)."""
-        return st.SaturationCaps.from_config(self.config).tau_ref
+        """Refractory period of the counted neurons (0 ms without one)."""
+        return self.description.saturation.tau_ref
 
     @property
     def max_count(self) -> int:
@@ -143,7 +155,7 @@ class Run:
     @property
     def n_classes(self) -> int:
         """Number of classes (and of independent class networks)."""
-        return int(self.info.get("n_classes", self.config.n_classes))
+        return int(self.info.get("n_classes", self.description.class_networks))
 
     @property
     def epochs(self) -> list[int]:
@@ -159,7 +171,7 @@ class Run:
     @property
     def layers(self) -> list[str]:
         """Layer names in network order (``hidden1, ..., output``; diehl-cook: ``excitatory, inhibitory``)."""
-        return list(populations(self.config))
+        return self.description.layers
 
     def require_spiking(self) -> None:
         """Raise ValueError unless this run has spike counts (spiking model).
@@ -170,12 +182,11 @@ class Run:
             For a reference-model run, whose hidden and output units are sigmoid
             rate units without spikes.
         """
-        if self.model == "reference":
+        if not self.description.spiking:
             raise ValueError(
-                f"{self.path} is a {self.model!r}-model run: its hidden and output units are "
-                "sigmoid rate units, so its counts have no spike counts (count is NA) and "
-                "firing statistics do not apply; use the 'activity' column instead, or analyse "
-                "a run trained with model 'spiking'"
+                f"{self.path} is a {self.model!r}-model run: its counted units are rate units, "
+                "so its counts have no spike counts (count is NA) and firing statistics do not "
+                "apply; use the 'activity' column instead, or analyse a run of a spiking network"
             )
 
 
@@ -209,5 +220,11 @@ def load_run(path) -> Run:
     weights = {**saved.arrays, "epoch": saved.epoch}
     if saved.seed is not None:
         weights["seed"] = saved.seed
-    return Run(path=folder.path, config=folder.config(), info=folder.info(), metrics=folder.metrics(),
+    try:
+        config = folder.config()
+    except RunFolderError as err:
+        # a network or part that cannot be imported here: the tables still read
+        warnings.warn(f"{err}; the run's tables load, its settings (run.config) do not", stacklevel=2)
+        config = None
+    return Run(path=folder.path, config=config, info=folder.info(), metrics=folder.metrics(),
                predictions=folder.predictions(), weights=weights, spikes=folder.spikes())

@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 from brian2 import Hz, Quantity, ms, second
 
-from edsnn.model import layout
-from edsnn.model.conductance import AdaptiveConductanceLIF
+from edsnn.networks import network_class
+from edsnn.networks.ed import layout
 from edsnn.runs import layer_sort_key
 from edsnn.units import QuantityParameters, check_quantity
 
@@ -289,18 +289,19 @@ class SaturationCaps(QuantityParameters):
 
     @classmethod
     def from_config(cls, config) -> SaturationCaps:
-        """The caps of a run's :class:`~edsnn.config.TrainConfig` (``Run.config``).
+        """The caps of a run's :class:`~edsnn.config.TrainConfig` (``Run.config``), as its network describes them.
 
-        The refractory period is the neuron model's (0 ms for a model without one).
-        Diehl & Cook's network: its stimulus duration and time step, its
-        excitatory neurons' refractory period, and, as it has no activity
-        read-out, an activity cap at the rate of that refractory limit.
+        The refractory period is the counted neurons' (0 ms for a model
+        without one); a network without an activity read-out (Diehl & Cook's)
+        caps activity at the rate of that refractory limit.
         """
-        if config.model == "diehl-cook":
-            p, tau_ref = config.diehl_cook, AdaptiveConductanceLIF().tau_ref
-            return cls(presentation=p.presentation, dt=p.dt, tau_ref=tau_ref, activity_max_rate=1 / (tau_ref + p.dt))
-        return cls(presentation=config.coding.presentation, dt=config.coding.dt,
-                   tau_ref=config.neuron.refractory() or 0 * ms, activity_max_rate=config.ed.activity_max_rate)
+        return cls.from_description(network_class(config.model).describe(config))
+
+    @classmethod
+    def from_description(cls, description) -> SaturationCaps:
+        """The caps a network :class:`~edsnn.networks.Description` records (``Run.description``)."""
+        s = description.saturation
+        return cls(presentation=s.presentation, dt=s.dt, tau_ref=s.tau_ref, activity_max_rate=s.activity_max_rate)
 
     @property
     def activity_cap(self) -> int:
@@ -510,7 +511,7 @@ def confusion_matrix(
     DataFrame, shape (n_classes, n_classes)
         Integer counts; row index ``label`` (true class), columns
         ``prediction``; ``.to_numpy()`` gives the array for
-        :func:`edsnn.protocols.figures.plot_confusion`.
+        :func:`edsnn.figures.plot_confusion`.
 
     Raises
     ------

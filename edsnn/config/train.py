@@ -22,13 +22,11 @@ from edsnn.data import SAMPLING_METHODS, SOURCES, SpikeCoding
 from edsnn.data.catalog import canonical_name
 from edsnn.model import (
     DEVICES,
-    MODELS,
     NEURONS,
     PRECISIONS,
     RATE_UNITS,
     SYNAPSES,
     AdaptiveConductanceLIF,
-    DiehlCookParameters,
     EDParameters,
     ExponentialSynapse,
     LIFParameters,
@@ -36,14 +34,16 @@ from edsnn.model import (
     STDPParameters,
     SynapseModel,
 )
+from edsnn.model.catalog import import_part, import_path, register_part
+from edsnn.networks import NETWORKS, DiehlCookParameters, network_class
 
-__all__ = ["TrainConfig", "TRAIN_MODELS", "SYNAPSES", "KINDS", "PER_LAYER", "kind_of", "section_classes"]
+__all__ = ["TrainConfig", "RUN_FIELDS", "SYNAPSES", "KINDS", "PER_LAYER", "kind_of", "section_classes",
+           "owners"]
 
-#: Models ``edsnn train`` runs: the ED networks, and Diehl & Cook's unsupervised STDP network.
-TRAIN_MODELS = (*MODELS, "diehl-cook")
-
-#: Excitatory neurons of a ``"diehl-cook"`` run when ``n_excitatory`` is not given.
-DEFAULT_EXCITATORY = 400
+#: Settings of the run itself, whatever its network; every other field is a network's option
+#: (``Network.options``) and is refused for a network that does not read it.
+RUN_FIELDS = ("dataset", "data", "data_dir", "train", "test", "epochs", "model", "sampling", "seed", "device",
+              "precision", "batch_size", "record_counts")
 
 #: Sections that take one of several parameter classes: section → {kind name → class}.
 #: A kind registered here becomes a ``--synapse`` choice, a sweep value and a
@@ -82,7 +82,7 @@ class TrainConfig:
     epochs : int
         Passes over the training selection.
     hidden : tuple of int
-        Hidden layer sizes of each class network.
+        Hidden layer sizes of each class network (a single int: one layer).
     model : {"spiking", "reference", "diehl-cook"}
         All-LIF ED network or the published hybrid (see :class:`edsnn.model.EDNetwork`),
         or Diehl & Cook's unsupervised STDP network (:class:`edsnn.model.DiehlCookNetwork`).
@@ -110,9 +110,9 @@ class TrainConfig:
         epoch only), ``"every:K"`` (every K-th epoch and the last) or
         ``"sample:N"`` (N evenly spaced presentations of every epoch);
         predictions and accuracies are always complete.
-    neuron : NeuronModel
+    neuron : NeuronModel or str
         Neuron model of the hidden and output layers (spiking model), one of
-        :data:`edsnn.model.NEURONS`.
+        :data:`edsnn.model.NEURONS` (an instance, or its kind: ``"izhikevich"``).
     neurons : dict of str to NeuronModel
         Per-layer exceptions to ``neuron``: layer name (``"hidden1"``, …,
         ``"output"``) → its model (spiking model).  In a sweep file:
@@ -122,8 +122,8 @@ class TrainConfig:
         Rate units of the reference model (:data:`edsnn.model.RATE_UNITS`).
     input_neuron : ReferenceInputLIF
         The reference model's input LIF (Euler-integrated, as published).
-    synapse : SynapseModel
-        Synaptic kinetics of the spiking model.
+    synapse : SynapseModel or str
+        Synaptic kinetics of the spiking model (an instance, or its kind: ``"alpha"``).
     ed : EDParameters
         The learning rule.
     coding : SpikeCoding
@@ -144,7 +144,7 @@ class TrainConfig:
     epochs: int = 3
     hidden: tuple[int, ...] = (128,)
     model: str = "spiking"
-    n_excitatory: int | None = None
+    n_excitatory: int = 400
     sampling: str = "stratified"
     seed: int = 0
     device: str = "runtime"
@@ -174,44 +174,54 @@ class TrainConfig:
             if self.data != "full":
                 raise ValueError("data_dir needs data='full' (the embedded subset has no folder)")
             set_("data_dir", str(self.data_dir))
-        for name in ("train", "test", "epochs", "batch_size"):
+        for name in ("train", "test", "epochs", "batch_size", "n_excitatory"):
             set_(name, _positive_int(name, getattr(self, name)))
-        if isinstance(self.hidden, (int, str)) or len(tuple(self.hidden)) == 0:
+        hidden = (self.hidden,) if isinstance(self.hidden, int) and not isinstance(self.hidden, bool) else self.hidden
+        if isinstance(hidden, str) or len(tuple(hidden)) == 0:
             raise ValueError(f"hidden must list at least one layer size, e.g. (256,) (got {self.hidden!r})")
-        set_("hidden", tuple(_positive_int("hidden layer size", h) for h in self.hidden))
-        for name, choices in (("model", TRAIN_MODELS), ("sampling", SAMPLING_METHODS), ("device", DEVICES),
-                              ("precision", tuple(PRECISIONS))):
+        set_("hidden", tuple(_positive_int("hidden layer size", h) for h in hidden))
+        network = network_class(self.model)
+        for name, choices in (("sampling", SAMPLING_METHODS), ("device", DEVICES), ("precision", tuple(PRECISIONS))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices} (got {getattr(self, name)!r})")
         if isinstance(self.seed, bool) or int(self.seed) != self.seed or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be a whole number in 0..2**32-1 (got {self.seed!r})")
         set_("seed", int(self.seed))
-        if self.n_excitatory is not None:  # checked first: a bad size is named whatever the model
-            set_("n_excitatory", _positive_int("n_excitatory", self.n_excitatory))
-        if self.model == "diehl-cook":
-            set_("n_excitatory", self.n_excitatory or DEFAULT_EXCITATORY)
-        elif self.n_excitatory is not None:
-            raise ValueError(f"neurons (n_excitatory = {self.n_excitatory!r}) sets the excitatory neurons of "
-                             f"model 'diehl-cook' only (got model {self.model!r}; its sizes are --hidden)")
         set_("record_spikes", bool(self.record_spikes))
         record = re.fullmatch(r"all|last|(every|sample):([1-9][0-9]*)", str(self.record_counts))
         if not record or (record[1] == "sample" and int(record[2]) > self.test):
             raise ValueError(f"record_counts must be 'all', 'last', 'every:K' or 'sample:N' (K >= 1, "
                              f"1 <= N <= test = {self.test}) (got {self.record_counts!r})")
+        for name in KINDS:
+            if isinstance(getattr(self, name), str):
+                set_(name, _kind_class(name, getattr(self, name))())
         for name, classes in section_classes().items():
             if type(getattr(self, name)) not in classes:
                 raise TypeError(f"{name} must be one of {[c.__name__ for c in classes]} "
                                 f"(got {type(getattr(self, name)).__name__})")
         if self.transfer not in RATE_UNITS:
             raise ValueError(f"transfer must be one of {tuple(RATE_UNITS)} (got {self.transfer!r})")
-        if self.model == "spiking" and self.transfer != "sigmoid":
-            raise ValueError("transfer chooses the reference model's rate units (model='reference')")
         set_("neurons", self._checked_neurons())
+        self._refuse_foreign_options(network)
+        network.check(self)
+
+    def _refuse_foreign_options(self, network) -> None:
+        """Refuse a setting the chosen network does not read (it would be silently ignored)."""
+        defaults = _defaults()
+        for name in network_fields():
+            if name in network.options or getattr(self, name) == defaults[name]:
+                continue
+            changed = _changed(name, getattr(self, name), defaults[name])
+            users = [kind for kind, cls in NETWORKS.items() if name in cls.options]
+            raise ValueError(f"{changed} applies to model {' or '.join(map(repr, users))}, not to this run's "
+                             f"model {self.model!r}, which would ignore it; drop it or choose another --model "
+                             f"(model {self.model!r} reads: {', '.join(network.options) or 'no options'})")
 
     def _checked_neurons(self) -> dict:
-        neurons = dict(self.neurons)
-        if neurons and self.model != "spiking":
-            raise ValueError("neurons (per-layer neuron models) apply to the spiking model only")
+        neurons = {layer: _kind_class("neuron", model)() if isinstance(model, str) else model
+                   for layer, model in dict(self.neurons).items()}
+        if not neurons:
+            return neurons
         unknown = sorted(set(neurons) - set(self.layers))
         if unknown:
             raise ValueError(f"neurons names unknown layers {unknown}; this network's layers are {self.layers}")
@@ -241,19 +251,22 @@ class TrainConfig:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
-        """JSON-ready settings: physical values as text (``"20. ms"``).
+        """JSON-ready settings of the run and of its network: physical values as text (``"20. ms"``).
 
-        Each parameter set becomes a section (``"neuron"``, ``"synapse"``, ...);
-        a section of :data:`KINDS` also holds its ``"kind"``.
+        Only the chosen network's options are written.  Each parameter set
+        becomes a section (``"neuron"``, ``"synapse"``, ...); a section of
+        :data:`KINDS` also holds its ``"kind"``, and the import path
+        (``"class"``) of a kind defined outside edsnn.
         """
         out = {}
         for f in dataclasses.fields(self):
+            if f.name not in RUN_FIELDS and f.name not in network_class(self.model).options:
+                continue
             value = getattr(self, f.name)
             if f.name in KINDS:
-                value = {"kind": kind_of(f.name, type(value)), **value.to_dict()}
+                value = _kind_to_dict(f.name, value)
             elif f.name in PER_LAYER:
-                value = {layer: {"kind": kind_of(PER_LAYER[f.name], type(model)), **model.to_dict()}
-                         for layer, model in value.items()}
+                value = {layer: _kind_to_dict(PER_LAYER[f.name], model) for layer, model in value.items()}
             elif dataclasses.is_dataclass(value):
                 value = value.to_dict()
             out[f.name] = list(value) if isinstance(value, tuple) else value
@@ -261,14 +274,19 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:
-        """Inverse of :meth:`to_dict`; keys that are not fields are ignored.
+        """Inverse of :meth:`to_dict`; keys that are not the run's or its network's options are ignored.
 
         That lets it read a whole ``config.json``, which also holds versions,
-        the command line and dataset facts.  A section without ``"kind"`` is
-        of the section's default kind (files written before kinds existed).
+        the command line and dataset facts, and the files of earlier
+        versions, which held every network's settings.  A section without
+        ``"kind"`` is of the section's default kind (files written before
+        kinds existed).  A network or part defined outside edsnn is imported
+        from its recorded path (``"network_class"``, a section's ``"class"``).
         """
+        network = network_class(values.get("model", "spiking"), values.get("network_class"))
         sections = section_classes()
-        kwargs = {f.name: values[f.name] for f in dataclasses.fields(cls) if f.name in values}
+        kwargs = {f.name: values[f.name] for f in dataclasses.fields(cls)
+                  if f.name in values and (f.name in RUN_FIELDS or f.name in network.options)}
         for name, section in kwargs.items():
             if name in sections and isinstance(section, dict):
                 section = dict(section)
@@ -283,12 +301,56 @@ class TrainConfig:
         return cls(**kwargs)
 
 
+def network_fields() -> tuple:
+    """The :class:`TrainConfig` fields that are networks' options (not :data:`RUN_FIELDS`)."""
+    return tuple(f.name for f in dataclasses.fields(TrainConfig) if f.name not in RUN_FIELDS)
+
+
+def owners(field: str) -> list:
+    """The network kinds that read the :class:`TrainConfig` field ``field`` (all kinds for a run setting)."""
+    return [kind for kind, cls in NETWORKS.items() if field in RUN_FIELDS or field in cls.options]
+
+
+@functools.cache
+def _defaults() -> dict:
+    """Field → default value (parameter sets built once; they are frozen)."""
+    return {f.name: f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            for f in dataclasses.fields(TrainConfig)}
+
+
+def _changed(name: str, value, default) -> str:
+    """How ``value`` differs from ``default``, as the user set it: ``neuron.tau_m = 15. ms``."""
+    if type(value) is type(default) and dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            if getattr(value, f.name) != getattr(default, f.name):
+                return f"{name}.{f.name} = {getattr(value, f.name)}"
+    if dataclasses.is_dataclass(value):
+        return f"{name} = {type(value).__name__}(...)"
+    return f"{name} = {value!r}"
+
+
+def _kind_class(section: str, kind: str):
+    """The class registered as ``kind`` in ``KINDS[section]`` (a clear error naming the kinds)."""
+    if kind not in KINDS[section]:
+        raise ValueError(f"{section} must be one of {tuple(KINDS[section])} (got {kind!r}); a model of your "
+                         f"own is registered with edsnn.register(MyModel)")
+    return KINDS[section][kind]
+
+
+def _kind_to_dict(section: str, value) -> dict:
+    out = {"kind": kind_of(section, type(value))}
+    if not type(value).__module__.startswith("edsnn."):
+        out["class"] = import_path(type(value))
+    return {**out, **value.to_dict()}
+
+
 def _kind_from_dict(section: str, values: dict):
     """The parameter set a ``{"kind": ..., fields...}`` dict describes (no kind: the section's default)."""
     written = values.pop("kind", kind_of(section, _section_defaults()[section]))
-    if written not in KINDS[section]:
-        raise ValueError(f"{section} kind must be one of {tuple(KINDS[section])} (got {written!r})")
-    return KINDS[section][written].from_dict(values)
+    path = values.pop("class", None)
+    if written not in KINDS[section] and path:
+        register_part(import_part(path, f"{section} kind {written!r}"))
+    return _kind_class(section, written).from_dict(values)
 
 
 def kind_of(section: str, cls) -> str:

@@ -87,13 +87,20 @@ class DeviceRun:
             if "t0" in getattr(group, "variables", {}):
                 group.t0 = t0
 
+    def first_step(self, net, dt) -> None:
+        """Run the device's one silent step (learning rules read nothing at t = 0), if not run yet.
+
+        A protocol that seeds Brian2 per phase calls it before the first
+        phase, so that the phase's random numbers depend on its seed only.
+        """
+        if net.network.t == 0 * brian2.second:
+            self._set_t0(net, 1 * brian2.second)
+            net.network.run(dt, namespace={})
+
     def run_batch(self, net, rates, labels, learn, n):
         """Run ``n`` presentations (inputs padded to the batch size); returns :func:`read_records`."""
         network = net.network
-        if network.t == 0 * brian2.second:
-            # One silent step, so that the rule's first run (t = 0) reads nothing.
-            self._set_t0(net, 1 * brian2.second)
-            network.run(net.coding.dt, namespace={})
+        self.first_step(net, net.coding.dt)
         self._set_inputs(net, rates, labels, learn)
         self._set_t0(net, network.t)
         net.reset_recorders()
@@ -175,6 +182,9 @@ class StandaloneRun(DeviceRun):
         self.build_seconds = None
         #: Seed of every execution so far, in order (for run records).
         self.execution_seeds = []
+
+    def first_step(self, net, dt) -> None:
+        """Nothing: a standalone program starts every batch from the initial state."""
 
     def activate(self, seed: int) -> None:
         brian2.device.reinit()

@@ -1,7 +1,7 @@
 """Learning rules as parts: what a rule adds to the groups and synapses it is attached to.
 
 A :class:`LearningRule` contributes Brian2 text and scheduled code; the
-network assembler (:mod:`edsnn.model.network`) asks it for:
+network assembler (:mod:`edsnn.networks.ed.network`) asks it for:
 
 =========================  ===================================================
 ``unit_equations(model)``  variables of every learning layer (hidden, output)

@@ -1,9 +1,7 @@
-"""What the protocols of every model share: random streams, epoch selections, result types, run-folder start.
+"""What training and evaluation share: random streams, epoch selections, result types, run-folder start.
 
-:mod:`.training` (the ED networks) and :mod:`.diehl_cook` (Diehl & Cook's
-STDP network) both build on this module, so neither imports the other's
-internals: an epoch's images and seeds, the checks before a run folder is
-written or resumed, and its ``config.json`` come from one place.
+An epoch's images and seeds, the checks before a run folder is written or
+resumed, and its ``config.json`` come from this one place, for every network.
 """
 
 from __future__ import annotations
@@ -20,7 +18,9 @@ import pandas as pd
 import edsnn
 from edsnn.config import TrainConfig
 from edsnn.data import load_dataset, select_subset
-from edsnn.runs import RunFolder, RunFolderError
+from edsnn.model.catalog import import_path
+from edsnn.networks import network_class
+from edsnn.runs import FORMAT_VERSION, RunFolder, RunFolderError
 
 __all__ = ["TrainError", "TrainResult", "EvaluationResult", "STREAMS", "stream_seed", "epoch_selection",
            "default_out", "start_folder", "load_data"]
@@ -43,9 +43,9 @@ class TrainResult:
     metrics : DataFrame
         ``metrics.csv``: one row per finished epoch.
     weights : dict of str to ndarray
-        Final weights (:meth:`EDNetwork.get_weights` layout).
-    network : EDNetwork or DiehlCookNetwork
-        The trained network, ready for more presentations (``network.run``).
+        Final learned state (:meth:`Network.get_state`: weights, kept neuron state).
+    network : Network
+        The trained network (its Brian2 network: ``network.net``).
     """
 
     path: Path
@@ -119,18 +119,19 @@ def _versions() -> dict:
 
 
 def _describe(config: TrainConfig, train_set, command_line) -> dict:
-    info = config.to_dict()
+    network = network_class(config.model)
+    info = {"format_version": FORMAT_VERSION, **config.to_dict()}
+    if not network.__module__.startswith("edsnn."):
+        info["network_class"] = import_path(network)
+    info["network"] = network.describe(config).to_dict()
     info.update(_versions())
     info.update({
         "command_line": command_line,
         "created": _dt.datetime.now().isoformat(timespec="seconds"),
         "data_source": train_set.source,
         "class_names": list(train_set.class_names),
-        "n_inputs": 2 * 28 * 28,
         "n_classes": config.n_classes,
-        "reset_state": True,
-        "random_streams": "every epoch e: sample selection and order from (seed, e); "
-                          "brian2.seed(f(seed, e, phase)) before its train and test phases",
+        "random_streams": network.random_streams,
     })
     return info
 
@@ -175,13 +176,11 @@ def _prepare_folder(folder: Path, config: TrainConfig, resume: bool, overwrite: 
     )
 
 
-def start_folder(config: TrainConfig, folder: Path, resume: bool, overwrite: bool, echo, command_line,
-                  info_changes: dict | None = None, info_drop: tuple = ()):
+def start_folder(config: TrainConfig, folder: Path, resume: bool, overwrite: bool, echo, command_line):
     """Load the data, check or clear ``folder`` and write its run info.
 
     On resume the info keeps the first start's creation time and command line
-    and lists the resumption.  ``info_changes`` (key → value) and
-    ``info_drop`` (keys) adapt the info to a model.
+    and lists the resumption.
 
     Returns
     -------
@@ -192,9 +191,7 @@ def start_folder(config: TrainConfig, folder: Path, resume: bool, overwrite: boo
     train_set, test_set = load_data(config)
     done = _prepare_folder(folder, config, resume, overwrite, echo)
     run = RunFolder(folder)
-    info = dict(_describe(config, train_set, command_line), **(info_changes or {}))
-    for key in info_drop:
-        info.pop(key)
+    info = _describe(config, train_set, command_line)
     if done:
         previous = run.info()
         info["created"] = previous.get("created", info["created"])

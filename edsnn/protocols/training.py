@@ -1,42 +1,39 @@
-"""Training and evaluation protocols: epochs of learning and testing, and the run folder.
+"""The one training loop and evaluation, for every network: epochs of learning and testing into a run folder.
 
 One epoch ``e`` (1-based):
 
 1. draw the training selection (``select_subset(..., seed, e)``) and shuffle
-   it with a generator seeded by ``(seed, e)``; present it with learning on
-   (the learning rate scaled by ``config.ed.plasticity(e)``);
-   training accuracy counts the prediction each presentation makes *before*
-   its own update, as the published program does;
+   it with a generator seeded by ``(seed, e)``; the network learns from it
+   (:meth:`~edsnn.networks.Network.learn`); training accuracy counts the
+   prediction each presentation makes *before* its own update, as the
+   published program does;
 2. present the test selection (same sampling method, file order) with
-   learning off;
+   learning off (:meth:`~edsnn.networks.Network.test`);
 3. append the epoch to the run folder (:class:`edsnn.runs.RunFolder`) and
    refresh the figures; ``weights.npz`` is written last.
 
-Determinism: before each of the two phases the network's neuron state is put
-back to the state of a freshly built network (membranes at rest, counters and
-refractory clocks cleared) and Brian2 is seeded with a number derived from
-``(seed, epoch, phase)``.  An epoch's spikes therefore depend only on the
-seed, the epoch number and the weights at its start, so a run resumed after
-an interruption reproduces the uninterrupted run exactly (runtime device), and
-:func:`evaluate` reproduces the recorded test accuracy of a run's last epoch.
+Every phase of an epoch seeds Brian2 from ``(seed, epoch, phase)``
+(:func:`stream_seed`), and the network starts each phase from its just-built
+neuron state: an epoch depends only on the seed, the epoch number and the
+learned state at its start, so a run resumed after an interruption
+reproduces the uninterrupted run, and :func:`evaluate` reproduces the
+recorded test accuracy of a run's last epoch (same device).
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
 import brian2
 import numpy as np
-from brian2 import Hz, NeuronGroup
 
 from edsnn.config import TrainConfig
-from edsnn.data import ei_pairs
-from edsnn.model import EDNetwork, device_run
-from edsnn.runs import RunFolder, RunFolderError, counts_table, layer_sizes, spikes_table
+from edsnn.figures import confusion_counts, plot_confusion, plot_learning_curves
+from edsnn.networks import Network, network_class
+from edsnn.runs import RunFolder, RunFolderError, counts_table, spikes_table
 
-from . import figures as figs
-from .diehl_cook import evaluate_stdp, train_stdp
 from .live import LiveView
 from .run_start import (
     EvaluationResult,
@@ -53,94 +50,61 @@ from .run_start import (
 __all__ = ["train", "evaluate", "load_config", "TrainError", "TrainResult", "EvaluationResult", "stream_seed",
            "epoch_selection", "build_network", "default_out"]
 
-#: Test presentations drawn in the layer heatmap figure.
-HEATMAP_SAMPLES = 5
+
+def build_network(config: TrainConfig, device: str | None = None) -> Network:
+    """The network a config describes (its registered kind; initial weights from ``config.seed``)."""
+    return network_class(config.model).build(config, device)
 
 
-def build_network(config: TrainConfig, device: str | None = None) -> EDNetwork:
-    """The :class:`EDNetwork` a config describes (initial weights from ``config.seed``)."""
-    return EDNetwork(
-        n_inputs=2 * 28 * 28, n_classes=config.n_classes, hidden=config.hidden, model=config.model,
-        neuron=config.layer_neurons(), input_neuron=config.input_neuron, transfer=config.transfer,
-        synapse=config.synapse, ed=config.ed,
-        coding=config.coding, seed=config.seed, batch_size=config.batch_size, reset_state=True,
-        record_spikes=config.record_spikes,
-        device=device_run(device or config.device, precision=config.precision),
-    )
+class _Progress:
+    """A tqdm bar whose postfix shows the running accuracy (when the network reports it)."""
+
+    def __init__(self, total, desc, enabled):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=total, desc=desc, unit="img", disable=not enabled, leave=False, dynamic_ncols=True)
+        self.done = self.correct = 0
+
+    def __call__(self, n, correct=None):
+        self.bar.update(n)
+        self.done += n
+        if correct is not None:
+            self.correct += int(np.sum(correct))
+            self.bar.set_postfix_str(f"acc {100 * self.correct / self.done:.1f} %")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.bar.close()
 
 
-class _Phases:
-    """Puts the network into its just-built state and seeds Brian2 before each phase.
-
-    On the runtime device the neuron groups' state (but the state their
-    neuron models keep across presentations) is snapshot once, right after
-    assembly, and restored before every phase; one silent presentation
-    (learning off, so no weight changes) is run first so that the device's own
-    start-up step has happened before any phase is seeded.  Standalone devices
-    start every batch from the initial state anyway.
-    """
-
-    def __init__(self, net: EDNetwork):
-        self.net = net
-        self.runtime = not getattr(net.device, "standalone", False)
-        self.states = {}
-        if self.runtime:
-            for obj in net.network.objects:
-                if isinstance(obj, NeuronGroup):
-                    state = obj.get_states(units=False, read_only_variables=False)
-                    kept = {"t0", *(model.kept_state if (model := net.neurons.get(obj.name)) else ())}
-                    state = {k: np.array(v) for k, v in state.items() if k not in kept}
-                    self.states[obj] = state
-            net.run(np.zeros((1, net.n_inputs)) * Hz, np.zeros(1, dtype=int), learn=False)
-
-    def start(self, seed: int) -> None:
-        if self.runtime:
-            for group, state in self.states.items():
-                group.set_states(state, units=False)
-        brian2.seed(seed)
+def _tables(network: Network, epoch: int, labels, tested):
+    """The test phase's records as the run's count tables (a generator: one batch in memory) and spike table."""
+    description = network.description
+    counts = (counts_table(epoch, labels[first:first + len(next(iter(activity.values())))], activity, counts,
+                           description.populations, first=first)
+              for first, activity, counts in tested.records)
+    spikes = None
+    if tested.spikes is not None:
+        spikes = spikes_table(epoch, tested.spikes, description.sizes(), description.period_steps,
+                              float(description.saturation.dt / brian2.second))
+    return counts, spikes
 
 
-def _present(net, images, labels, learn, batch_size, bar=None, keep=False):
-    """Present ``images`` in batches; returns (predictions, kept batch results)."""
-    predictions, kept = [], []
-    correct = 0
-    for start in range(0, len(labels), batch_size):
-        chunk_labels = labels[start:start + batch_size]
-        rates = ei_pairs(images[start:start + batch_size]) * net.coding.max_rate
-        result = net.run(rates, chunk_labels, learn=learn)
-        predictions.append(result.prediction)
-        if keep:
-            kept.append((start, result))
-        correct += int(np.sum(result.prediction == chunk_labels))
-        if bar is not None:
-            bar.update(len(chunk_labels))
-            bar.set_postfix_str(f"acc {100 * correct / (start + len(chunk_labels)):.1f} %")
-    return np.concatenate(predictions).astype(np.int64), kept
-
-
-def _figures(folder: Path, metrics, labels, predictions, test_images, kept, class_names) -> dict:
-    """The run's figures; ``kept`` holds the test batches' results as ``(first index, BatchResult)``."""
+def _figures(folder: Path, network: Network, metrics, labels, predictions, images, tested, class_names) -> dict:
+    """The run's figures: learning curves, confusion matrix, and the network's own."""
     out = folder / "figures"
-    paths = {"learning_curves": out / "learning_curves.png", "confusion": out / "confusion.png",
-             "heatmap": out / "layer_heatmaps.png"}
-    figs.plot_learning_curves(metrics, paths["learning_curves"])
-    n = len(class_names)
-    confusion = np.bincount(labels * n + predictions, minlength=n * n).reshape(n, n)
-    figs.plot_confusion(confusion, class_names, paths["confusion"],
-                        title=f"Test, epoch {int(metrics['epoch'].iloc[-1])}")
-    # one test presentation of each of the first classes present
-    _, first = np.unique(labels, return_index=True)
-    sample = np.sort(first)[:HEATMAP_SAMPLES]
-    batch = np.searchsorted([start for start, _ in kept], sample, side="right") - 1
-    activity = {layer: np.stack([kept[b][1].activity[layer][p - kept[b][0]] for b, p in zip(batch, sample)])
-                for layer in kept[0][1].activity}
-    figs.plot_layer_heatmaps(test_images[sample], activity, labels[sample], paths["heatmap"])
-    return paths
+    paths = {"learning_curves": out / "learning_curves.png", "confusion": out / "confusion.png"}
+    plot_learning_curves(metrics, paths["learning_curves"])
+    plot_confusion(confusion_counts(labels, predictions, len(class_names)), class_names, paths["confusion"],
+                   title=f"Test, epoch {int(metrics['epoch'].iloc[-1])}")
+    return {**paths, **network.figures(out, labels, predictions, images, tested)}
 
 
 def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: bool = False,
           progress: bool = True, viz=(), command_line: str | None = None, echo=print) -> TrainResult:
-    """Train an ED network (or Diehl & Cook's, ``model="diehl-cook"``) epoch by epoch and write its run folder.
+    """Train the network ``config.model`` names epoch by epoch and write its run folder.
 
     Parameters
     ----------
@@ -176,20 +140,13 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
     KeyboardInterrupt
         Re-raised after a note; the folder holds every finished epoch.
     """
-    from tqdm.auto import tqdm
-
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig (got {type(config).__name__})")
     folder = Path(out) if out is not None else default_out(config)
-    if config.model == "diehl-cook":
-        return train_stdp(config, folder, resume=resume, overwrite=overwrite, progress=progress,
-                          command_line=command_line, echo=echo)
-    train_set, test_set, done, run, weights = start_folder(config, folder, resume, overwrite, echo, command_line)
-
-    net = build_network(config)
-    phases = _Phases(net)
+    train_set, test_set, done, run, state = start_folder(config, folder, resume, overwrite, echo, command_line)
+    network = build_network(config)
     if done:
-        net.set_weights(weights)
+        network.set_state(state)
         echo(f"resuming {folder} after epoch {done} of {config.epochs}")
     live = LiveView(viz, echo=echo)
     epoch = done
@@ -199,46 +156,37 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
             train_labels = np.asarray(train_set.labels[train_idx], dtype=np.int64)
             test_labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
             test_images = test_set.images[test_idx]
+            seed = functools.partial(stream_seed, config.seed, epoch)
 
             started = time.perf_counter()
-            phases.start(stream_seed(config.seed, epoch, "brian_train"))
-            with tqdm(total=len(train_idx), desc=f"epoch {epoch}/{config.epochs} train", unit="img",
-                      disable=not progress, leave=False, dynamic_ncols=True) as bar:
-                train_pred, _ = _present(net, train_set.images[train_idx], train_labels,
-                                         config.ed.plasticity(epoch), config.batch_size, bar)
+            with _Progress(len(train_idx), f"epoch {epoch}/{config.epochs} train", progress) as bar:
+                learned = network.learn(train_set.images[train_idx], train_labels, epoch, seed, bar)
             train_seconds = time.perf_counter() - started
-
             started = time.perf_counter()
-            phases.start(stream_seed(config.seed, epoch, "brian_test"))
-            with tqdm(total=len(test_idx), desc=f"epoch {epoch}/{config.epochs} test", unit="img",
-                      disable=not progress, leave=False, dynamic_ncols=True) as bar:
-                test_pred, kept = _present(net, test_images, test_labels, False, config.batch_size, bar,
-                                           keep=True)
+            with _Progress(len(test_idx), f"epoch {epoch}/{config.epochs} test", progress) as bar:
+                tested = network.test(test_images, test_labels, epoch, seed, bar)
             test_seconds = time.perf_counter() - started
 
-            train_acc = float(np.mean(train_pred == train_labels))
-            test_acc = float(np.mean(test_pred == test_labels))
-            spikes = None
-            if config.record_spikes and config.model == "spiking":
-                spikes = spikes_table(epoch, [(start, r.spikes or {}) for start, r in kept], config.hidden,
-                                      config.coding.steps_per_period, float(config.coding.dt / brian2.second))
+            train_acc = float(np.mean(learned.predictions == train_labels))
+            test_acc = float(np.mean(tested.predictions == test_labels))
+            counts, spikes = _tables(network, epoch, test_labels, tested)
             run.write_epoch(
-                epoch,
-                counts=(counts_table(epoch, test_labels[start:start + len(r.score)], r.activity, r.counts,
-                                     layer_sizes(config.hidden), first=start) for start, r in kept),  # bounded memory
-                spikes=spikes, predictions=(test_labels, test_pred), weights=net.get_weights(),
-                seed=config.seed, metrics={"train_accuracy": train_acc, "test_accuracy": test_acc,
-                                           "train_seconds": train_seconds, "test_seconds": test_seconds})
+                epoch, counts=counts, spikes=spikes, predictions=(test_labels, tested.predictions),
+                weights=network.get_state(), seed=config.seed,
+                metrics={"train_accuracy": train_acc, "test_accuracy": test_acc, "train_seconds": train_seconds,
+                         "test_seconds": test_seconds, **learned.metrics})
+            extra = "".join(f"; {value} {name}" for name, value in learned.metrics.items())
             echo(f"epoch {epoch}/{config.epochs}: train accuracy {100 * train_acc:.1f} %, "
-                 f"test accuracy {100 * test_acc:.1f} %  ({train_seconds:.0f} s train, {test_seconds:.0f} s test)")
-            paths = _figures(folder, run.metrics(), test_labels, test_pred, test_images,
-                             kept, train_set.class_names)
+                 f"test accuracy {100 * test_acc:.1f} %  ({train_seconds:.0f} s train, {test_seconds:.0f} s test"
+                 f"{extra})")
+            paths = _figures(folder, network, run.metrics(), test_labels, tested.predictions, test_images, tested,
+                             train_set.class_names)
             live.update({k: str(v) for k, v in paths.items()}, force=epoch == config.epochs)
     except KeyboardInterrupt:
         echo(f"\ninterrupted during epoch {epoch}: {folder} holds epochs 1..{epoch - 1}; "
              f"continue with: edsnn train --out {folder} --resume")
         raise
-    return TrainResult(path=folder, metrics=run.metrics(), weights=net.get_weights(), network=net)
+    return TrainResult(path=folder, metrics=run.metrics(), weights=network.get_state(), network=network)
 
 
 def load_config(run_dir) -> TrainConfig:
@@ -278,8 +226,6 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True,
     all_test : bool
         Test on the whole test file, not the epoch's selection.
     """
-    from tqdm.auto import tqdm
-
     folder = Path(run_dir)
     run = RunFolder(folder)
     config = load_config(folder)
@@ -289,22 +235,17 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True,
         run.check(require=("config.json", "weights.npz"))
     except RunFolderError as err:
         raise TrainError(f"cannot evaluate: {err}") from None
-    if config.model == "diehl-cook":
-        return evaluate_stdp(run, config, device, all_test)
     saved = run.weights()
-    weights, epoch = saved.arrays, saved.epoch
-    metrics = run.metrics()
     train_set, test_set = load_data(config)
-    test_idx = evaluation_indices(config, train_set.labels, test_set.labels, epoch, all_test)
+    test_idx = evaluation_indices(config, train_set.labels, test_set.labels, saved.epoch, all_test)
     labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
-    net = build_network(config, device)
-    phases = _Phases(net)
-    net.set_weights(weights)
-    phases.start(stream_seed(config.seed, epoch, "brian_test"))
-    with tqdm(total=len(labels), desc="test", unit="img", disable=not progress, leave=False) as bar:
-        predictions, _ = _present(net, test_set.images[test_idx], labels, False, config.batch_size, bar)
-    row = metrics[metrics["epoch"] == epoch]
+    network = build_network(config, device)
+    network.set_state(saved.arrays)
+    with _Progress(len(labels), "test", progress) as bar:
+        tested = network.test(test_set.images[test_idx], labels, saved.epoch,
+                              functools.partial(stream_seed, config.seed, saved.epoch), bar)
+    row = run.metrics()
+    row = row[row["epoch"] == saved.epoch]
     recorded = float(row["test_accuracy"].iloc[0]) if len(row) and not all_test else None
-    return EvaluationResult(accuracy=float(np.mean(predictions == labels)), epoch=epoch,
-                            labels=labels, predictions=predictions, recorded_accuracy=recorded)
-
+    return EvaluationResult(accuracy=float(np.mean(tested.predictions == labels)), epoch=saved.epoch,
+                            labels=labels, predictions=tested.predictions, recorded_accuracy=recorded)

@@ -4,11 +4,14 @@ Training and evaluation (:mod:`edsnn.protocols`), the analysis, the sweeps
 and the tests all go through :class:`RunFolder`.  A run folder holds:
 
 =========================  =======================================================================
-``config.json``            :meth:`TrainConfig.to_dict` (quantities as text, ``"20. ms"``) plus
-                           versions, command line and dataset facts (``class_names``,
-                           ``n_classes``); read back with :meth:`TrainConfig.from_dict`
+``config.json``            ``format_version`` (:mod:`edsnn.runs.format`), :meth:`TrainConfig.to_dict`
+                           (the run's settings and its network's sections; quantities as text,
+                           ``"20. ms"``), ``network`` (the :class:`~edsnn.networks.Description`:
+                           populations, E/I pattern, caps), versions, command line and dataset
+                           facts (``class_names``, ``n_classes``)
 ``metrics.csv``            ``epoch, train_accuracy, test_accuracy, train_seconds, test_seconds``
-                           (accuracies as fractions, seconds of wall time)
+                           (accuracies as fractions, seconds of wall time), then the network's
+                           own columns
 ``predictions.csv``        ``epoch, presentation, label, prediction`` of the test presentations
 ``counts/epoch=NNNN.parquet``  one part per epoch: ``epoch, presentation, label, layer, class_net,
                            neuron, type, count, activity`` for every test presentation and unit
@@ -31,13 +34,10 @@ Folders written before the per-epoch parts hold single ``counts.parquet``
 and ``spikes.parquet`` files; they are read, evaluated and resumed as they
 are (new epochs are added as parts).
 
-A ``model = "diehl-cook"`` run (Diehl & Cook's STDP network) writes the same
-files but ``counts/`` and ``spikes/``: ``metrics.csv`` has one more column,
-``presentations`` (training presentations, repeats of an image included;
-:data:`STDP_METRICS_COLUMNS`), ``weights.npz`` holds ``w`` (784 × n_e),
-``theta`` (V) and ``assignments`` (label of each excitatory neuron), and
-``figures/`` the receptive fields, the assignment histogram, the learning
-curves and the confusion matrix.
+What ``weights.npz`` holds and which figures beyond the learning curves and
+the confusion matrix are drawn is the network's (:meth:`Network.get_state`,
+:meth:`Network.figures`); the populations of the count table are its
+description's.
 
 Each file is written atomically (a temporary file, then :func:`os.replace`);
 an epoch writes its parts, then the CSV rows, then ``weights.npz`` last, which
@@ -47,6 +47,7 @@ truncated or corrupt file raises :class:`RunFolderError`, naming it.
 """
 
 from .folder import RunFolder, SavedWeights
+from .format import FORMAT_VERSION, description
 from .schema import (
     COUNT_TYPES,
     COUNTS_SCHEMA,
@@ -55,15 +56,10 @@ from .schema import (
     REQUIRED,
     RUN_FILES,
     SPIKES_SCHEMA,
-    STDP_METRICS_COLUMNS,
     RunFolderError,
-    class_networks,
     count_type,
     counts_schema,
-    layer_sizes,
     layer_sort_key,
-    neuron_types,
-    populations,
 )
 from .tables import counts_table, spikes_table
 
@@ -71,7 +67,6 @@ __all__ = [
     "COUNT_TYPES",
     "COUNTS_SCHEMA",
     "METRICS_COLUMNS",
-    "STDP_METRICS_COLUMNS",
     "PREDICTION_COLUMNS",
     "REQUIRED",
     "RUN_FILES",
@@ -79,13 +74,11 @@ __all__ = [
     "RunFolder",
     "RunFolderError",
     "SavedWeights",
-    "class_networks",
+    "FORMAT_VERSION",
+    "description",
     "count_type",
     "counts_schema",
     "counts_table",
-    "layer_sizes",
     "layer_sort_key",
-    "neuron_types",
-    "populations",
     "spikes_table",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,8 @@ from edsnn.config import TrainConfig
 from edsnn.units import UnitError
 
 from . import files
-from .recording import period_steps, recorded_presentations, records_epoch
+from .format import description
+from .recording import recorded_presentations, records_epoch
 from .schema import (
     CONFIG,
     COUNTS,
@@ -29,13 +31,10 @@ from .schema import (
     RUN_FILES,
     SPIKES,
     SPIKES_SCHEMA,
-    STDP_METRICS_COLUMNS,
     WEIGHTS,
     RunFolderError,
-    class_networks,
     count_type,
     counts_schema,
-    populations,
 )
 
 __all__ = ["RunFolder", "SavedWeights"]
@@ -99,6 +98,26 @@ class RunFolder:
         except (TypeError, ValueError, UnitError) as err:
             raise files.damaged(self.file(CONFIG), f"its settings are not valid: {err}") from err
 
+    def description(self):
+        """The network's :class:`~edsnn.networks.Description` (populations, caps) from ``config.json``."""
+        try:
+            return description(self.info())
+        except (KeyError, TypeError, ValueError, UnitError) as err:
+            raise files.damaged(self.file(CONFIG), f"its network description is not valid: {err}") from err
+
+    def settings(self) -> SimpleNamespace:
+        """The run settings the folder's layout depends on (``test``, ``epochs``, ``record_counts``).
+
+        Read from ``config.json`` as plain values, so that a folder whose
+        network cannot be imported still checks and reads.
+        """
+        info = self.info()
+        try:
+            return SimpleNamespace(test=int(info["test"]), epochs=int(info["epochs"]),
+                                   record_counts=str(info.get("record_counts", "all")))
+        except (KeyError, TypeError, ValueError) as err:
+            raise files.damaged(self.file(CONFIG), f"its run settings are not valid: {err}") from err
+
     def weights(self) -> SavedWeights:
         """``weights.npz``, every array read (and checksummed)."""
         arrays = files.load_npz(self._required(WEIGHTS))
@@ -115,7 +134,7 @@ class RunFolder:
         return int(files.load_npz(self.file(WEIGHTS), ["epoch"])["epoch"])
 
     def metrics(self) -> pd.DataFrame:
-        """``metrics.csv`` of finished epochs (:data:`METRICS_COLUMNS`; diehl-cook: :data:`STDP_METRICS_COLUMNS`)."""
+        """``metrics.csv`` of finished epochs (:data:`METRICS_COLUMNS` and the network's own columns)."""
         return self._csv(METRICS)
 
     def predictions(self, epoch: int | None = None) -> pd.DataFrame:
@@ -184,12 +203,12 @@ class RunFolder:
                    COUNTS: bool(self._parts(COUNTS)) or self._legacy(COUNTS).is_file()}
         missing = [name for name in require if not present.get(name, True)]
         if COUNTS in missing and present[CONFIG] and present[WEIGHTS] and not any(
-                records_epoch(self.config(), e) for e in range(1, self.finished_epoch() + 1)):
+                records_epoch(self.settings(), e) for e in range(1, self.finished_epoch() + 1)):
             missing.remove(COUNTS)  # no finished epoch keeps counts yet (record_counts)
         if missing:
             raise RunFolderError(f"{self.path} is not a complete run folder written by 'edsnn train': "
                                  f"missing {', '.join(missing)}")
-        config, info = self.config(), self.info()
+        config = self.settings()
         done = self.weights().epoch if present[WEIGHTS] else 0
         if present[METRICS]:
             epochs = self.metrics()["epoch"].tolist()
@@ -202,7 +221,7 @@ class RunFolder:
             if len(short):
                 raise files.damaged(self.file(PREDICTIONS), f"epoch {short.index[0]} has {short.iloc[0]} "
                                                              f"rows, expected {config.test}")
-        units = class_networks(config, info) * sum(populations(config).values())
+        units = self.description().units
         recorded = [e for e in range(1, done + 1) if records_epoch(config, e)]
         self._check_parts(COUNTS, done, recorded, len(recorded_presentations(config)) * units)
         self._check_parts(SPIKES, done, [], None)
@@ -232,9 +251,10 @@ class RunFolder:
         return path
 
     def _columns(self, name: str) -> tuple:
-        """(columns, integer columns) of a CSV table; a diehl-cook run's metrics also count presentations."""
-        if name == METRICS and self.file(CONFIG).is_file() and self.info().get("model") == "diehl-cook":
-            return STDP_METRICS_COLUMNS, ["epoch", "presentations"]
+        """(columns, integer columns) of a CSV table; a network's own metrics columns are counts."""
+        if name == METRICS and self.file(CONFIG).is_file():
+            extra = list(self.description().metrics)
+            return [*METRICS_COLUMNS, *extra], ["epoch", *extra]
         return _CSVS[name]
 
     def _csv(self, name: str) -> pd.DataFrame:
@@ -317,8 +337,8 @@ class RunFolder:
         table is written and dropped before the next is drawn: memory does not
         grow with the epoch or with the run (nothing written is read back).
         """
-        config = self.config()
-        schemas = {COUNTS: counts_schema(count_type(period_steps(config))), SPIKES: SPIKES_SCHEMA}
+        config = self.settings()
+        schemas = {COUNTS: counts_schema(count_type(self.description().period_steps)), SPIKES: SPIKES_SCHEMA}
         if counts is not None:
             keep = recorded_presentations(config)
             keep = None if len(keep) == config.test else pa.array(keep, pa.uint32())

@@ -12,14 +12,7 @@ import numpy as np
 
 from edsnn.config import TrainConfig
 
-__all__ = ["records_epoch", "recorded_presentations", "period_steps"]
-
-
-def period_steps(config: TrainConfig) -> int:
-    """Time steps of one presentation period (stimulus and rest): the most spikes a count can hold."""
-    if config.model == "diehl-cook":
-        return int(round(float(config.diehl_cook.period / config.diehl_cook.dt)))
-    return int(config.coding.steps_per_period)
+__all__ = ["records_epoch", "recorded_presentations"]
 
 
 def _setting(config: TrainConfig) -> tuple[str, int]:

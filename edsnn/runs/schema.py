@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pyarrow as pa
-
-from edsnn.model.layout import neuron_type
 
 __all__ = [
     "CONFIG",
@@ -17,7 +14,6 @@ __all__ = [
     "FIGURES",
     "METRICS",
     "METRICS_COLUMNS",
-    "STDP_METRICS_COLUMNS",
     "PREDICTIONS",
     "PREDICTION_COLUMNS",
     "REQUIRED",
@@ -28,11 +24,7 @@ __all__ = [
     "RunFolderError",
     "count_type",
     "counts_schema",
-    "class_networks",
-    "layer_sizes",
     "layer_sort_key",
-    "neuron_types",
-    "populations",
 ]
 
 CONFIG = "config.json"
@@ -45,9 +37,8 @@ FIGURES = "figures"
 COUNTS = "counts"
 SPIKES = "spikes"
 
+#: Columns every ``metrics.csv`` has; a network adds its own after them (``Description.metrics``).
 METRICS_COLUMNS = ["epoch", "train_accuracy", "test_accuracy", "train_seconds", "test_seconds"]
-#: ``metrics.csv`` of a diehl-cook run: also the training presentations, repeats of an image included.
-STDP_METRICS_COLUMNS = [*METRICS_COLUMNS, "presentations"]
 PREDICTION_COLUMNS = ["epoch", "presentation", "label", "prediction"]
 
 #: Layer and E/I type: dictionary-encoded (one byte per row in memory, a pandas Categorical).
@@ -100,52 +91,6 @@ class RunFolderError(FileNotFoundError):
     The message names the file and says what to do; nothing in the folder has
     been changed when it is raised.
     """
-
-
-def layer_sizes(hidden) -> dict:
-    """Layer name → neurons per class network: ``hidden1, ..., output`` (output: 1).
-
-    >>> layer_sizes((8, 4))
-    {'hidden1': 8, 'hidden2': 4, 'output': 1}
-    """
-    sizes = {f"hidden{k}": int(h) for k, h in enumerate(hidden, start=1)}
-    sizes["output"] = 1
-    return sizes
-
-
-#: E/I type of the populations of a model whose layers are not ED's (Diehl & Cook's network).
-POPULATION_TYPES = {"excitatory": "E", "inhibitory": "I"}
-
-
-def populations(config) -> dict:
-    """Layer name → neurons per class network of a run's :class:`~edsnn.config.TrainConfig`.
-
-    ED models: :func:`layer_sizes` of the hidden sizes; Diehl & Cook's
-    network: ``excitatory`` and ``inhibitory``, ``n_excitatory`` each.
-    """
-    if config.model == "diehl-cook":
-        return {"excitatory": int(config.n_excitatory), "inhibitory": int(config.n_excitatory)}
-    return layer_sizes(config.hidden)
-
-
-def class_networks(config, info: dict | None = None) -> int:
-    """Independent networks of a run: one per class for ED (``n_classes`` of ``info`` first), one for Diehl & Cook."""
-    if config.model == "diehl-cook":
-        return 1
-    return int((info or {}).get("n_classes", config.n_classes))
-
-
-def neuron_types(layer, neuron) -> np.ndarray:
-    """``"E"``/``"I"`` of (layer, neuron) pairs: :data:`POPULATION_TYPES`, else ED's layout (E/I alternate, output E).
-
-    >>> neuron_types(["hidden1", "hidden1", "output", "inhibitory"], [0, 1, 0, 0]).tolist()
-    ['E', 'I', 'E', 'I']
-    """
-    layer = np.asarray(layer).astype(str)
-    types = neuron_type(layer, neuron)
-    for name, kind in POPULATION_TYPES.items():
-        types = np.where(layer == name, kind, types)
-    return types
 
 
 def layer_sort_key(layer: str):

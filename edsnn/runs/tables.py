@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from .schema import COUNTS_SCHEMA, SPIKES_SCHEMA, layer_sizes, neuron_types
+from .schema import COUNTS_SCHEMA, SPIKES_SCHEMA
 
 __all__ = ["counts_table", "spikes_table"]
 
@@ -19,7 +19,8 @@ def _names(codes, names) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int8)), pa.array(names))
 
 
-def counts_table(epoch: int, labels, activity: dict, counts: dict | None, sizes: dict, first: int = 0) -> pa.Table:
+def counts_table(epoch: int, labels, activity: dict, counts: dict | None, populations: dict,
+                 first: int = 0) -> pa.Table:
     """Long table of test presentations of one epoch (schema :data:`COUNTS_SCHEMA`).
 
     Activities are stored as float32 (7 significant digits, far finer than a
@@ -34,16 +35,17 @@ def counts_table(epoch: int, labels, activity: dict, counts: dict | None, sizes:
         Layer → (n_presentations, n_classes * layer_size) activities in [0, 1].
     counts : dict of str to ndarray or None
         Same shapes, spike counts; None (reference model) gives null counts.
-    sizes : dict of str to int
-        Layer → neurons per class net (:func:`~edsnn.runs.populations` of the
-        run's config; an ED network's output layer has one per class net).
+    populations : dict of str to Population
+        Layer → its :class:`~edsnn.networks.Population` (size per class
+        network and E/I pattern), from the network's description.
     first : int
         Index of the first of these presentations in the epoch's test set.
     """
     labels = np.asarray(labels)
     parts = []
     count_type = COUNTS_SCHEMA.field("count").type
-    for layer, size in sizes.items():
+    for layer, population in populations.items():
+        size = population.size
         values = np.asarray(activity[layer], dtype=np.float32)
         n, units = values.shape
         presentation = np.repeat(np.arange(n, dtype=np.uint32), units)
@@ -61,14 +63,14 @@ def counts_table(epoch: int, labels, activity: dict, counts: dict | None, sizes:
             "layer": _names(np.zeros(rows), [layer]),
             "class_net": pa.array((unit // size).astype(np.uint16)),
             "neuron": pa.array(neuron),
-            "type": _names(neuron_types(layer, neuron) == "I", ["E", "I"]),
+            "type": _names(population.types_of(neuron) == "I", ["E", "I"]),
             "count": count,
             "activity": pa.array(values.ravel()),
         }, schema=COUNTS_SCHEMA))
     return pa.concat_tables(parts)
 
 
-def spikes_table(epoch: int, spikes: list, hidden, period_steps: int, dt_s: float) -> pa.Table:
+def spikes_table(epoch: int, spikes: list, sizes: dict, period_steps: int, dt_s: float) -> pa.Table:
     """Spike times of one epoch's test presentations (schema :data:`SPIKES_SCHEMA`).
 
     Parameters
@@ -77,6 +79,8 @@ def spikes_table(epoch: int, spikes: list, hidden, period_steps: int, dt_s: floa
         One entry per batch: index of the batch's first presentation in the
         epoch, and :attr:`BatchResult.spikes` (layer → (unit indices, times in
         seconds from the batch start)).
+    sizes : dict of str to int
+        Layer → neurons per class network.
     period_steps : int
         Time steps from one presentation's start to the next.
     dt_s : float
@@ -84,7 +88,7 @@ def spikes_table(epoch: int, spikes: list, hidden, period_steps: int, dt_s: floa
     """
     parts = []
     for first, batch in spikes:
-        for layer, size in layer_sizes(hidden).items():
+        for layer, size in sizes.items():
             if layer not in batch:
                 continue
             units, times = (np.asarray(a) for a in batch[layer])

@@ -1,4 +1,4 @@
-"""Figures that ``edsnn train`` draws while and after training.
+"""Figures every network draws while and after training, and the plotting helpers networks share.
 
 Every function builds a :class:`matplotlib.figure.Figure` directly (no
 pyplot, no global figure registry, no ``show``), so it is safe under the Agg
@@ -18,7 +18,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
-__all__ = ["plot_learning_curves", "plot_confusion", "plot_layer_heatmaps", "save_figure"]
+__all__ = ["plot_learning_curves", "plot_confusion", "plot_layer_heatmaps", "save_figure", "confusion_counts",
+           "grid_shape", "tile_images"]
 
 
 def save_figure(fig: Figure, path=None, dpi: int = 120) -> Figure:
@@ -82,6 +83,16 @@ def plot_learning_curves(metrics, path=None) -> Figure:
     return save_figure(fig, path)
 
 
+def confusion_counts(labels, predictions, n_classes: int) -> np.ndarray:
+    """Confusion matrix: ``[true class, predicted class]`` → number of presentations.
+
+    >>> confusion_counts([0, 1, 1], [0, 0, 1], 2).tolist()
+    [[1, 0], [1, 1]]
+    """
+    labels, predictions = np.asarray(labels, dtype=np.int64), np.asarray(predictions, dtype=np.int64)
+    return np.bincount(labels * n_classes + predictions, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
 def plot_confusion(confusion, class_names, path=None, title: str = "Confusion matrix") -> Figure:
     """Confusion matrix with counts written in the cells.
 
@@ -126,7 +137,7 @@ def plot_confusion(confusion, class_names, path=None, title: str = "Confusion ma
     return save_figure(fig, path)
 
 
-def _grid_shape(n_units: int) -> tuple[int, int]:
+def grid_shape(n_units: int) -> tuple[int, int]:
     """(rows, columns) of a near-square grid; exact when a divisor fits (2560 -> 40 x 64)."""
     root = math.sqrt(n_units)
     for columns in range(math.ceil(root), int(2 * root) + 1):
@@ -140,7 +151,7 @@ def tile_images(images, gap: int = 0, fill: float = 0.0) -> np.ndarray:
     """Images (n, h, w) → one mosaic in the near-square grid, ``gap`` pixels of ``fill`` between."""
     images = np.asarray(images, dtype=float)
     n, h, w = images.shape
-    rows, columns = _grid_shape(n)
+    rows, columns = grid_shape(n)
     mosaic = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), fill)
     for k, image in enumerate(images):
         r, c = divmod(k, columns)
@@ -195,7 +206,7 @@ def plot_layer_heatmaps(images, activities: dict, labels, path=None) -> Figure:
         layers[name] = values
 
     widths = [1.0] + [
-        1.6 if v.shape[1] <= 32 else 1.0 * _grid_shape(v.shape[1])[1] / _grid_shape(v.shape[1])[0]
+        1.6 if v.shape[1] <= 32 else 1.0 * grid_shape(v.shape[1])[1] / grid_shape(v.shape[1])[0]
         for v in layers.values()
     ]
     fig = Figure(figsize=(1.6 * sum(widths) + 1.2, 1.5 * n + 0.6), layout="constrained")
@@ -217,7 +228,7 @@ def plot_layer_heatmaps(images, activities: dict, labels, path=None) -> Figure:
                 ax.set_xticks(range(units.size))
                 ax.tick_params(labelsize=6, length=0)
             else:  # hidden layer folded into a near-square grid
-                h, w = _grid_shape(units.size)
+                h, w = grid_shape(units.size)
                 grid = np.full(h * w, np.nan)
                 grid[: units.size] = units
                 mappable = ax.imshow(grid.reshape(h, w), cmap="viridis", vmin=0, vmax=1)

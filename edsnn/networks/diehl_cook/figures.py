@@ -1,6 +1,6 @@
 """Figures of Diehl & Cook's network: receptive fields (the paper's Fig. 2) and label assignments.
 
-Built like :mod:`edsnn.protocols.figures` (a :class:`~matplotlib.figure.Figure`,
+Built like :mod:`edsnn.figures` (a :class:`~matplotlib.figure.Figure`,
 no pyplot; saved when ``path`` is given).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from .figures import _grid_shape, save_figure, tile_images
+from edsnn.figures import grid_shape, save_figure, tile_images
 
 __all__ = ["plot_receptive_fields", "plot_assignments"]
 
@@ -27,7 +27,7 @@ def plot_receptive_fields(w, side: int = 28, path=None) -> Figure:
     w = np.asarray(w, dtype=float)
     if w.ndim != 2 or w.shape[0] != side * side:
         raise ValueError(f"w must have shape ({side * side}, n_e) (got {w.shape})")
-    rows, columns = _grid_shape(w.shape[1])
+    rows, columns = grid_shape(w.shape[1])
     tiles = tile_images(w.T.reshape(-1, side, side))
     fig = Figure(figsize=(min(12, 1 + columns * 0.6), min(12, 1 + rows * 0.6)))
     ax = fig.add_subplot()

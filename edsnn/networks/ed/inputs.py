@@ -3,7 +3,7 @@
 Pixel ``k`` of the presentation under way (column ``pix`` of the batch's
 ``rates_ta``) fires with probability ``x · R_max · dt`` per step while the
 stimulus is on; inputs ``2k`` (E) and ``2k+1`` (I) code it (see
-:mod:`edsnn.model.layout`).  Three ways to build them:
+:mod:`edsnn.networks.ed.layout`).  Three ways to build them:
 
 * independent pairs: the inputs are Poisson neurons themselves;
 * shared pairs (the default): a "retina" of one Poisson neuron per pixel whose
@@ -22,9 +22,9 @@ import dataclasses
 import numpy as np
 from brian2 import NeuronGroup, Synapses, nA
 
-from edsnn.model.layout import SIGN_CODE
 from edsnn.model.neurons import NeuronModel, neuron_group
 from edsnn.model.synapses import DeltaSynapse
+from edsnn.networks.ed.layout import SIGN_CODE
 
 __all__ = ["InputLayer", "input_layer", "REFERENCE_INPUT_PULSE"]
 

@@ -1,6 +1,6 @@
 """Network assembly of Kaneko's independent-output architecture from parts.
 
-Poisson E/I input pairs (:mod:`~edsnn.model.inputs`) feed one chain of hidden
+Poisson E/I input pairs (:mod:`~edsnn.networks.ed.inputs`) feed one chain of hidden
 layers per output class, each chain ending in that class's output neuron
 (docs/ed_rule.md).  One Brian2 ``NeuronGroup`` holds a layer of all class
 networks (class net ``c`` owns neurons ``c*H ... c*H+H-1``); synapses connect
@@ -29,14 +29,14 @@ import numpy as np
 from brian2 import Hz, Network, SpikeMonitor, StateMonitor, Synapses, TimedArray, defaultclock, ms
 
 from edsnn.data import SpikeCoding
-from edsnn.model import layout
-from edsnn.model.batch import BatchResult
 from edsnn.model.devices import DeviceRun, check_no_network_operation
 from edsnn.model.ed_rule import EDParameters, EDRule
-from edsnn.model.inputs import input_layer
 from edsnn.model.neurons import LIF, RATE_UNITS, NeuronModel, ReferenceInputLIF, neuron_group
 from edsnn.model.rules import ORDER
 from edsnn.model.synapses import ExponentialSynapse, SynapseModel
+from edsnn.networks.ed import layout
+from edsnn.networks.ed.batch import BatchResult
+from edsnn.networks.ed.inputs import input_layer
 from edsnn.units import check_quantity
 
 __all__ = ["MODELS", "EDNetwork", "BatchResult"]
