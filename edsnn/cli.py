@@ -47,8 +47,8 @@ PUBLISHED_OPTIONS = {"--spike_max_rate": ("coding.max_rate", Hz), "--spike_sim_t
 _NUMBER = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$")
 
 
-def _add_train_options(p: argparse.ArgumentParser) -> None:
-    schema.add_options(p)  # one option per parameter of TrainConfig and its sections
+def _add_train_options(p: argparse.ArgumentParser, model: str | None) -> None:
+    schema.add_options(p, model=model)  # one option per parameter of TrainConfig and its sections
     g = p.add_argument_group("the published program's option names")
     g.add_argument("--mnist", dest="dataset", action="store_const", const="mnist", help="same as --dataset mnist")
     g.add_argument("--fashion", dest="dataset", action="store_const", const="fashion-mnist",
@@ -66,19 +66,26 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--heatmap", action="store_true", help="show the layer heatmap live when a display exists")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``edsnn`` argument parser (sub-commands train, evaluate, analyze, export, sweep)."""
+def build_parser(model: str | None = None) -> argparse.ArgumentParser:
+    """The ``edsnn`` argument parser (sub-commands train, evaluate, analyze, export, sweep).
+
+    ``train --help`` describes the options of network ``model`` (default: the default model's).
+    """
     from edsnn import __version__
 
     parser = argparse.ArgumentParser(
         prog="edsnn", description="Spiking networks trained with Kaneko's Error-Diffusion rule, in Brian2.")
     parser.add_argument("--version", action="version", version=f"edsnn {__version__}")
+    parser.add_argument("--plugin", metavar="MODULE", action="append", default=[],
+                        help="import MODULE first: it registers networks or parts of your own (edsnn.register)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    shown = model or TrainConfig().model
     p = sub.add_parser("train", help="train a network and write a run folder", usage="edsnn train [options]",
                        formatter_class=schema.HelpFormatter,
-                       description="Train an ED network; every epoch writes metrics, counts, predictions, "
-                                   "weights and figures into the run folder.")
-    _add_train_options(p)
+                       description=f"Train a network; every epoch writes metrics, counts, predictions, weights and "
+                                   f"figures into the run folder. The options below are those of --model {shown} "
+                                   f"(edsnn train --model NAME --help lists another network's).")
+    _add_train_options(p, model)
     p = sub.add_parser("evaluate", help="test a run's saved weights again (no learning)")
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--device", choices=DEVICES, help="run on another device than the recorded one")
@@ -235,10 +242,39 @@ def _cmd_sweep(args, parser) -> int:
     return run_sweep_from_args(args, parser)
 
 
+def _pre_scan(argv: list) -> tuple[list, str | None]:
+    """Import the ``--plugin`` modules (before the options are built from the registries); find ``--model``.
+
+    Returns argv without the ``--plugin`` options, and the model given (or None).
+    """
+    import importlib
+
+    rest, model, k = [], None, 0
+    while k < len(argv):
+        name, eq, value = argv[k].partition("=")
+        taken = 1 if eq or name not in ("--plugin", "--model") else 2
+        if name in ("--plugin", "--model") and not eq:
+            value = argv[k + 1] if k + 1 < len(argv) else ""
+        if name == "--plugin":
+            try:
+                importlib.import_module(value)
+            except ImportError as err:
+                raise SystemExit(f"edsnn: --plugin {value}: cannot import it ({err}); put its folder on "
+                                 "PYTHONPATH or install its package") from None
+        else:
+            model = value if name == "--model" else model
+            rest.extend(argv[k:k + taken])
+        k += taken
+    return rest, model
+
+
 def main(argv=None) -> int:
     """Entry point of the ``edsnn`` command; returns the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    argv, model = _pre_scan(list(sys.argv[1:] if argv is None else argv))
+    try:
+        parser = build_parser(model)
+    except ValueError:  # an unknown --model: the full parse below names the choices
+        parser = build_parser()
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["train", *argv]  # the published program's style: options only
     args = parser.parse_args(_join_negative_values(parser, argv))

@@ -13,8 +13,7 @@ from brian2 import ms, mV
 
 from edsnn.cli import main
 from edsnn.config import schema
-from edsnn.protocols import build_network
-from edsnn.protocols import TrainConfig, evaluate, train
+from edsnn.protocols import TrainConfig, build_network, evaluate, train
 from edsnn.runs import RunFolder
 
 TINY = ["--model", "diehl-cook", "--neurons", "10", "--train", "10", "--test", "10", "--device", "cython",

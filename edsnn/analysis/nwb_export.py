@@ -114,14 +114,16 @@ def to_nwb(run, path, weights: bool = True) -> Path:
                       presentation=int(row.presentation), label=int(row.label), prediction=int(row.prediction))
     if weights:
         module = nwb.create_processing_module(
-            "weights", f"ED network weights after epoch {run.weights['epoch']} (edsnn EDNetwork.get_weights)")
+            "weights", f"learned state after epoch {run.weights['epoch']} (the network's get_state)")
         end = float(obs[-1, 1]) if len(obs) else 0.0
-        for layer in run.description.layers:
-            w = np.asarray(run.weights[layer], dtype=np.float64)[None]
+        for name, values in run.weights.items():
+            if name in ("epoch", "seed") or np.ndim(values) == 0:
+                continue
             module.add(pynwb.TimeSeries(
-                name=layer, data=H5DataIO(w, compression="gzip"), unit="n.a.", timestamps=[end],
-                description=f"synaptic weights onto {layer}, dimensionless, shape (time, class_net, "
-                            + ("presynaptic)" if layer == "output" else "presynaptic, postsynaptic)")))
+                name=name, data=H5DataIO(np.asarray(values, dtype=np.float64)[None], compression="gzip"),
+                unit="n.a.", timestamps=[end],
+                description=f"learned array {name!r} of shape {np.shape(values)} (time first), as weights.npz "
+                            "holds it; ED layers: (class_net, presynaptic[, postsynaptic])"))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")  # pynwb wants the .nwb suffix

@@ -85,7 +85,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     bin_width : Quantity, optional
         PSTH bin width (default 5 ms).
     caps : SaturationCaps, optional
-        Saturation caps; default ``SaturationCaps.from_config(run.config)``.
+        Saturation caps; default the run's own (``run.caps``).
 
     Returns
     -------
@@ -110,7 +110,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     out = run.path / "analysis"
     if out.exists() and any(out.iterdir()) and not overwrite:
         raise FileExistsError(f"{out} already holds an analysis; pass overwrite=True to replace it")
-    caps = st.SaturationCaps.from_config(run.config) if caps is None else caps
+    caps = run.caps if caps is None else caps
     T = caps.presentation
 
     counts = run.count_summary

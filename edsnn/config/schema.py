@@ -48,7 +48,8 @@ import re
 
 from brian2 import Quantity
 
-from edsnn.config.train import KINDS, PER_LAYER, TrainConfig, kind_of, section_classes
+from edsnn.config.train import KINDS, PER_LAYER, RUN_FIELDS, TrainConfig, kind_of, section_classes
+from edsnn.networks import network_class
 from edsnn.units import UnitError, format_quantity, parse_quantity
 
 __all__ = [
@@ -469,29 +470,36 @@ def flags(f: Field) -> list[str]:
     return ["--" + n.replace("_", "-") for n in written]
 
 
-def add_options(parser: argparse.ArgumentParser, default: TrainConfig | None = None) -> None:
+def add_options(parser: argparse.ArgumentParser, default: TrainConfig | None = None, model: str | None = None) -> None:
     """Add one option per parameter, grouped by section, with its doc and default.
 
     Each stores its text under the full name (``args.__dict__["neuron.tau_m"]``);
-    :func:`given_options` collects them.
+    :func:`given_options` collects them.  The help lists the run settings and
+    the options of network ``model`` (default: the default model's); the
+    other networks' options still parse, so that :class:`TrainConfig` can
+    refuse them with a message naming their network.
     """
     default = default or TrainConfig()
+    reads = set(RUN_FIELDS) | set(network_class(model or default.model).options)
     titles = {s: _docstring(TrainConfig).get(s, ("", s))[1] for s in section_classes()}
     groups = {None: parser.add_argument_group("run settings")}
     for f in fields():
-        if f.section not in groups:
+        shown = (f.section or f.name) in reads
+        if f.section not in groups and shown:
             groups[f.section] = parser.add_argument_group(f"{f.section}: {titles[f.section]}")
+        group = groups.get(f.section, parser)
         cls = f.classes[0]
         physical = f.example(cls) is not None
         doc = f.doc() + (", with a unit" if physical else "")
-        kwargs = {"dest": f.name, "default": None, "help": f"{doc} (default: {f.default_text(default)})"}
+        kwargs = {"dest": f.name, "default": None,
+                  "help": f"{doc} (default: {f.default_text(default)})" if shown else argparse.SUPPRESS}
         if f.attr != "kind" and _python_type(cls, f.attr) is bool:
-            groups[f.section].add_argument(*flags(f), action=_Flag, **kwargs)
+            group.add_argument(*flags(f), action=_Flag, **kwargs)
             continue
         choices = f.choices()
         metavar = ("{" + ",".join(choices) + "}" if choices else "Q" if physical else
                    {int: "N", float: "X", tuple: "N[,N,...]"}.get(_python_type(cls, f.attr), "TEXT"))
-        groups[f.section].add_argument(*flags(f), action=_Store, metavar=metavar, **kwargs)
+        group.add_argument(*flags(f), action=_Store, metavar=metavar, **kwargs)
 
 
 def given_options(args: argparse.Namespace) -> tuple[dict, dict]:

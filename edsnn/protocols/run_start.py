@@ -53,6 +53,12 @@ class TrainResult:
     weights: dict
     network: object
 
+    def __repr__(self):
+        last = (f", test accuracy {100 * self.metrics['test_accuracy'].iloc[-1]:.1f} % after epoch "
+                f"{int(self.metrics['epoch'].iloc[-1])}" if len(self.metrics) else "")
+        return (f"TrainResult({str(self.path)!r}, {type(self.network).kind!r} network{last}; "
+                f"weights: {', '.join(self.weights)})")
+
 
 @dataclasses.dataclass
 class EvaluationResult:
@@ -74,6 +80,11 @@ class EvaluationResult:
     labels: np.ndarray
     predictions: np.ndarray
     recorded_accuracy: float | None
+
+    def __repr__(self):
+        recorded = "" if self.recorded_accuracy is None else f", recorded {100 * self.recorded_accuracy:.1f} %"
+        return (f"EvaluationResult(accuracy {100 * self.accuracy:.1f} % on {len(self.labels)} presentations, "
+                f"weights of epoch {self.epoch}{recorded})")
 
 
 def stream_seed(seed: int, epoch: int, stream: str) -> int:
