@@ -83,12 +83,16 @@ class TrainConfig:
         Passes over the training selection.
     hidden : tuple of int
         Hidden layer sizes of each class network (a single int: one layer).
-    model : {"spiking", "reference", "diehl-cook"}
-        All-LIF ED network or the published hybrid (see :class:`edsnn.model.EDNetwork`),
-        or Diehl & Cook's unsupervised STDP network (:class:`edsnn.model.DiehlCookNetwork`).
-    n_excitatory : int or None
-        Excitatory (and inhibitory) neurons of the diehl-cook model (default 400; command
-        line ``--neurons N``); the ED models refuse it.
+    model : str
+        The network kind (:data:`edsnn.networks.NETWORKS`): ``"spiking"`` (all-LIF ED
+        network) or ``"reference"`` (the published hybrid; see
+        :class:`edsnn.networks.EDNetwork`), ``"diehl-cook"`` (Diehl & Cook's unsupervised
+        STDP network, :class:`edsnn.networks.DiehlCookNetwork`), or one registered with
+        ``edsnn.register``.  Each network reads its own options (``Network.options``);
+        another network's option set to other than its default is refused.
+    n_excitatory : int
+        Excitatory (and inhibitory) neurons of the diehl-cook model (command line
+        ``--neurons N``).
     sampling : {"first", "stratified", "resample-each-epoch"}
         Which images are used (:func:`edsnn.data.select_subset`); the test
         selection follows the same method.  The training order is shuffled
