@@ -9,7 +9,9 @@ from brian2 import Hz, Quantity, ms, mV, nA
 
 from edsnn.cli import _join_negative_values, build_parser, config_from_args
 from edsnn.config import KINDS, SYNAPSES, TrainConfig, schema
+from edsnn.config.train import RUN_FIELDS
 from edsnn.model import LIFParameters, ReferenceInputLIF
+from edsnn.networks import NETWORKS
 from edsnn.protocols.sweep_spec import SweepSpecError, parse_spec
 from edsnn.units import QuantityParameters, physical
 
@@ -69,7 +71,7 @@ def test_old_new_and_dotted_option_names_agree():
             ("--spike_max_rate", "100"), ("--R-max", "0.1kHz")]
     assert [parse(*option).coding.max_rate for option in same] == [100 * Hz] * len(same)
     assert parse("--alpha", "0.3") == parse("--lr", "0.3") == parse("--ed.lr", "0.3")
-    assert parse("--input-neuron.tau-m", "7ms").input_neuron.tau_m == 7 * ms
+    assert parse("--model", "reference", "--input-neuron.tau-m", "7ms").input_neuron.tau_m == 7 * ms
     assert parse("--no-bias") == TrainConfig() and parse("--ed.bias").ed.bias
     assert parse("--data-dir", "/data").data == "full"
 
@@ -121,14 +123,28 @@ def test_fields_of_one_kind_only():
     assert delta.synapse.w_unit == 1 * mV
 
 
+def _train_help(model=None):
+    train = build_parser(model)._subparsers._group_actions[0].choices["train"]
+    return " ".join(train.format_help().split())
+
+
 def test_help_lists_docs_units_and_defaults():
-    train = build_parser()._subparsers._group_actions[0].choices["train"]
-    text = " ".join(train.format_help().split())
+    text = _train_help()
     assert "--tau-m, --neuron.tau-m Q membrane time constant, with a unit (default: 20. ms)" in text
     assert "--sign-rule, --ed.sign-rule {kaneko,dale}" in text
     assert "(default: 0.4 nA (exponential), 0.5 mV (delta), 0.4 nA (alpha), 0.4 nA (biexponential))" in text
-    for f in schema.fields():
-        assert f"(default: {f.default_text(TrainConfig())})" in text
+    helps = {model: _train_help(model) for model in NETWORKS}
+    for f in schema.fields():  # every option is described in the help of the networks that read it
+        readers = [m for m in NETWORKS if (f.section or f.name) in RUN_FIELDS + NETWORKS[m].options]
+        assert readers, f.name
+        for model in readers:
+            assert f"(default: {f.default_text(TrainConfig())})" in helps[model]
+
+
+def test_help_of_a_network_leaves_out_the_options_of_the_others():
+    text = _train_help("diehl-cook")
+    assert "--neurons" in text and "--dc-excitatory.d-theta" in text and "--train" in text
+    assert "--tau-m" not in text and "--hidden" not in text and "--transfer" not in text
 
 
 # --------------------------------------------------------------------------- new fields and kinds
@@ -218,7 +234,7 @@ def test_per_layer_neurons_from_toml_reach_the_network_and_config_json():
     written = config.to_dict()["neurons"]
     assert written["output"] == {"kind": "adaptive-lif", **AdaptiveLIF(d_theta=0.1 * mV).to_dict()}
     assert TrainConfig.from_dict(config.to_dict()) == config
-    net = build_network(config.replace(device="numpy"))
+    net = build_network(config.replace(device="numpy")).net
     assert {name: type(model) for name, model in net.neurons.items()} == {
         name: type(model) for name, model in models.items()}
 
@@ -240,10 +256,10 @@ def test_per_layer_refusals_name_the_layer_and_parameter(table, message):
 
 
 def test_per_layer_neurons_and_transfer_are_refused_where_they_do_not_apply():
-    with pytest.raises(ValueError, match="spiking model only"):
+    with pytest.raises(ValueError, match="neurons = .* applies to model 'spiking', not to .* model 'reference'"):
         TrainConfig(model="reference", neurons={"output": LIFParameters()})
     with pytest.raises(TypeError, match=r"neurons\['output'\] must be one of"):
         TrainConfig(neurons={"output": ReferenceInputLIF()})
-    with pytest.raises(ValueError, match="transfer chooses the reference model's rate units"):
+    with pytest.raises(ValueError, match="transfer = 'frelu' applies to model 'reference'"):
         parse("--transfer", "frelu")
     assert parse("--model", "reference", "--transfer", "frelu").transfer == "frelu"

@@ -13,6 +13,8 @@ version  ``config.json`` holds
 
 from __future__ import annotations
 
+import dataclasses
+
 from edsnn.networks import Description, network_class
 
 __all__ = ["FORMAT_VERSION", "format_version", "description"]
@@ -40,4 +42,8 @@ def description(info: dict) -> Description:
         return Description.from_dict(info["network"])
     from edsnn.config import TrainConfig
 
-    return network_class(info.get("model", "spiking")).describe(TrainConfig.from_dict(info))
+    config = TrainConfig.from_dict(info)
+    described = network_class(config.model).describe(config)
+    if described.class_networks == config.n_classes and "n_classes" in info:  # one network per class
+        described = dataclasses.replace(described, class_networks=int(info["n_classes"]))
+    return described
