@@ -194,7 +194,7 @@ class EDNetwork:
             period=self.period, n_steps=float(c.presentation / c.dt), **self.rule.namespace(),
         )
         first = input_layer(self.n_pixels, c.pairs, self.rule, ns, rest=c.rest > 0 * ms,
-                            neuron=self.input_neuron if self.model == "reference" else None, dt=c.dt,
+                            neuron=self.input_neuron if self.model == "reference" else None,
                             code=c.code, fuse=self.fuse_pairs)
         self.input_group, self.input_count_activity = first.group, first.count_activity
         self.fused_pairs = first.fused

@@ -142,18 +142,30 @@ class ReferenceInputLIF(LIF):
     """The published program's input LIF (docs/published_program.md).
 
     A LIF integrated with the forward Euler method, as the program does, with
-    its hard-coded constants; its refractory period never takes effect, hence
-    ``tau_ref = 0 ms``.
+    its hard-coded constants and its threshold test ``v >= v_threshold``.  Its
+    refractory period never takes effect, so the neuron has none
+    (``tau_ref = 0 ms``): a Brian2 refractory neuron would also keep ``v`` at
+    the reset, not at rest, when it fires on the last step of a presentation.
     """
 
     v_threshold: Quantity = physical(-40 * mV, "spike threshold")
     tau_m: Quantity = physical(12 * ms, "membrane time constant")
-    tau_ref: Quantity = physical(0 * ms, "absolute refractory period (never reached in the program)")
+    tau_ref: Quantity = physical(0 * ms, "absolute refractory period (none: the program's never takes effect)")
     R_m: Quantity = physical(35 * Mohm, "membrane resistance")
     I_bias: Quantity = physical(0 * nA, "constant bias current")
 
     kind = "reference-input-lif"
+    equations = "dv/dt = (v_rest - v + R_m*(I_syn + I_bias)) / tau_m : volt  # membrane potential\n"
+    threshold = "v >= v_threshold"
     method = "euler"
+
+    def __post_init__(self):
+        super().__post_init__()
+        _require(self.tau_ref == 0 * ms, f"tau_ref of the published program's input LIF must be 0 ms, as its "
+                                         f"refractory period never takes effect (got {self.tau_ref})")
+
+    def refractory(self):
+        return False
 
 
 @dataclasses.dataclass(frozen=True)
