@@ -120,6 +120,16 @@ def program_input_lif(trains, dt=1.0, v_rest=-65.0, v_threshold=-40.0, v_reset=-
     return spikes
 
 
+def published_frelu(x):
+    """The published third version's unit, line by line as it runs (one value at a time)."""
+    a = max(x, 0.15 * x)
+    if a > 1.0:
+        a = 1.0 / (1.0 + np.exp(-2.0 * a))
+    elif a < 0.0:
+        a = 0.0
+    return float(np.clip(a, 0.0, 1.0))
+
+
 def rate_forward(weights, r_input, u0):
     """Activities ``f(W·r)`` of the rate units, ``f(u) = 1/(1+exp(-2u/u0))`` (reference model).
 
