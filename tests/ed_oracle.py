@@ -59,6 +59,77 @@ def count_activity(counts, n_max, c0, prior_scope, saturated_learning=False):
     return (with_prior(counts) if prior_scope == "all" else np.clip(counts / n_max, 0, 1)), y_d
 
 
+def input_trains(net, pixels):
+    """Run the reference model ``net`` on ``pixels`` without learning; return its retina and input-LIF spikes.
+
+    Parameters
+    ----------
+    pixels : ndarray
+        (n_presentations, n_pixels), values in [0, 1]; the coding has no rest period.
+
+    Returns
+    -------
+    retina, inputs : ndarray of bool
+        (n_presentations, n_steps, n_pixels) and (n_presentations, n_steps, 2·n_pixels):
+        the spikes of every time step of every presentation.
+    """
+    import brian2
+
+    monitors = [brian2.SpikeMonitor(net.network["retina"]), brian2.SpikeMonitor(net.input_group)]
+    net.network.add(monitors)
+    n, n_pixels = pixels.shape
+    net.run(np.repeat(pixels, 2, axis=1) * net.coding.max_rate, np.zeros(n, dtype=int), False)
+    net.network.remove(monitors)
+    dt, start = float(net.coding.dt), float(net.network.t - n * net.period)  # the batch's first step
+    steps = int(round(float(net.coding.presentation) / dt))
+    trains = []
+    for monitor, size in zip(monitors, (n_pixels, 2 * n_pixels)):
+        step = np.rint((np.asarray(monitor.t[:]) - start) / dt).astype(int)
+        spikes = np.zeros((n, steps, size), dtype=bool)
+        spikes[step // steps, step % steps, np.asarray(monitor.i[:])] = True
+        trains.append(spikes)
+    return trains
+
+
+def program_input_lif(trains, dt=1.0, v_rest=-65.0, v_threshold=-40.0, v_reset=-70.0, tau_m=12.0, r_m=35.0,
+                      current=10.0):
+    """Spikes of the published program's input LIF driven by retina trains, step by step as it runs.
+
+    In mV, ms, MΩ and nA as the program's bare numbers: each step
+    ``v += ((v_rest - v) + R·I)/tau_m · dt`` with ``I`` the pulse of that step's
+    input spike, then ``v >= v_threshold`` fires and resets to ``v_reset``
+    (its refractory period never takes effect).  Every presentation starts at rest.
+
+    Parameters
+    ----------
+    trains : ndarray of bool
+        (n_presentations, n_steps, n_neurons): input spikes per step.
+
+    Returns
+    -------
+    ndarray of bool
+        The output spikes, same shape.
+    """
+    trains = np.asarray(trains, dtype=bool)
+    v = np.full((trains.shape[0], trains.shape[2]), v_rest)
+    spikes = np.zeros_like(trains)
+    for step in range(trains.shape[1]):
+        v += ((v_rest - v) + r_m * current * trains[:, step]) / tau_m * dt
+        spikes[:, step] = v >= v_threshold
+        v[spikes[:, step]] = v_reset
+    return spikes
+
+
+def published_frelu(x):
+    """The published third version's unit, line by line as it runs (one value at a time)."""
+    a = max(x, 0.15 * x)
+    if a > 1.0:
+        a = 1.0 / (1.0 + np.exp(-2.0 * a))
+    elif a < 0.0:
+        a = 0.0
+    return float(np.clip(a, 0.0, 1.0))
+
+
 def rate_forward(weights, r_input, u0):
     """Activities ``f(W·r)`` of the rate units, ``f(u) = 1/(1+exp(-2u/u0))`` (reference model).
 

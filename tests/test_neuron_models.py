@@ -4,6 +4,7 @@ import brian2
 import numpy as np
 import pytest
 from brian2 import Hz, Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, ms, mV, nA, second
+from ed_oracle import published_frelu
 from test_model import analytic_rate
 
 from edsnn.data import SpikeCoding
@@ -191,26 +192,21 @@ def test_postsynaptic_current_peaks_at_the_analytic_time_and_amplitude(fine_cloc
 # -- FReLU rate units (reference model) -------------------------------------------
 
 
-def test_frelu_values_and_factor_against_a_hand_table():
-    # y = clip(1/2 + u/(2·u0), 0, 1) with u0 = 1.2; the rule's factor y(1 − y) from the same y
-    u = np.array([-2.0, -1.2, -0.6, 0.0, 0.3, 0.6, 1.2, 2.0])
-    table_y = np.array([0.0, 0.0, 0.25, 0.5, 0.625, 0.75, 1.0, 1.0])
-    table_factor = np.array([0.0, 0.0, 0.1875, 0.25, 0.234375, 0.1875, 0.0, 0.0])
+def test_frelu_is_the_published_unit():
+    # the published third version's unit (tests/ed_oracle.py) and the rule's factor y(1 − y) on its output
+    u = np.r_[-1e3, -2.0, -1e-9, 0.0, 1e-12, 0.3, 0.999999, 1.0, 1.0 + 1e-12, 1.5, 3.0, 40.0, 1e3,
+              np.random.default_rng(2).uniform(-3, 3, 50)]
+    expected = np.array([published_frelu(x) for x in u])
     net = EDNetwork(n_inputs=4, n_classes=2, hidden=(len(u),), model="reference", transfer="frelu",
                     device=device_run("numpy"))
     hidden = net.layers["hidden1"]  # both class nets' hidden units
     hidden.u = np.tile(u, 2)
-    assert np.asarray(hidden.y) == pytest.approx(np.tile(table_y, 2), abs=1e-15)
-    yd = np.asarray(hidden.yd)  # the activity the rule's factor y(1 − y) reads
-    assert yd * (1 - yd) == pytest.approx(np.tile(table_factor, 2), abs=1e-15)
-    # the sigmoid it replaces has the same value and slope at u = 0: f(0) = 1/2, f'(0) = 1/(2·u0)
-    sigmoid = EDNetwork(n_inputs=4, n_classes=2, hidden=(1,), model="reference", device=device_run("numpy"))
-    h = 1e-6
-    sigmoid.layers["hidden1"].u = [-h, h]
-    hidden.u = np.r_[-h, h, np.zeros(2 * len(u) - 2)]
-    slope = np.diff(np.asarray(sigmoid.layers["hidden1"].y)) / (2 * h)
-    assert slope == pytest.approx(np.diff(np.asarray(hidden.y)[:2]) / (2 * h), rel=1e-6)
-    assert slope == pytest.approx(1 / (2 * 1.2), rel=1e-6)
+    np.testing.assert_allclose(np.asarray(hidden.y), np.tile(expected, 2), rtol=0, atol=1e-12)
+    yd = np.asarray(hidden.yd)  # the activity the rule's factor reads
+    np.testing.assert_allclose(yd * (1 - yd), np.tile(expected * (1 - expected), 2), rtol=0, atol=1e-12)
+    # the shape §5 describes: 0 up to 0, linear to 1, then σ(2u) — a drop from 1 to ≈ 0.881 at u = 1
+    assert expected[:4].max() == 0 and expected[5] == 0.3 and expected[7] == 1.0
+    assert expected[8] == pytest.approx(1 / (1 + np.exp(-2)), abs=1e-11)
 
 
 def test_transfer_is_for_the_reference_model_only():

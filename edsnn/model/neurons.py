@@ -142,18 +142,30 @@ class ReferenceInputLIF(LIF):
     """The published program's input LIF (docs/published_program.md).
 
     A LIF integrated with the forward Euler method, as the program does, with
-    its hard-coded constants; its refractory period never takes effect, hence
-    ``tau_ref = 0 ms``.
+    its hard-coded constants and its threshold test ``v >= v_threshold``.  Its
+    refractory period never takes effect, so the neuron has none
+    (``tau_ref = 0 ms``): a Brian2 refractory neuron would also keep ``v`` at
+    the reset, not at rest, when it fires on the last step of a presentation.
     """
 
     v_threshold: Quantity = physical(-40 * mV, "spike threshold")
     tau_m: Quantity = physical(12 * ms, "membrane time constant")
-    tau_ref: Quantity = physical(0 * ms, "absolute refractory period (never reached in the program)")
+    tau_ref: Quantity = physical(0 * ms, "absolute refractory period (none: the program's never takes effect)")
     R_m: Quantity = physical(35 * Mohm, "membrane resistance")
     I_bias: Quantity = physical(0 * nA, "constant bias current")
 
     kind = "reference-input-lif"
+    equations = "dv/dt = (v_rest - v + R_m*(I_syn + I_bias)) / tau_m : volt  # membrane potential\n"
+    threshold = "v >= v_threshold"
     method = "euler"
+
+    def __post_init__(self):
+        super().__post_init__()
+        _require(self.tau_ref == 0 * ms, f"tau_ref of the published program's input LIF must be 0 ms, as its "
+                                         f"refractory period never takes effect (got {self.tau_ref})")
+
+    def refractory(self):
+        return False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,14 +175,13 @@ class RateUnit(NeuronModel):
     ``u`` is the summed input of a presentation (set by its synapses); the
     unit has no spikes and no state of its own between presentations.  The
     ED rule reads ``y`` only: its derivative-like factor is ``y(1 - y)``
-    (:mod:`edsnn.model.ed_rule`), which for the sigmoid is ``(u0/2)·f'(u)``.
+    (:mod:`edsnn.model.ed_rule`).
     """
 
-    u0: float = 1.2
-
-    def __post_init__(self):
-        super().__post_init__()
-        _require(self.u0 > 0, f"u0 (sig) must be positive (got {self.u0})")
+    @classmethod
+    def from_ed(cls, ed) -> RateUnit:
+        """The unit for the rule's parameters ``ed`` (:class:`~edsnn.model.EDParameters`)."""
+        return cls()
 
     def refractory(self):
         return False
@@ -178,7 +189,12 @@ class RateUnit(NeuronModel):
 
 @dataclasses.dataclass(frozen=True)
 class SigmoidRateUnit(RateUnit):
-    """The published program's rate unit: ``y = f(u) = 1/(1 + exp(-2u/u0))``."""
+    """The published program's rate unit: ``y = f(u) = 1/(1 + exp(-2u/u0))``.
+
+    The rule's factor ``y(1 - y)`` is ``(u0/2)·f'(u)``; ``u0`` is the rule's ``sig``.
+    """
+
+    u0: float = 1.2
 
     kind = "sigmoid"
     equations = """
@@ -186,25 +202,32 @@ u : 1                      # summed input of the presentation
 y = 1 / (1 + exp(-2*u/u0)) : 1   # activity f(u)
 """
 
+    def __post_init__(self):
+        super().__post_init__()
+        _require(self.u0 > 0, f"u0 (sig) must be positive (got {self.u0})")
+
+    @classmethod
+    def from_ed(cls, ed) -> SigmoidRateUnit:
+        return cls(u0=ed.sig)
+
 
 @dataclasses.dataclass(frozen=True)
 class FReLURateUnit(RateUnit):
-    """A bounded flexible ReLU: ``y = clip(1/2 + u/(2·u0), 0, 1)``.
+    """The unit of the published program's third version ("FReLU"), as it executes.
 
-    The flexible ReLU (FReLU, Qiu, Xu & Cai 2018: ``ReLU(x) + b``, a rectifier
-    with a shifted floor) here rectifies ``x = 1/2 + u/(2·u0)`` at 0 and is
-    capped at 1, so that activities stay in [0, 1] as the ED rule needs.  The
-    shift and slope are the sigmoid's at ``u = 0`` (``f(0) = 1/2``,
-    ``f'(0) = 1/(2·u0)``): the two transfers agree near the origin, the
-    FReLU is linear up to its clips at ``u = ±u0``.  The rule's factor
-    ``y(1 - y)`` is 0 where the unit is clipped, as the FReLU's derivative
-    is, and largest (1/4) at ``u = 0``.
+    For the summed input ``u`` it computes ``a = max(u, 0.15·u)``, replaces
+    ``a`` by ``1/(1 + exp(-2a))`` if ``a > 1`` and by 0 if ``a < 0``, and
+    clips to [0, 1]: ``f(u) = 0`` for ``u <= 0``, ``u`` for ``0 < u <= 1``,
+    ``σ(2u)`` for ``u > 1`` (so ``f`` drops from 1 to ≈ 0.88 at ``u = 1``).
+    It has no gain (``sig`` is not read) and performs no convolution, despite
+    the name.  The rule keeps its factor ``y(1 - y)`` on this ``y``, as the
+    program does.
     """
 
     kind = "frelu"
     equations = """
 u : 1                      # summed input of the presentation
-y = clip(0.5 + u/(2*u0), 0, 1) : 1   # activity f(u): the bounded flexible ReLU
+y = clip(u, 0, 1) * int(u <= 1) + int(u > 1) / (1 + exp(-2*u)) : 1   # activity f(u)
 """
 
 

@@ -12,7 +12,8 @@ stimulus is on; inputs ``2k`` (E) and ``2k+1`` (I) code it (see
   its synapses carry both weights (the rule's ``pair_synapse_equations``):
   one event per pixel spike instead of two, the same dynamics;
 * the reference model: the retina drives the published program's input LIFs
-  (a :class:`~edsnn.model.neurons.ReferenceInputLIF`) with one-step pulses.
+  (a :class:`~edsnn.model.neurons.ReferenceInputLIF`) with one-step current
+  pulses, in the program's order (:class:`StepPulse`).
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from brian2 import NeuronGroup, Synapses, nA
+from brian2 import NeuronGroup, Quantity, Synapses, nA
 
 from edsnn.model.neurons import NeuronModel, neuron_group
-from edsnn.model.synapses import DeltaSynapse
+from edsnn.model.synapses import SynapseModel
 from edsnn.networks.ed.layout import SIGN_CODE
+from edsnn.units import physical
 
-__all__ = ["InputLayer", "input_layer", "REFERENCE_INPUT_PULSE"]
+__all__ = ["InputLayer", "input_layer", "StepPulse", "REFERENCE_INPUT_PULSE"]
 
 #: Current pulse (one time step) of an input spike into the reference model's
 #: input LIF.  The published program says 10 pA but multiplies the bare numbers
@@ -34,6 +36,30 @@ __all__ = ["InputLayer", "input_layer", "REFERENCE_INPUT_PULSE"]
 #: With it one input spike from rest fires the neuron, as the program does
 #: (docs/published_program.md).
 REFERENCE_INPUT_PULSE = 10 * nA
+
+
+
+@dataclasses.dataclass(frozen=True)
+class StepPulse(SynapseModel):
+    """A current ``w_unit`` during the time step of the presynaptic spike.
+
+    The published program adds an input spike's current in the same Euler
+    step as the leak, ``v += ((v_rest - v) + R·I)/tau_m · dt``, and only then
+    tests the threshold.  Brian2's default slots would add it after that
+    step's threshold test (a pulse on a firing step is erased by the reset, and
+    otherwise leaks once before it is tested: inputs are lost for ≈ 12 steps
+    after an output spike instead of 2).  So :func:`input_layer` runs the
+    retina's threshold and this pathway before the groups' state updates, the
+    neuron's own update integrates ``I_syn``, and the current is cleared after it.
+    """
+
+    w_unit: Quantity = physical(REFERENCE_INPUT_PULSE, "current during the step of an input spike")
+
+    kind = "step-pulse"
+    post_equations = "I_syn : amp  # current of this step's input spikes, cleared after the update\n"
+    on_pre = "I_syn_post += w_unit"
+    rest_state = {"I_syn": "0*amp"}
+
 
 #: What every input neuron holds, besides the learning rule's variables.
 INPUT = """
@@ -102,7 +128,7 @@ class InputLayer:
 
 
 def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
-                neuron: NeuronModel | None = None, dt=None, code: str = "poisson",
+                neuron: NeuronModel | None = None, code: str = "poisson",
                 fuse: bool = True) -> InputLayer:
     """The input layer of ``n_pixels`` E/I pairs.
 
@@ -119,8 +145,7 @@ def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
     neuron : NeuronModel, optional
         Input neuron driven by the retina (the reference model's input LIF);
         None: relay neurons (shared pairs) or Poisson inputs (independent).
-    dt : Quantity
-        Time step (the size of the reference input pulse depends on it).
+        It sees a pixel's spike in the same step (:class:`StepPulse`).
     code : {"poisson", "regular", "latency"}
         How a pixel value becomes spikes (:data:`THRESHOLDS`).
     fuse : bool
@@ -146,12 +171,14 @@ def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
         # After the relay's own reset: a pixel spike on the step the relay fires must not be wiped.
         drive.pre.when = "after_resets"
     else:
-        # One Euler step of the input pulse: a jump of R·I·dt/tau_m.
-        pulse = DeltaSynapse(w_unit=neuron.R_m * REFERENCE_INPUT_PULSE * dt / neuron.tau_m)
+        pulse = StepPulse()
         group = neuron_group(neuron, 2 * n_pixels, "input_lif", synapse=pulse, equations=inputs + REFERENCE_RATE,
                              on_spike="cnt += 1", events=rule.events, namespace=namespace)
-        drive = Synapses(retina, group, on_pre="v_post += w_unit", namespace=pulse.namespace(),
-                         name="retina_to_input")
+        drive = Synapses(retina, group, on_pre=pulse.on_pre, namespace=pulse.namespace(), name="retina_to_input")
+        # The pixel's spike, then its current, before the state update of the same step (StepPulse).
+        retina.thresholder["spike"].when, retina.thresholder["spike"].order = "before_groups", 0
+        drive.pre.when, drive.pre.order = "before_groups", 1
+        group.run_regularly("I_syn = 0*amp", when="after_groups", name="input_lif_pulse_end")
         count = "r"
     per_pixel = 1 if fused else 2
     drive.connect(i=np.arange(n_relays) // per_pixel, j=np.arange(n_relays))

@@ -85,8 +85,8 @@ class EDNetwork:
         The reference model's input neuron (default: the published program's).
     transfer : {"sigmoid", "frelu"}
         Rate units of the reference model's hidden and output layers
-        (:data:`~edsnn.model.neurons.RATE_UNITS`): the published sigmoid, or the
-        bounded flexible ReLU; both take their gain ``u0`` from ``ed.sig``.
+        (:data:`~edsnn.model.neurons.RATE_UNITS`): the published sigmoid (gain
+        ``u0`` = ``ed.sig``), or the published third version's "FReLU".
     synapse : SynapseModel
         Kinetics of the spiking synapses.
     ed : EDParameters
@@ -149,7 +149,7 @@ class EDNetwork:
         names = [f"hidden{k}" for k in range(1, len(hidden) + 1)] + ["output"]
         # The reference model's layers are rate units (the published program's sigmoid by default).
         self.neurons = _per_layer(neuron, names) if model == "spiking" else {
-            name: RATE_UNITS[transfer](u0=(ed or EDParameters()).sig) for name in names}
+            name: RATE_UNITS[transfer].from_ed(ed or EDParameters()) for name in names}
         self.input_neuron = input_neuron or ReferenceInputLIF()
         self.synapse = synapse or ExponentialSynapse()
         self.ed = ed or EDParameters()
@@ -194,7 +194,7 @@ class EDNetwork:
             period=self.period, n_steps=float(c.presentation / c.dt), **self.rule.namespace(),
         )
         first = input_layer(self.n_pixels, c.pairs, self.rule, ns, rest=c.rest > 0 * ms,
-                            neuron=self.input_neuron if self.model == "reference" else None, dt=c.dt,
+                            neuron=self.input_neuron if self.model == "reference" else None,
                             code=c.code, fuse=self.fuse_pairs)
         self.input_group, self.input_count_activity = first.group, first.count_activity
         self.fused_pairs = first.fused
