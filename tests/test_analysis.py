@@ -525,3 +525,30 @@ def test_refractory_period_comes_from_the_typed_config(run_dir):
     run = load_run(run_dir)
     assert run.refractory == 4 * ms
     assert run.max_count == 40  # 200 ms / (4 ms + 1 ms)
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+@pytest.mark.parametrize("firing", ["silent", "saturated"])
+def test_silent_and_saturated_networks_are_analysed(tmp_path, firing):
+    write_fake_run(tmp_path / "r", n_per_class=4, firing=firing)
+    written = analyze_run(tmp_path / "r")
+    assert len([p for p in written if p.suffix == ".png"]) == 9
+    evolution = pd.read_csv(tmp_path / "r" / "analysis" / "evolution.csv")
+    run = load_run(tmp_path / "r")
+    counts = run.count_summary
+    figures = [
+        plots.plot_raster(run), plots.plot_psth(st.psth(run.spikes, counts, 10 * ms, run.presentation)),
+        plots.plot_rate_histograms(st.mean_rate(counts, run.presentation, by_class=False)),
+        plots.plot_selectivity_map(st.selectivity(counts)), plots.plot_evolution(evolution),
+    ]
+    if firing == "silent":
+        assert (evolution["rate_hz"] == 0).all() and (evolution["silent_fraction"] == 1).all()
+        assert evolution["selectivity"].isna().all() and evolution["fano"].isna().all()
+        assert all(any(text.startswith("no spikes") for text in _texts(fig)) for fig in figures)
+    else:  # 66 spikes (2 ms refractory + 1 ms step) in 200 ms, the same for every class
+        assert (evolution["rate_hz"] == 330).all() and (evolution["saturated_refractory_limit_fraction"] == 1).all()
+        assert (evolution["selectivity"] == 0).all() and (evolution["fano"] == 0).all()
+        assert not any(text.startswith("no spikes") for fig in figures for text in _texts(fig))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from brian2 import Hz, Mohm, ms, mV, nA
+from fake_run import write_fake_run
 
 from edsnn.cli import build_parser, config_from_args, main
 from edsnn.model import DeltaSynapse, LIFParameters
@@ -12,6 +18,16 @@ from edsnn.protocols import TrainConfig
 
 TINY = ["--hidden", "8", "--train", "30", "--test", "20", "--epochs", "2", "--presentation", "20ms",
         "--device", "numpy", "--batch-size", "16", "--no-progress"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def edsnn(*argv, cwd=None) -> subprocess.CompletedProcess:
+    """The ``edsnn`` command as a user runs it: a new Python process, its exit status and output."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    return subprocess.run([sys.executable, "-m", "edsnn.cli", *map(str, argv)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=300)
 
 
 def parse(*options) -> TrainConfig:
@@ -140,3 +156,10 @@ def test_train_evaluate_analyze_end_to_end(capsys, tmp_path):
 
     assert main(["analyze", str(out)]) == 0
     assert (out / "analysis" / "rates.csv").is_file()
+
+
+def test_analyze_a_silent_network(tmp_path):
+    write_fake_run(tmp_path / "run", n_per_class=4, firing="silent")
+    done = edsnn("analyze", tmp_path / "run")
+    assert done.returncode == 0, done.stderr
+    assert f"wrote 19 files into {tmp_path / 'run' / 'analysis'}/" in done.stdout

@@ -51,6 +51,12 @@ def _pick_epoch(values, epoch, name: str) -> int:
     return int(epoch)
 
 
+def _no_spikes(ax, text: str = "no spikes") -> None:
+    """Say on ``ax`` why it is empty (a silent layer is a result, not a blank panel)."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="0.3", fontsize=9,
+            bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.9})
+
+
 def _layers(table: pd.DataFrame) -> list[str]:
     return sorted((str(x) for x in table["layer"].unique()), key=layer_sort_key)
 
@@ -127,6 +133,8 @@ def plot_raster(run: Run, epoch: int | None = None, presentation: int = 0, path=
             ax.set_yticklabels([str(c) for c in range(n_nets)], fontsize=7)
             ax.set_ylabel(f"{layer}\nclass net")
         ax.set_xlim(0, duration_ms)
+        if rows.empty:
+            _no_spikes(ax)
     axes[-1].set_xlabel("time from presentation onset (ms)")
     names = run.class_names
     axes[0].set_title(
@@ -174,6 +182,8 @@ def plot_rate_histograms(rates: pd.DataFrame, epoch: int | None = None, bins: in
             ax.hist(values, bins=np.linspace(0, top * 1.02, bins + 1), color=TYPE_COLORS[kind],
                     alpha=0.8)
             silent = float(np.mean(values == 0))
+            if silent == 1:
+                _no_spikes(ax)
             ax.set_title(f"{layer} {kind}: {len(values)} neurons, median "
                          f"{np.median(values):.1f} Hz, {100 * silent:.0f} % silent", fontsize=8)
             ax.set(xlabel="mean rate (Hz)", ylabel="neurons")
@@ -211,7 +221,7 @@ def plot_selectivity_map(selectivity: pd.DataFrame, epoch: int | None = None,
         raise ValueError("selectivity has no hidden-layer neurons to map")
     layers = _layers(table)
     nets = sorted(int(c) for c in table["class_net"].unique())
-    n_classes = int(max(table["n_classes"].max(), table["preferred_class"].max() + 1, len(nets)))
+    n_classes = int(max(table["n_classes"].max(), table["preferred_class"].fillna(-1).max() + 1, len(nets)))
     names = [str(c) for c in (class_names if class_names is not None else range(n_classes))]
     base = ListedColormap([_class_color(c) for c in range(n_classes)])
     fig = Figure(figsize=(1.3 * len(nets) + 1.2, 1.5 * len(layers) + 0.8), layout="constrained")
@@ -232,6 +242,8 @@ def plot_selectivity_map(selectivity: pd.DataFrame, epoch: int | None = None,
             colors[:, 3] = 0.15 + 0.85 * rows.loc[~silent, "selectivity"].fillna(0).to_numpy()
             image[active] = colors
             ax.imshow(image.reshape(h, w, 4), interpolation="nearest")
+            if not active.size:
+                _no_spikes(ax)
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:
@@ -369,6 +381,9 @@ def plot_evolution(evolution: pd.DataFrame, metrics: pd.DataFrame | None = None,
         if column in titles:
             title = _cap_title(evolution, titles[column], title)
             ax.set_ylim(-0.03, 1.03)
+        if evolution[column].isna().all():  # selectivity and Fano factor of silent layers
+            ax.set_xlim(evolution["epoch"].min() - 0.5, evolution["epoch"].max() + 0.5)
+            _no_spikes(ax, "no spikes: undefined")
         ax.set(title=title, xlabel="epoch")
         ax.title.set_fontsize(9)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -425,6 +440,9 @@ def plot_psth(psth: pd.DataFrame, epoch: int | None = None, kind: str = "E",
             name = class_names[int(label)] if class_names is not None else label
             ax.stairs(curve["rate_hz"].to_numpy(), edges, color=_class_color(int(label)),
                       baseline=None, label=f"class {name}")
+        ax.set_ylim(0, max(1.0, 1.05 * float(rows["rate_hz"].max())))
+        if not rows["n_spikes"].any():
+            _no_spikes(ax)
         ax.set(title=f"{layer} ({kind})", xlabel="time from onset (ms)", ylabel="rate (Hz)")
         ax.grid(alpha=0.3)
     axes[-1].legend(fontsize=7, ncol=2)
