@@ -25,10 +25,12 @@ This module assembles the command line from :mod:`edsnn.protocols` and
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shlex
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from brian2 import Hz, ms
@@ -235,9 +237,56 @@ def _cmd_sweep(args, parser) -> int:
     return run_sweep_from_args(args, parser)
 
 
+_COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "analyze": _cmd_analyze, "export": _cmd_export,
+             "sweep": _cmd_sweep}
+
+
+def _culprit(err: BaseException) -> tuple[str, traceback.FrameSummary | None]:
+    """Whose error ``err`` is ("brian2", "edsnn" or "") and the innermost frame of that package."""
+    import edsnn
+
+    roots = {"edsnn": Path(edsnn.__file__).parent}
+    brian2 = sys.modules.get("brian2")
+    if brian2 is not None:
+        roots["brian2"] = Path(brian2.__file__).parent
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        for owner, root in roots.items():
+            if Path(frame.filename).is_relative_to(root):
+                return owner, frame
+    return "", None
+
+
+def _report(err: Exception, frame: traceback.FrameSummary | None, command: str) -> int:
+    """One line naming the error and where edsnn raised it."""
+    where = f" at {Path(frame.filename).relative_to(Path(__file__).parents[1])}:{frame.lineno} in {frame.name}" \
+        if frame else ""
+    message = str(err).strip().replace("\n", " ") or "(no message)"
+    print(f"edsnn {command}: {message} ({type(err).__name__}{where}; EDSNN_TRACEBACK=1 shows the traceback)",
+          file=sys.stderr)
+    return 1
+
+
 def main(argv=None) -> int:
-    """Entry point of the ``edsnn`` command; returns the exit status."""
+    """Entry point of the ``edsnn`` command; returns the exit status.
+
+    An unexpected error is one line naming it and where edsnn raised it
+    (``EDSNN_TRACEBACK=1``: the traceback); one raised inside Brian2 goes on to
+    Brian2's report, which points to its debug log.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:
+        owner, frame = _culprit(err)
+        if owner == "brian2" or os.environ.get("EDSNN_TRACEBACK"):
+            raise
+        command = next((a for a in argv if not a.startswith("-")), "train")
+        return _report(err, frame, command if command in _COMMANDS else "train")
+
+
+def _main(argv: list) -> int:
     parser = build_parser()
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["train", *argv]  # the published program's style: options only
@@ -250,13 +299,7 @@ def main(argv=None) -> int:
     sub = subparsers[args.command]
     if args.command == "train":
         return _cmd_train(args, sub, argv)
-    if args.command == "evaluate":
-        return _cmd_evaluate(args, sub)
-    if args.command == "analyze":
-        return _cmd_analyze(args, sub)
-    if args.command == "export":
-        return _cmd_export(args, sub)
-    return _cmd_sweep(args, sub)
+    return _COMMANDS[args.command](args, sub)
 
 
 if __name__ == "__main__":

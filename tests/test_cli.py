@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,10 +24,14 @@ TINY = ["--hidden", "8", "--train", "30", "--test", "20", "--epochs", "2", "--pr
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def edsnn(*argv, cwd=None) -> subprocess.CompletedProcess:
-    """The ``edsnn`` command as a user runs it: a new Python process, its exit status and output."""
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    return subprocess.run([sys.executable, "-m", "edsnn.cli", *map(str, argv)], capture_output=True, text=True,
+def edsnn(*argv, cwd=None, before: str = "", env=None) -> subprocess.CompletedProcess:
+    """The ``edsnn`` command as a user runs it: a new Python process, its exit status and output.
+
+    ``before``: Python run before the command (e.g. to replace a function by one that fails).
+    """
+    env = {**os.environ, **(env or {}), "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    program = f"import sys\n{before}\nfrom edsnn.cli import main\nsys.exit(main())"
+    return subprocess.run([sys.executable, "-c", program, *map(str, argv)], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=300)
 
 
@@ -163,3 +168,35 @@ def test_analyze_a_silent_network(tmp_path):
     done = edsnn("analyze", tmp_path / "run")
     assert done.returncode == 0, done.stderr
     assert f"wrote 19 files into {tmp_path / 'run' / 'analysis'}/" in done.stdout
+
+
+FAILING_ANALYSIS = """
+import edsnn.analysis, edsnn.analysis.statistics as st
+def analyze_run(path, overwrite=False):
+    st.mean_rate(None, None)  # an edsnn function called wrongly: raises inside edsnn
+edsnn.analysis.analyze_run = analyze_run
+"""
+
+
+def test_an_edsnn_error_is_one_line_naming_where(tmp_path):
+    write_fake_run(tmp_path / "run", n_per_class=2)
+    done = edsnn("analyze", tmp_path / "run", before=FAILING_ANALYSIS)
+    assert done.returncode == 1
+    line, = done.stderr.splitlines()
+    assert line.startswith("edsnn analyze: ") and "Brian 2" not in line
+    assert re.search(r"\(TypeError at edsnn/analysis/\w+\.py:\d+ in \w+; EDSNN_TRACEBACK=1 shows the traceback\)$",
+                     line), line
+    done = edsnn("analyze", tmp_path / "run", before=FAILING_ANALYSIS, env={"EDSNN_TRACEBACK": "1"})
+    assert done.returncode == 1 and "Traceback (most recent call last)" in done.stderr
+
+
+def test_an_error_inside_brian2_keeps_brian2s_report(tmp_path):
+    write_fake_run(tmp_path / "run", n_per_class=2)
+    done = edsnn("analyze", tmp_path / "run", before="""
+import brian2, edsnn.analysis
+def analyze_run(path, overwrite=False):
+    brian2.Equations("dv/dt = : volt")
+edsnn.analysis.analyze_run = analyze_run
+""")
+    assert done.returncode == 1
+    assert "Brian 2 encountered an unexpected error" in done.stderr and "EquationError" in done.stderr
