@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from brian2 import Hz, Quantity, ms, mV, nA
 
-from edsnn.cli import _join_negative_values, build_parser, config_from_args
+from edsnn.cli import _join_values, build_parser, config_from_args
 from edsnn.config import KINDS, SYNAPSES, TrainConfig, schema
 from edsnn.model import LIFParameters, ReferenceInputLIF
 from edsnn.protocols.sweep_spec import SweepSpecError, parse_spec
@@ -26,7 +26,7 @@ OLD_OPTIONS = (
 
 def parse(*options) -> TrainConfig:
     parser = build_parser()
-    return config_from_args(parser.parse_args(_join_negative_values(parser, ["train", *options])))
+    return config_from_args(parser.parse_args(_join_values(parser, ["train", *options])))
 
 
 def train_options(parser) -> set:
