@@ -2,6 +2,7 @@
 
 import doctest
 import json
+import re
 import shutil
 
 import matplotlib
@@ -552,3 +553,22 @@ def test_silent_and_saturated_networks_are_analysed(tmp_path, firing):
         assert (evolution["rate_hz"] == 330).all() and (evolution["saturated_refractory_limit_fraction"] == 1).all()
         assert (evolution["selectivity"] == 0).all() and (evolution["fano"] == 0).all()
         assert not any(text.startswith("no spikes") for fig in figures for text in _texts(fig))
+
+
+def test_tables_written_with_six_significant_digits(run_dir):
+    from edsnn.runs import significant
+
+    noisy = pd.DataFrame({"x": [59.987500000000004, 509.59000000000003, 0.0, np.nan, -2.2391594516394486e-15,
+                                1234567.8], "n": range(6)})
+    assert significant(noisy)["x"].tolist()[:3] == [59.9875, 509.59, 0.0]
+    assert np.isnan(significant(noisy)["x"][3]) and significant(noisy)["x"].tolist()[4:] == [-2.23916e-15, 1234570.0]
+    assert significant(noisy)["n"].tolist() == list(range(6))
+    analyze_run(run_dir)
+    run = load_run(run_dir)
+    text = (run_dir / "analysis" / "rates.csv").read_text()
+    written = pd.read_csv(run_dir / "analysis" / "rates.csv")["rate_hz"]
+    exact = st.mean_rate(run.count_summary, run.presentation)["rate_hz"]
+    assert np.allclose(written, exact, rtol=5e-6, atol=0)
+    digits = [len(field.replace(".", "").replace("-", "").lstrip("0").split("e")[0].rstrip("0"))
+              for field in text.replace("\n", ",").split(",") if re.fullmatch(r"-?\d+\.\d+(e-?\d+)?", field)]
+    assert digits and max(digits) <= 6

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from brian2 import Quantity, ms
 
+from edsnn.runs import significant
 from edsnn.units import check_quantity
 
 from . import plots
@@ -158,7 +159,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     written: list[Path] = []
     for name, frame in tables.items():
         written.append(out / f"{name}.csv")
-        frame.to_csv(written[-1], index=name == "confusion")
+        significant(frame).to_csv(written[-1], index=name == "confusion")
     for name, fig in figures.items():
         written.append(out / f"{name}.png")
         plots.save_figure(fig, written[-1])

@@ -65,7 +65,7 @@ from .schema import (
     neuron_types,
     populations,
 )
-from .tables import counts_table, spikes_table
+from .tables import counts_table, significant, spikes_table
 
 __all__ = [
     "COUNT_TYPES",
@@ -87,5 +87,6 @@ __all__ = [
     "layer_sort_key",
     "neuron_types",
     "populations",
+    "significant",
     "spikes_table",
 ]
