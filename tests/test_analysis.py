@@ -27,6 +27,7 @@ from fake_run import (  # noqa: E402
 from edsnn.analysis import RunFolderError, analyze_run, load_run, plots  # noqa: E402
 from edsnn.analysis import run as run_module  # noqa: E402
 from edsnn.analysis import statistics as st  # noqa: E402
+from edsnn.analysis.balance import input_balance  # noqa: E402
 from edsnn.config import TrainConfig  # noqa: E402
 from edsnn.units import UnitError  # noqa: E402
 
@@ -483,15 +484,25 @@ def test_analysis_plots_axes_and_png(run_dir, tmp_path):
     fig = plots.plot_rate_histograms(st.mean_rate(run.count_summary, T_, by_class=False))
     assert len(fig.axes) == 3  # hidden1 E, hidden1 I, output E
     fig = plots.plot_selectivity_map(st.selectivity(run.count_summary), path=tmp_path / "sel.png")
-    assert len(fig.axes) == 3 + 1  # one per class net + colour bar
+    assert len(fig.axes) == 2  # neurons per preferred class, selectivity of each neuron
+    matrix = fig.axes[0].get_images()[0].get_array()
+    assert matrix.shape == (3, 3 + 1) and matrix[:, -1].tolist() == [1, 1, 1]  # neuron 1 of every net is silent
+    assert matrix.sum() == 3 * 6
+    red = np.asarray(fig.axes[1].collections[1].get_offsets())  # neurons preferring their network's class
+    assert np.round(red[red[:, 0] == 1, 1]).tolist() == [0, 1, 2]  # neuron 0 of net c fires for class c only
+    fig = plots.plot_balance(input_balance(run.weights), run.config.synapse.w_unit)
+    assert "(× w_unit = 0.4 nA)" in fig.axes[0].get_xlabel()
+    x, y = fig.axes[0].get_xlim(), fig.axes[0].get_ylim()
+    assert x == y and x[0] > 0  # the same fitted range on both axes, not forced to the origin
     fig = plots.plot_receptive_fields(run.weights, neurons=[0, 1], path=tmp_path / "rf.png")
     assert len(fig.axes) == 3 * 2 + 1
     evolution = st.evolution(run.count_summary, st.SaturationCaps.from_config(run.config))
     fig = plots.plot_evolution(evolution)
     assert [ax.get_title() for ax in fig.axes] == [
         "mean rate (Hz)", "silent fraction", "saturated at the ED activity cap (≥ 30 spikes)",
-        "saturated at the refractory limit (≥ 66 spikes)", "mean selectivity", "mean Fano factor",
+        "saturated at the refractory limit (≥ 66 spikes)", "mean selectivity", "mean Fano factor (dotted: Poisson)",
     ]
+    assert [ax.get_ylim() for ax in fig.axes[1:5]] == [(-0.03, 1.03)] * 4  # fractions and selectivity
     assert len(plots.plot_evolution(evolution, run.metrics).axes) == 7  # + accuracy
     fig = plots.plot_psth(st.psth(run.spikes, run.count_summary, 10 * ms, T_), kind="I")
     assert len(fig.axes) == 1  # only hidden1 has I neurons

@@ -144,7 +144,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     figures["evolution"] = plots.plot_evolution(evolution, run.metrics)
     if hidden1 is not None:  # the E/I balance of signed weights between layers (ED's)
         tables["balance"] = balance = input_balance(run.weights)
-        figures["balance"] = plots.plot_balance(balance)
+        figures["balance"] = plots.plot_balance(balance, getattr(run.config.synapse, "w_unit", None))
     if run.spikes is not None:
         tables["isi_cv"] = st.isi_cv(run.spikes)
         tables["psth"] = psth = st.psth(run.spikes, counts, bin_width, T)

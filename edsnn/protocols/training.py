@@ -118,7 +118,7 @@ def _present(net, images, labels, learn, batch_size, bar=None, keep=False):
     return np.concatenate(predictions).astype(np.int64), kept
 
 
-def _figures(folder: Path, metrics, labels, predictions, test_images, kept, class_names) -> dict:
+def _figures(folder: Path, metrics, labels, predictions, test_images, kept, class_names, presentation) -> dict:
     """The run's figures; ``kept`` holds the test batches' results as ``(first index, BatchResult)``."""
     out = folder / "figures"
     paths = {"learning_curves": out / "learning_curves.png", "confusion": out / "confusion.png",
@@ -132,9 +132,12 @@ def _figures(folder: Path, metrics, labels, predictions, test_images, kept, clas
     _, first = np.unique(labels, return_index=True)
     sample = np.sort(first)[:HEATMAP_SAMPLES]
     batch = np.searchsorted([start for start, _ in kept], sample, side="right") - 1
-    activity = {layer: np.stack([kept[b][1].activity[layer][p - kept[b][0]] for b, p in zip(batch, sample)])
-                for layer in kept[0][1].activity}
-    figs.plot_layer_heatmaps(test_images[sample], activity, labels[sample], paths["heatmap"])
+    spiking = kept[0][1].counts is not None  # rates in Hz; the reference model's activity
+    values = {layer: np.stack([(kept[b][1].counts if spiking else kept[b][1].activity)[layer][p - kept[b][0]]
+                               for b, p in zip(batch, sample)]) / (float(presentation * Hz) if spiking else 1.0)
+              for layer in kept[0][1].activity}
+    figs.plot_layer_heatmaps(test_images[sample], values, labels[sample], paths["heatmap"],
+                             quantity="rate (Hz)" if spiking else "activity (0..1)")
     return paths
 
 
@@ -232,7 +235,7 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
             echo(f"epoch {epoch}/{config.epochs}: train accuracy {100 * train_acc:.1f} %, "
                  f"test accuracy {100 * test_acc:.1f} %  ({train_seconds:.0f} s train, {test_seconds:.0f} s test)")
             paths = _figures(folder, run.metrics(), test_labels, test_pred, test_images,
-                             kept, train_set.class_names)
+                             kept, train_set.class_names, config.coding.presentation)
             live.update({k: str(v) for k, v in paths.items()}, force=epoch == config.epochs)
     except KeyboardInterrupt:
         echo(f"\ninterrupted during epoch {epoch}: {folder} holds epochs 1..{epoch - 1}; "
