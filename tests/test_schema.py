@@ -124,7 +124,7 @@ def test_fields_of_one_kind_only():
 def test_help_lists_docs_units_and_defaults():
     train = build_parser()._subparsers._group_actions[0].choices["train"]
     text = " ".join(train.format_help().split())
-    assert "--tau-m, --neuron.tau-m Q membrane time constant, with a unit (default: 20. ms)" in text
+    assert "--tau-m, --neuron.tau-m Q membrane time constant, with a unit (default: 20 ms)" in text
     assert "--sign-rule, --ed.sign-rule {kaneko,dale}" in text
     assert "(default: 0.4 nA (exponential), 0.5 mV (delta), 0.4 nA (alpha), 0.4 nA (biexponential))" in text
     for f in schema.fields():
