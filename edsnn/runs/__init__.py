@@ -20,6 +20,8 @@ and the tests all go through :class:`RunFolder`.  A run folder holds:
                            neuron, t`` (``t`` in seconds from the presentation's start)
 ``weights.npz``            weights after the last finished epoch, its number (``epoch``) and ``seed``
 ``figures/``               learning curves, confusion matrix, layer heatmaps (last epoch)
+``evaluation.csv``         one row per ``edsnn evaluate``: ``epoch, images, test_set, accuracy,
+                           device, date``
 =========================  =======================================================================
 
 ``pandas.read_parquet(RUN / "counts")`` reads the parts as one table too, but
