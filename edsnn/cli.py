@@ -25,29 +25,34 @@ This module assembles the command line from :mod:`edsnn.protocols` and
 from __future__ import annotations
 
 import argparse
+import difflib
+import functools
+import os
 import re
 import shlex
 import sys
 import time
+import traceback
 from pathlib import Path
 
-from brian2 import Hz, ms
-
-from edsnn.config import schema
-from edsnn.data import DatasetError, DownloadError
-from edsnn.model import DEVICES
-from edsnn.protocols import TrainConfig, TrainError
-from edsnn.protocols.sweep import add_sweep_parser, run_sweep_from_args
+from edsnn.cli_help import help_text
 
 __all__ = ["main", "build_parser", "config_from_args"]
 
+# Brian2, the parameter sets and the protocols are imported where a command needs them:
+# ``--help`` (cached, see edsnn.cli_help) and ``--version`` answer without them.
+
 #: The published program's spike-coding options: bare numbers in these units.
-PUBLISHED_OPTIONS = {"--spike_max_rate": ("coding.max_rate", Hz), "--spike_sim_time": ("coding.presentation", ms),
-                     "--spike_dt": ("coding.dt", ms)}
+PUBLISHED_OPTIONS = {"--spike_max_rate": ("coding.max_rate", "Hz"), "--spike_sim_time": ("coding.presentation", "ms"),
+                     "--spike_dt": ("coding.dt", "ms")}
 _NUMBER = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$")
+_UNIT = re.compile(r"^[A-Za-z][A-Za-z0-9*/^]*$")
+_HELP = ("-h", "--help")
 
 
 def _add_train_options(p: argparse.ArgumentParser, model: str | None) -> None:
+    from edsnn.config import schema
+
     schema.add_options(p, model=model)  # one option per parameter of TrainConfig and its sections
     g = p.add_argument_group("the published program's option names")
     g.add_argument("--mnist", dest="dataset", action="store_const", const="mnist", help="same as --dataset mnist")
@@ -55,7 +60,7 @@ def _add_train_options(p: argparse.ArgumentParser, model: str | None) -> None:
                    help="same as --dataset fashion-mnist")
     for flag, (name, unit) in PUBLISHED_OPTIONS.items():
         g.add_argument(flag, dest=f"published {name}", metavar="X",
-                       help=f"{schema.flags(schema.field(name))[0]} as a number in {unit!s}")
+                       help=f"{schema.flags(schema.field(name))[0]} as a number in {unit}")
 
     g = p.add_argument_group("output")
     g.add_argument("--out", metavar="DIR", help="run folder (default: runs/<timestamp>-<dataset>-<model>)")
@@ -69,16 +74,27 @@ def _add_train_options(p: argparse.ArgumentParser, model: str | None) -> None:
 def build_parser(model: str | None = None) -> argparse.ArgumentParser:
     """The ``edsnn`` argument parser (sub-commands train, evaluate, analyze, export, sweep).
 
-    ``train --help`` describes the options of network ``model`` (default: the default model's).
+    Options are never abbreviated (``--epoch`` is not ``--epochs``).  ``train
+    --help`` describes the options of network ``model`` (default: the default
+    model's); an unknown ``model`` gives the default's (the parse names the choices).
     """
     from edsnn import __version__
+    from edsnn.config import schema
+    from edsnn.model.devices import DEVICES
+    from edsnn.protocols.sweep import add_sweep_parser
 
     parser = argparse.ArgumentParser(
-        prog="edsnn", description="Spiking networks trained with Kaneko's Error-Diffusion rule, in Brian2.")
+        prog="edsnn", allow_abbrev=False,
+        description="Spiking networks trained with Kaneko's Error-Diffusion rule, in Brian2.")
     parser.add_argument("--version", action="version", version=f"edsnn {__version__}")
     parser.add_argument("--plugin", metavar="MODULE", action="append", default=[],
                         help="import MODULE first: it registers networks or parts of your own (edsnn.register)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from edsnn.config import TrainConfig
+    from edsnn.networks import NETWORKS
+
+    if model not in NETWORKS:
+        model = None
     shown = model or TrainConfig().model
     p = sub.add_parser("train", help="train a network and write a run folder", usage="edsnn train [options]",
                        formatter_class=schema.HelpFormatter,
@@ -102,21 +118,33 @@ def build_parser(model: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="default RUN_DIR/export.nwb or RUN_DIR/export.neo.pkl")
     p.add_argument("--overwrite", action="store_true", help="replace an existing file")
     add_sweep_parser(sub)
+    for subparser in sub.choices.values():
+        subparser.allow_abbrev = False
     return parser
 
 
-def _join_negative_values(parser: argparse.ArgumentParser, argv: list) -> list:
-    """``--v-threshold -60mV`` → ``--v-threshold=-60mV`` (argparse would read -60mV as an option)."""
-    takes_value = set()
+def _join_values(parser: argparse.ArgumentParser, argv: list) -> list:
+    """Values argparse would split or misread, joined to their option.
+
+    ``--v-threshold -60mV`` → ``--v-threshold=-60mV`` (argparse would read
+    -60mV as an option) and ``--tau-m 20 ms`` → ``--tau-m=20 ms`` (a physical
+    value with a space before its unit).
+    """
+    takes_value, physical = set(), set()
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for subparser in action.choices.values():
-                takes_value |= {o for a in subparser._actions if a.nargs is None and a.option_strings
-                                and not isinstance(a, (argparse._StoreConstAction, argparse._StoreTrueAction))
-                                for o in a.option_strings}
+                for a in subparser._actions:
+                    if a.nargs is None and a.option_strings and not isinstance(
+                            a, (argparse._StoreConstAction, argparse._StoreTrueAction)):
+                        takes_value |= set(a.option_strings)
+                        physical |= set(a.option_strings) if a.metavar == "Q" else set()
     out, k = [], 0
     while k < len(argv):
-        if argv[k] in takes_value and k + 1 < len(argv) and re.match(r"^-\.?\d", argv[k + 1]):
+        if argv[k] in physical and k + 2 < len(argv) and _NUMBER.match(argv[k + 1]) and _UNIT.match(argv[k + 2]):
+            out.append(f"{argv[k]}={argv[k + 1]} {argv[k + 2]}")
+            k += 3
+        elif argv[k] in takes_value and k + 1 < len(argv) and re.match(r"^-\.?\d", argv[k + 1]):
             out.append(f"{argv[k]}={argv[k + 1]}")
             k += 2
         else:
@@ -125,8 +153,20 @@ def _join_negative_values(parser: argparse.ArgumentParser, argv: list) -> list:
     return out
 
 
-def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) -> TrainConfig:
-    """``base`` (default: :class:`TrainConfig`'s defaults) with the options given on the command line.
+def _unrecognized(parser: argparse.ArgumentParser, extras: list) -> str:
+    """The error for arguments no option takes, with the options closest to a mistyped one."""
+    first = extras[0]
+    if not first.startswith("-"):
+        return f"unrecognized argument {first!r} (a value with spaces needs quotes: --tau-m \"20 ms\")"
+    name = first.split("=", 1)[0]
+    options = [o for a in parser._actions for o in a.option_strings]
+    close = difflib.get_close_matches(name, options, n=3, cutoff=0.75)
+    return f"unrecognized option {name}" + (f"; did you mean {' or '.join(close)}?" if close else
+                                           f" (see edsnn {parser.prog.split()[-1]} --help)")
+
+
+def config_from_args(args: argparse.Namespace, base=None):
+    """``base`` (a :class:`TrainConfig`; default its defaults) with the options given on the command line.
 
     ``--data-dir`` implies ``--data full``; ``--data embedded`` drops a data folder.
 
@@ -135,6 +175,8 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
     ValueError
         A value the parameter sets refuse (the message names the option as typed).
     """
+    from edsnn.config import TrainConfig, schema
+
     base = base or TrainConfig()
     changes, labels = schema.given_options(args)
     for flag, (name, unit) in PUBLISHED_OPTIONS.items():
@@ -142,7 +184,7 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
         if text is not None:
             if name in changes:
                 raise ValueError(f"give either {flag} or {labels[name]}, not both")
-            changes[name], labels[name] = (f"{text} {unit!s}" if _NUMBER.match(text) else text), flag
+            changes[name], labels[name] = (f"{text} {unit}" if _NUMBER.match(text) else text), flag
     if "data_dir" in changes:
         if changes.get("data") == "embedded":
             raise ValueError("--data-dir reads the full dataset; it cannot be combined with --data embedded")
@@ -157,7 +199,8 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
 
 
 def _cmd_train(args, parser, argv) -> int:
-    from edsnn.protocols import load_config, train
+    from edsnn.data import DatasetError, DownloadError
+    from edsnn.protocols import TrainError, load_config, train
 
     if args.resume and args.overwrite:
         parser.error("--resume and --overwrite exclude each other")
@@ -196,7 +239,7 @@ def _cmd_train(args, parser, argv) -> int:
 
 
 def _cmd_evaluate(args, parser) -> int:
-    from edsnn.protocols import evaluate
+    from edsnn.protocols import TrainError, evaluate
 
     try:
         result = evaluate(args.run_dir, device=args.device, progress=not args.no_progress, all_test=args.all_test)
@@ -206,7 +249,30 @@ def _cmd_evaluate(args, parser) -> int:
                 else f" (recorded after epoch {result.epoch}: {100 * result.recorded_accuracy:.1f} %)")
     print(f"test accuracy {100 * result.accuracy:.1f} % on {len(result.labels)} presentations, "
           f"weights of epoch {result.epoch}{recorded}")
+    path = _record_evaluation(args.run_dir, result, args.all_test, args.device)
+    print(f"recorded in {path}")
     return 0
+
+
+def _record_evaluation(run_dir, result, all_test: bool, device: str | None) -> Path:
+    """Append one row to ``RUN_DIR/evaluation.csv`` (beside ``metrics.csv``): what was tested, where, when."""
+    from datetime import datetime
+
+    import pandas as pd
+
+    from edsnn.protocols import load_config
+
+    path = Path(run_dir) / "evaluation.csv"
+    row = pd.DataFrame([{
+        "epoch": result.epoch, "images": len(result.labels),
+        "test_set": "whole test file" if all_test else "the epoch's selection",
+        "accuracy": round(result.accuracy, 6), "device": device or load_config(run_dir).device,
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }])
+    if path.exists() and list(pd.read_csv(path, nrows=0).columns) != list(row.columns):
+        raise ValueError(f"{path} has other columns than {list(row.columns)}; move it away to record this evaluation")
+    row.to_csv(path, mode="a", header=not path.exists(), index=False)
+    return path
 
 
 def _cmd_analyze(args, parser) -> int:
@@ -215,7 +281,7 @@ def _cmd_analyze(args, parser) -> int:
     try:
         written = analyze_run(args.run_dir, overwrite=args.overwrite)
     except (RunFolderError, FileExistsError, ValueError) as err:
-        parser.error(str(err))
+        parser.error(_option_words(str(err)))
     print(f"wrote {len(written)} files into {Path(args.run_dir) / 'analysis'}/")
     run = load_run(args.run_dir)
     if run.skipped_epochs:
@@ -233,23 +299,79 @@ def _cmd_export(args, parser) -> int:
         print(f"edsnn export: {err}", file=sys.stderr)
         return 1
     except (RunFolderError, FileExistsError, ValueError) as err:
-        parser.error(str(err))
+        parser.error(_option_words(str(err)))
     print(f"wrote {path}")
     return 0
 
 
+def _option_words(message: str) -> str:
+    """A message of the Python API in the command line's words (``overwrite=True`` → ``--overwrite``)."""
+    return re.sub(r"overwrite=True(?: \(--overwrite\))?", "--overwrite", message)
+
+
 def _cmd_sweep(args, parser) -> int:
+    from edsnn.protocols.sweep import run_sweep_from_args
+
     return run_sweep_from_args(args, parser)
 
 
-def _pre_scan(argv: list) -> tuple[list, str | None]:
+_COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "analyze": _cmd_analyze, "export": _cmd_export,
+             "sweep": _cmd_sweep}
+
+
+def _culprit(err: BaseException) -> tuple[str, traceback.FrameSummary | None]:
+    """Whose error ``err`` is ("brian2", "edsnn" or "") and the innermost frame of that package."""
+    import edsnn
+
+    roots = {"edsnn": Path(edsnn.__file__).parent}
+    brian2 = sys.modules.get("brian2")
+    if brian2 is not None:
+        roots["brian2"] = Path(brian2.__file__).parent
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        for owner, root in roots.items():
+            if Path(frame.filename).is_relative_to(root):
+                return owner, frame
+    return "", None
+
+
+def _report(err: Exception, frame: traceback.FrameSummary | None, command: str) -> int:
+    """One line naming the error and where edsnn raised it."""
+    where = f" at {Path(frame.filename).relative_to(Path(__file__).parents[1])}:{frame.lineno} in {frame.name}" \
+        if frame else ""
+    message = str(err).strip().replace("\n", " ") or "(no message)"
+    print(f"edsnn {command}: {message} ({type(err).__name__}{where}; EDSNN_TRACEBACK=1 shows the traceback)",
+          file=sys.stderr)
+    return 1
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``edsnn`` command; returns the exit status.
+
+    An unexpected error is one line naming it and where edsnn raised it
+    (``EDSNN_TRACEBACK=1``: the traceback); one raised inside Brian2 goes on to
+    Brian2's report, which points to its debug log.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(*_pre_scan(argv))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:
+        owner, frame = _culprit(err)
+        if owner == "brian2" or os.environ.get("EDSNN_TRACEBACK"):
+            raise
+        command = next((a for a in argv if not a.startswith("-")), "train")
+        return _report(err, frame, command if command in _COMMANDS else "train")
+
+
+def _pre_scan(argv: list) -> tuple[list, str | None, list]:
     """Import the ``--plugin`` modules (before the options are built from the registries); find ``--model``.
 
-    Returns argv without the ``--plugin`` options, and the model given (or None).
+    Returns argv without the ``--plugin`` options, the model given (or None) and the plugins.
     """
     import importlib
 
-    rest, model, k = [], None, 0
+    rest, model, plugins, k = [], None, [], 0
     while k < len(argv):
         name, eq, value = argv[k].partition("=")
         taken = 1 if eq or name not in ("--plugin", "--model") else 2
@@ -261,38 +383,47 @@ def _pre_scan(argv: list) -> tuple[list, str | None]:
             except ImportError as err:
                 raise SystemExit(f"edsnn: --plugin {value}: cannot import it ({err}); put its folder on "
                                  "PYTHONPATH or install its package") from None
+            plugins.append(value)
         else:
             model = value if name == "--model" else model
             rest.extend(argv[k:k + taken])
         k += taken
-    return rest, model
+    return rest, model, plugins
 
 
-def main(argv=None) -> int:
-    """Entry point of the ``edsnn`` command; returns the exit status."""
-    argv, model = _pre_scan(list(sys.argv[1:] if argv is None else argv))
-    try:
-        parser = build_parser(model)
-    except ValueError:  # an unknown --model: the full parse below names the choices
-        parser = build_parser()
-    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+def _format_help(command: str | None, model: str | None) -> str:
+    parser = build_parser(model)
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    return (subparsers[command] if command else parser).format_help()
+
+
+def _main(argv: list, model: str | None, plugins: list) -> int:
+    if argv and argv[0].startswith("-") and argv[0] not in (*_HELP, "--version"):
         argv = ["train", *argv]  # the published program's style: options only
-    args = parser.parse_args(_join_negative_values(parser, argv))
+    if argv and argv[0] == "--version":
+        from edsnn import __version__
+
+        print(f"edsnn {__version__}")
+        return 0
+    command = argv[0] if argv and argv[0] in _COMMANDS else None
+    if set(_HELP) & set(argv) and (command or argv[0] in _HELP):
+        make = functools.partial(_format_help, command, model)
+        # a plugin may change the registries, hence the options: its help is not cached
+        print(make() if plugins else help_text(f"{command or 'edsnn'}-{model or ''}", make), end="")
+        return 0
+    parser = build_parser(model)
     subparsers = {name: p for a in parser._actions if isinstance(a, argparse._SubParsersAction)
                   for name, p in a.choices.items()}
+    args, extras = parser.parse_known_args(_join_values(parser, argv))
+    if extras:
+        subparsers.get(args.command, parser).error(_unrecognized(subparsers.get(args.command, parser), extras))
     if args.command is None:
         parser.print_help()
         return 2
     sub = subparsers[args.command]
     if args.command == "train":
         return _cmd_train(args, sub, argv)
-    if args.command == "evaluate":
-        return _cmd_evaluate(args, sub)
-    if args.command == "analyze":
-        return _cmd_analyze(args, sub)
-    if args.command == "export":
-        return _cmd_export(args, sub)
-    return _cmd_sweep(args, sub)
+    return _COMMANDS[args.command](args, sub)
 
 
 if __name__ == "__main__":

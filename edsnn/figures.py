@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter, ScalarFormatter
 
 __all__ = ["plot_learning_curves", "plot_confusion", "plot_layer_heatmaps", "save_figure", "confusion_counts",
            "grid_shape", "tile_images"]
@@ -159,31 +159,35 @@ def tile_images(images, gap: int = 0, fill: float = 0.0) -> np.ndarray:
     return mosaic
 
 
-def plot_layer_heatmaps(images, activities: dict, labels, path=None) -> Figure:
-    """Input and layer activities of a few test presentations.
+def plot_layer_heatmaps(images, activities: dict, labels, path=None, quantity: str = "rate (Hz)") -> Figure:
+    """What each class network does with a few test presentations.
 
-    One row per presentation: the 28×28 input, then one heatmap per layer in
-    the order of ``activities``.  A layer of more than 32 units is folded into
-    a near-square grid (row-major, unit 0 top left); a smaller one (the
-    outputs) is drawn as a strip with one cell per unit, its largest cell
-    framed.
+    One row per presentation: the 28×28 input, then one panel per layer in the
+    order of ``activities``.  In every panel a row is a class network (net 0
+    at the top), so the rows line up across layers: a hidden layer shows its
+    neurons left to right, the output one cell per class network, the winner
+    framed in red.  Each layer has its colour scale (bar under its column).
 
     Parameters
     ----------
     images : ndarray of uint8, shape (n, 28, 28)
         The presented images (grey levels 0..255).
     activities : dict of str to ndarray, each shape (n, n_units)
-        Activity of each layer's units, 0..1 (normalised spike counts or
-        sigmoid outputs), layers in network order, outputs last.
+        Value of each layer's units (units of class network ``c`` at
+        ``c * size .. (c + 1) * size - 1``), layers in network order, the
+        output (one unit per class network) last: firing rates in Hz, or the
+        reference model's activity 0..1.
     labels : array_like of int, shape (n,)
         True classes (shown above each input).
     path : str or Path, optional
         Where to save the figure.
+    quantity : str, optional
+        What the values are, for the colour bars (default ``"rate (Hz)"``).
 
     Returns
     -------
     Figure
-        ``n × (1 + len(activities))`` axes and one colour bar axes.
+        ``n × (1 + len(activities))`` axes and one colour bar per layer.
     """
     images = np.asarray(images)
     labels = np.asarray(labels)
@@ -204,43 +208,50 @@ def plot_layer_heatmaps(images, activities: dict, labels, path=None) -> Figure:
                 f"activities[{name!r}] must have shape ({n}, n_units) (got {values.shape})"
             )
         layers[name] = values
-
-    widths = [1.0] + [
-        1.6 if v.shape[1] <= 32 else 1.0 * grid_shape(v.shape[1])[1] / grid_shape(v.shape[1])[0]
-        for v in layers.values()
-    ]
-    fig = Figure(figsize=(1.6 * sum(widths) + 1.2, 1.5 * n + 0.6), layout="constrained")
+    n_nets = list(layers.values())[-1].shape[1]
+    for name, values in layers.items():
+        if values.shape[1] % n_nets:
+            raise ValueError(f"activities[{name!r}] has {values.shape[1]} units, not a multiple of the "
+                             f"{n_nets} class networks of the last layer")
+    sizes = {name: values.shape[1] // n_nets for name, values in layers.items()}
+    widths = [1.0] + [0.5 if size == 1 else min(4.0, max(1.2, size / 24)) for size in sizes.values()]
+    fig = Figure(figsize=(1.5 * sum(widths) + 1.0, 1.35 * n + 1.2), layout="constrained")
     axes = fig.subplots(n, 1 + len(layers), squeeze=False, gridspec_kw={"width_ratios": widths})
-    mappable = None
+    for col, (name, values) in enumerate(layers.items(), start=1):
+        top = max(float(values.max()), 1e-12)
+        for row in range(n):
+            ax = axes[row, col]
+            grid = values[row].reshape(n_nets, sizes[name])
+            image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=top, aspect="auto", interpolation="nearest")
+            if sizes[name] == 1:
+                ax.add_patch(_frame(int(np.argmax(grid[:, 0]))))
+                ax.set_xticks([])
+            else:
+                ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+            ax.set_yticks(range(n_nets) if n_nets <= 10 else [0, n_nets - 1])
+            ax.tick_params(labelsize=6, length=2)
+            if not values[row].any():
+                ax.text(0.5, 0.5, "no spikes" if "Hz" in quantity else "all 0", transform=ax.transAxes,
+                        ha="center", va="center", fontsize=7, color="0.3",
+                        bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.9})
+            if col == 1:
+                ax.set_ylabel("class net", fontsize=7)
+            if row == 0:
+                ax.set_title(name if sizes[name] == 1 else f"{name} ({sizes[name]} neurons per net)", fontsize=8)
+        axes[-1, col].set_xlabel("" if sizes[name] == 1 else "neuron", fontsize=7)
+        bar = fig.colorbar(image, ax=axes[:, col].tolist(), location="bottom", shrink=0.9, aspect=12)
+        bar.set_label(quantity, fontsize=7)
+        bar.ax.tick_params(labelsize=6)
     for row in range(n):
         ax = axes[row, 0]
         ax.imshow(images[row], cmap="gray_r", vmin=0, vmax=255)
         ax.set_title(f"label {labels[row]}", fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
-        for col, (name, values) in enumerate(layers.items(), start=1):
-            ax = axes[row, col]
-            units = values[row]
-            if units.size <= 32:  # outputs: one cell per unit, the winner framed
-                mappable = ax.imshow(units[None, :], cmap="viridis", vmin=0, vmax=1,
-                                     aspect="auto")
-                ax.add_patch(_frame(int(np.argmax(units))))
-                ax.set_xticks(range(units.size))
-                ax.tick_params(labelsize=6, length=0)
-            else:  # hidden layer folded into a near-square grid
-                h, w = grid_shape(units.size)
-                grid = np.full(h * w, np.nan)
-                grid[: units.size] = units
-                mappable = ax.imshow(grid.reshape(h, w), cmap="viridis", vmin=0, vmax=1)
-                ax.set_xticks([])
-            ax.set_yticks([])
-            if row == 0:
-                ax.set_title(name, fontsize=9)
-    fig.colorbar(mappable, ax=axes[:, -1].tolist(), shrink=0.6, label="activity")
     return save_figure(fig, path)
 
 
-def _frame(index: int):
+def _frame(row: int):
     from matplotlib.patches import Rectangle
 
-    return Rectangle((index - 0.5, -0.5), 1, 1, fill=False, edgecolor="red", linewidth=1.5)
+    return Rectangle((-0.5, row - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=1.5)

@@ -29,6 +29,7 @@ __all__ = [
     "check_quantity",
     "parse_quantity",
     "format_quantity",
+    "natural_text",
     "physical",
     "QuantityParameters",
 ]
@@ -144,6 +145,29 @@ def format_quantity(value) -> str:
             return text
         return f"{float(value)!r} {brian2.get_unit(value.dim)}"
     return repr(float(value))
+
+
+_PREFIXES = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
+#: Base unit → (prefix, from): the prefixes neuroscience writes, each used from ``from`` of its unit up.
+_NATURAL = {"V": (("m", 0),), "s": (("m", 0), ("", 1)), "A": (("p", 0), ("n", 0.1), ("u", 1)),
+            "S": (("n", 0), ("u", 1), ("m", 1), ("", 1)), "ohm": (("k", 0), ("M", 1), ("G", 1)),
+            "Hz": (("", 0), ("k", 1))}
+
+
+def natural_text(value, digits: int = 6) -> str:
+    """``value`` as a reader writes it (``50 pA``, ``350 ms``, ``0.05 mV``, ``10000 s``), for help texts.
+
+    Rounded to ``digits`` significant digits, so it may not read back
+    exactly; :func:`format_quantity` does.
+    """
+    if not isinstance(value, Quantity) or value.dim is DIMENSIONLESS:
+        return f"{float(value):.{digits}g}"
+    symbol = str(brian2.get_unit(value.dim))
+    if symbol not in _NATURAL:
+        return format_quantity(value)
+    x = float(value)
+    prefix = [p for p, start in _NATURAL[symbol] if abs(x) >= start * _PREFIXES[p]][-1:] or [_NATURAL[symbol][0][0]]
+    return f"{x / _PREFIXES[prefix[0]]:.{digits}g} {prefix[0]}{symbol}"
 
 
 def physical(default: Quantity, doc: str = ""):

@@ -14,6 +14,10 @@ The output neuron of network ``c`` is Poisson at ``OUTPUT_HZ[0]`` for class
 most spikes (lowest class on ties).  Spike times of a Poisson neuron are
 uniform in the presentation, those of the saturated neuron regular.
 
+``firing="silent"`` makes every neuron silent (outputs too: every prediction is
+class 0) and ``firing="saturated"`` every neuron fire at the refractory limit,
+as networks whose weights or neuron model leave them there.
+
 Use :func:`fake_tables` for in-memory tables and :func:`write_fake_run` for a
 folder (``python tests/fake_run.py DIR`` writes one).
 """
@@ -85,8 +89,11 @@ def fake_tables(
     dt_s: float = 0.001,
     refractory_s: float = 0.002,
     seed: int = 0,
+    firing: str = "known",
 ) -> FakeTables:
     """Count, spike and prediction tables with the known firing described above."""
+    if firing not in ("known", "silent", "saturated"):
+        raise ValueError(f"firing must be 'known', 'silent' or 'saturated' (got {firing!r})")
     rng = np.random.default_rng(seed)
     period = refractory_s + dt_s
     max_count = math.floor(presentation_s / period + 1e-9)
@@ -97,9 +104,11 @@ def fake_tables(
         n_pres = len(labels)
         for layer, size in layers:
             rates = _layer_rates(layer, size, labels, n_classes)
-            counts = rng.poisson(rates * presentation_s)
+            counts = rng.poisson(rates * presentation_s) * (firing == "known")
             if layer != "output" and size > SATURATED:
-                counts[:, :, SATURATED] = max_count
+                counts[:, :, SATURATED] = max_count * (firing != "silent")
+            if firing == "saturated":
+                counts[:] = max_count
             if layer == "output":
                 out_counts = counts[:, :, 0]
                 prediction_parts.append(pd.DataFrame({
@@ -117,7 +126,7 @@ def fake_tables(
             }))
             # spike times: uniform for Poisson neurons, regular for the saturated one
             rows = np.repeat(np.arange(len(k)), k)
-            regular = (layer != "output") & (j[rows] == SATURATED)
+            regular = ((layer != "output") & (j[rows] == SATURATED)) | (firing == "saturated")
             rank = np.arange(len(rows)) - np.repeat(np.cumsum(k) - k, k)
             t = np.where(regular, rank * period, rng.uniform(0.0, presentation_s, len(rows)))
             spike_parts.append(pd.DataFrame({
@@ -170,6 +179,7 @@ def write_fake_run(
     seed: int = 0,
     legacy: bool = False,
     record_counts: str = "all",
+    firing: str = "known",
 ) -> FakeTables:
     """Write a run folder at ``path`` with :class:`edsnn.runs.RunFolder` and return its tables.
 
@@ -177,9 +187,10 @@ def write_fake_run(
     ``legacy=True`` leaves the layout of folders written before the per-epoch
     parts (see :func:`to_legacy_layout`).
     ``record_counts`` is the run's setting: the writer keeps only those counts.
+    ``firing`` is that of :func:`fake_tables`.
     """
     tables = fake_tables(epochs=epochs, n_classes=n_classes, n_per_class=n_per_class,
-                         hidden=hidden, presentation_s=presentation_s, seed=seed)
+                         hidden=hidden, presentation_s=presentation_s, seed=seed, firing=firing)
     config = TrainConfig(train=10 * n_classes, test=n_classes * n_per_class, epochs=epochs, hidden=hidden,
                          model=model, seed=seed, record_spikes=record_spikes, record_counts=record_counts,
                          coding=SpikeCoding(presentation=presentation_s * second),

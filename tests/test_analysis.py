@@ -2,6 +2,7 @@
 
 import doctest
 import json
+import re
 import shutil
 
 import matplotlib
@@ -26,6 +27,7 @@ from fake_run import (  # noqa: E402
 from edsnn.analysis import RunFolderError, analyze_run, load_run, plots  # noqa: E402
 from edsnn.analysis import run as run_module  # noqa: E402
 from edsnn.analysis import statistics as st  # noqa: E402
+from edsnn.analysis.balance import input_balance  # noqa: E402
 from edsnn.config import TrainConfig  # noqa: E402
 from edsnn.units import UnitError  # noqa: E402
 
@@ -482,15 +484,25 @@ def test_analysis_plots_axes_and_png(run_dir, tmp_path):
     fig = plots.plot_rate_histograms(st.mean_rate(run.count_summary, T_, by_class=False))
     assert len(fig.axes) == 3  # hidden1 E, hidden1 I, output E
     fig = plots.plot_selectivity_map(st.selectivity(run.count_summary), path=tmp_path / "sel.png")
-    assert len(fig.axes) == 3 + 1  # one per class net + colour bar
+    assert len(fig.axes) == 2  # neurons per preferred class, selectivity of each neuron
+    matrix = fig.axes[0].get_images()[0].get_array()
+    assert matrix.shape == (3, 3 + 1) and matrix[:, -1].tolist() == [1, 1, 1]  # neuron 1 of every net is silent
+    assert matrix.sum() == 3 * 6
+    red = np.asarray(fig.axes[1].collections[1].get_offsets())  # neurons preferring their network's class
+    assert np.round(red[red[:, 0] == 1, 1]).tolist() == [0, 1, 2]  # neuron 0 of net c fires for class c only
+    fig = plots.plot_balance(input_balance(run.weights), run.config.synapse.w_unit)
+    assert "(× w_unit = 0.4 nA)" in fig.axes[0].get_xlabel()
+    x, y = fig.axes[0].get_xlim(), fig.axes[0].get_ylim()
+    assert x == y and x[0] > 0  # the same fitted range on both axes, not forced to the origin
     fig = plots.plot_receptive_fields(run.weights, neurons=[0, 1], path=tmp_path / "rf.png")
     assert len(fig.axes) == 3 * 2 + 1
     evolution = st.evolution(run.count_summary, st.SaturationCaps.from_config(run.config))
     fig = plots.plot_evolution(evolution)
     assert [ax.get_title() for ax in fig.axes] == [
         "mean rate (Hz)", "silent fraction", "saturated at the ED activity cap (≥ 30 spikes)",
-        "saturated at the refractory limit (≥ 66 spikes)", "mean selectivity", "mean Fano factor",
+        "saturated at the refractory limit (≥ 66 spikes)", "mean selectivity", "mean Fano factor (dotted: Poisson)",
     ]
+    assert [ax.get_ylim() for ax in fig.axes[1:5]] == [(-0.03, 1.03)] * 4  # fractions and selectivity
     assert len(plots.plot_evolution(evolution, run.metrics).axes) == 7  # + accuracy
     fig = plots.plot_psth(st.psth(run.spikes, run.count_summary, 10 * ms, T_), kind="I")
     assert len(fig.axes) == 1  # only hidden1 has I neurons
@@ -525,3 +537,49 @@ def test_refractory_period_comes_from_the_typed_config(run_dir):
     run = load_run(run_dir)
     assert run.refractory == 4 * ms
     assert run.max_count == 40  # 200 ms / (4 ms + 1 ms)
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+@pytest.mark.parametrize("firing", ["silent", "saturated"])
+def test_silent_and_saturated_networks_are_analysed(tmp_path, firing):
+    write_fake_run(tmp_path / "r", n_per_class=4, firing=firing)
+    written = analyze_run(tmp_path / "r")
+    assert len([p for p in written if p.suffix == ".png"]) == 9
+    evolution = pd.read_csv(tmp_path / "r" / "analysis" / "evolution.csv")
+    run = load_run(tmp_path / "r")
+    counts = run.count_summary
+    figures = [
+        plots.plot_raster(run), plots.plot_psth(st.psth(run.spikes, counts, 10 * ms, run.presentation)),
+        plots.plot_rate_histograms(st.mean_rate(counts, run.presentation, by_class=False)),
+        plots.plot_selectivity_map(st.selectivity(counts)), plots.plot_evolution(evolution),
+    ]
+    if firing == "silent":
+        assert (evolution["rate_hz"] == 0).all() and (evolution["silent_fraction"] == 1).all()
+        assert evolution["selectivity"].isna().all() and evolution["fano"].isna().all()
+        assert all(any(text.startswith("no spikes") for text in _texts(fig)) for fig in figures)
+    else:  # 66 spikes (2 ms refractory + 1 ms step) in 200 ms, the same for every class
+        assert (evolution["rate_hz"] == 330).all() and (evolution["saturated_refractory_limit_fraction"] == 1).all()
+        assert (evolution["selectivity"] == 0).all() and (evolution["fano"] == 0).all()
+        assert not any(text.startswith("no spikes") for fig in figures for text in _texts(fig))
+
+
+def test_tables_written_with_six_significant_digits(run_dir):
+    from edsnn.runs import significant
+
+    noisy = pd.DataFrame({"x": [59.987500000000004, 509.59000000000003, 0.0, np.nan, -2.2391594516394486e-15,
+                                1234567.8], "n": range(6)})
+    assert significant(noisy)["x"].tolist()[:3] == [59.9875, 509.59, 0.0]
+    assert np.isnan(significant(noisy)["x"][3]) and significant(noisy)["x"].tolist()[4:] == [-2.23916e-15, 1234570.0]
+    assert significant(noisy)["n"].tolist() == list(range(6))
+    analyze_run(run_dir)
+    run = load_run(run_dir)
+    text = (run_dir / "analysis" / "rates.csv").read_text()
+    written = pd.read_csv(run_dir / "analysis" / "rates.csv")["rate_hz"]
+    exact = st.mean_rate(run.count_summary, run.presentation)["rate_hz"]
+    assert np.allclose(written, exact, rtol=5e-6, atol=0)
+    digits = [len(field.replace(".", "").replace("-", "").lstrip("0").split("e")[0].rstrip("0"))
+              for field in text.replace("\n", ",").split(",") if re.fullmatch(r"-?\d+\.\d+(e-?\d+)?", field)]
+    assert digits and max(digits) <= 6

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from brian2 import Hz, Mohm, ms, mV, nA
+from fake_run import write_fake_run
 
 from edsnn.cli import build_parser, config_from_args, main
 from edsnn.model import DeltaSynapse, LIFParameters
@@ -14,11 +21,25 @@ TINY = ["--hidden", "8", "--train", "30", "--test", "20", "--epochs", "2", "--pr
         "--device", "numpy", "--batch-size", "16", "--no-progress"]
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def edsnn(*argv, cwd=None, before: str = "", env=None) -> subprocess.CompletedProcess:
+    """The ``edsnn`` command as a user runs it: a new Python process, its exit status and output.
+
+    ``before``: Python run before the command (e.g. to replace a function by one that fails).
+    """
+    env = {**os.environ, **(env or {}), "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    program = f"import sys\n{before}\nfrom edsnn.cli import main\nsys.exit(main())"
+    return subprocess.run([sys.executable, "-c", program, *map(str, argv)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=300)
+
+
 def parse(*options) -> TrainConfig:
-    from edsnn.cli import _join_negative_values
+    from edsnn.cli import _join_values
 
     parser = build_parser()
-    return config_from_args(parser.parse_args(_join_negative_values(parser, ["train", *options])))
+    return config_from_args(parser.parse_args(_join_values(parser, ["train", *options])))
 
 
 def refused(capsys, *argv) -> str:
@@ -131,6 +152,11 @@ def test_train_evaluate_analyze_end_to_end(capsys, tmp_path):
     last = 100 * metrics["test_accuracy"].iloc[-1]
     assert f"test accuracy {last:.1f} % on 20 presentations" in printed
     assert f"recorded after epoch 2: {last:.1f} %" in printed
+    assert f"recorded in {out / 'evaluation.csv'}" in printed
+    evaluation = pd.read_csv(out / "evaluation.csv")
+    assert evaluation.drop(columns="date").to_dict("records") == [
+        {"epoch": 2, "images": 20, "test_set": "the epoch's selection", "accuracy": round(last / 100, 6),
+         "device": "numpy"}]
 
     # resume with more epochs: settings come from config.json, only --epochs changes
     assert main(["train", "--out", str(out), "--resume", "--epochs", "3", "--no-progress"]) == 0
@@ -140,3 +166,95 @@ def test_train_evaluate_analyze_end_to_end(capsys, tmp_path):
 
     assert main(["analyze", str(out)]) == 0
     assert (out / "analysis" / "rates.csv").is_file()
+
+
+def test_analyze_a_silent_network(tmp_path):
+    write_fake_run(tmp_path / "run", n_per_class=4, firing="silent")
+    done = edsnn("analyze", tmp_path / "run")
+    assert done.returncode == 0, done.stderr
+    assert f"wrote 19 files into {tmp_path / 'run' / 'analysis'}/" in done.stdout
+
+
+FAILING_ANALYSIS = """
+import edsnn.analysis, edsnn.analysis.statistics as st
+def analyze_run(path, overwrite=False):
+    st.mean_rate(None, None)  # an edsnn function called wrongly: raises inside edsnn
+edsnn.analysis.analyze_run = analyze_run
+"""
+
+
+def test_an_edsnn_error_is_one_line_naming_where(tmp_path):
+    write_fake_run(tmp_path / "run", n_per_class=2)
+    done = edsnn("analyze", tmp_path / "run", before=FAILING_ANALYSIS)
+    assert done.returncode == 1
+    line, = done.stderr.splitlines()
+    assert line.startswith("edsnn analyze: ") and "Brian 2" not in line
+    assert re.search(r"\(TypeError at edsnn/analysis/\w+\.py:\d+ in \w+; EDSNN_TRACEBACK=1 shows the traceback\)$",
+                     line), line
+    done = edsnn("analyze", tmp_path / "run", before=FAILING_ANALYSIS, env={"EDSNN_TRACEBACK": "1"})
+    assert done.returncode == 1 and "Traceback (most recent call last)" in done.stderr
+
+
+def test_an_error_inside_brian2_keeps_brian2s_report(tmp_path):
+    write_fake_run(tmp_path / "run", n_per_class=2)
+    done = edsnn("analyze", tmp_path / "run", before="""
+import brian2, edsnn.analysis
+def analyze_run(path, overwrite=False):
+    brian2.Equations("dv/dt = : volt")
+edsnn.analysis.analyze_run = analyze_run
+""")
+    assert done.returncode == 1
+    assert "Brian 2 encountered an unexpected error" in done.stderr and "EquationError" in done.stderr
+
+
+def test_options_are_never_abbreviated_and_typos_get_a_suggestion(tmp_path):
+    for argv, message in [
+        (["train", "--epoch", "2"], "unrecognized option --epoch; did you mean --epochs?"),
+        (["--hiden", "32"], "unrecognized option --hiden; did you mean --hidden?"),
+        (["train", "--epochs", "2", "extra"], "unrecognized argument 'extra'"),
+        (["analyze", tmp_path, "--overwrit"], "unrecognized option --overwrit; did you mean --overwrite?"),
+    ]:
+        done = edsnn(*argv, cwd=tmp_path)
+        assert done.returncode == 2 and message in done.stderr.splitlines()[-1], (argv, done.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_value_with_a_space_before_its_unit():
+    assert parse("--tau-m", "15", "ms", "--v-threshold", "-55", "mV").neuron.tau_m == 15 * ms
+    assert parse("--tau-m", "15", "ms", "--v-threshold", "-55", "mV").neuron.v_threshold == -55 * mV
+    assert parse("--tau-m=15 ms").neuron.tau_m == 15 * ms
+
+
+def test_analyze_twice_names_the_option(tmp_path):
+    write_fake_run(tmp_path / "run", n_per_class=2, record_spikes=False)
+    assert edsnn("analyze", tmp_path / "run").returncode == 0
+    done = edsnn("analyze", tmp_path / "run")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].endswith("already holds an analysis; pass --overwrite to replace it")
+
+
+def test_help_in_natural_units_from_the_cache(tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path), "COLUMNS": "200"}
+    first = edsnn("train", "--help", env=env)
+    assert first.returncode == 0
+    text = " ".join(first.stdout.split())
+
+    def default_of(option):
+        after = text[re.search(rf" {re.escape(option)}[ ,].*?\(default: ", text).end():]
+        return after[:len(after.split(") --")[0])]
+
+    for option, default in [("--b-w", "50 pA"), ("--diehl-cook.presentation", "350 ms"), ("--d-theta", "0.05 mV"),
+                            ("--tau-theta", "10000 s"), ("--tau-m", "20 ms"), ("--R-m", "10 Mohm (lif)"),
+                            ("--max-rate", "150 Hz"), ("--lr", "0.15")]:
+        assert default_of(option).startswith(default), (option, default_of(option))
+    assert "Keep spike times of the test presentations (spikes/, one file per epoch)" in text
+    assert len(list((tmp_path / "edsnn").glob("help-train-*.txt"))) == 1
+    again = edsnn("--hidden", "3", "--help", env=env)  # the published style: options go to train
+    assert again.returncode == 0 and again.stdout == first.stdout
+    assert "sweep" in edsnn("--help", env=env).stdout
+
+
+def test_every_option_has_a_description():
+    from edsnn.config import schema
+
+    assert [f.name for f in schema.fields() if not f.doc().strip()] == []

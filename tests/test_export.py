@@ -117,8 +117,9 @@ def test_nwb_round_trip(which, request, tmp_path):
         nwb = io.read()
         trials = nwb.trials.to_dataframe().reset_index(drop=True)
         units = nwb.units.to_dataframe().reset_index(drop=True)
-        weights = {k: np.asarray(v.data[:]) for k, v in nwb.processing["weights"].data_interfaces.items()}
+        weights = {k: v.to_dataframe() for k, v in nwb.processing["weights"].data_interfaces.items()}
         notes = json.loads(nwb.notes)
+        subject, resolution = nwb.subject, nwb.units.resolution
     # trials equal predictions.csv, one period each, end to end
     pd.testing.assert_frame_equal(trials[["epoch", "presentation", "label", "prediction"]],
                                   run.predictions, check_dtype=False)
@@ -143,8 +144,29 @@ def test_nwb_round_trip(which, request, tmp_path):
                                                         for e in run.epochs])
     assert notes["config"] == json.loads(json.dumps(run.info))
     assert notes["export_versions"]["pynwb"] == pynwb.__version__
-    for layer in ("hidden1", "output"):
-        np.testing.assert_array_equal(weights[layer][0], run.weights[layer])
+    for layer in ("hidden1", "output"):  # one row per (class net, postsynaptic neuron): its input weights
+        table, saved = weights[layer], run.weights[layer]
+        saved = saved[:, :, None] if layer == "output" else saved
+        assert table["class_net"].tolist() == np.repeat(np.arange(run.n_classes), saved.shape[2]).tolist()
+        assert table["neuron"].tolist() == np.tile(np.arange(saved.shape[2]), run.n_classes).tolist()
+        for row in table.itertuples():
+            np.testing.assert_array_equal(row.weights, saved[row.class_net, :, row.neuron])
+    assert resolution == float(run.config.coding.dt / second)
+    assert subject.subject_id == run.path.name and subject.species.endswith("NCBITaxon_32630")
+    assert f"hidden layers {list(run.config.hidden)}" in subject.description
+
+
+@pytest.mark.parametrize("which", ["fake", "real"])
+def test_nwb_file_passes_the_nwb_inspector(which, request, tmp_path):
+    inspector = pytest.importorskip("nwbinspector", reason="the NWB Inspector checks best practice: "
+                                                           "pip install nwbinspector")
+    path = to_nwb(request.getfixturevalue(which), tmp_path / "run.nwb")
+    messages = list(inspector.inspect_nwbfile(nwbfile_path=str(path)))
+    serious = [(m.check_function_name, m.message) for m in messages
+               if m.importance.name in ("CRITICAL", "BEST_PRACTICE_VIOLATION", "ERROR", "PYNWB_VALIDATION")]
+    assert serious == []
+    # what is left are suggestions on facts a simulation lacks (experimenter, institution)
+    assert {m.importance.name for m in messages} <= {"BEST_PRACTICE_SUGGESTION"}
 
 
 def test_export_command(fake, tmp_path, capsys):

@@ -61,17 +61,27 @@ def test_layer_heatmaps(tmp_path):
     rng = np.random.default_rng(0)
     n = 3
     images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
-    activities = {"hidden1": rng.random((n, 2560)), "output": rng.random((n, 10))}
-    fig = plot_layer_heatmaps(images, activities, labels=[7, 2, 1], path=tmp_path / "h.png")
-    assert len(fig.axes) == n * (1 + len(activities)) + 1  # + colour bar
-    assert fig.axes[0].get_title() == "label 7"
-    assert fig.axes[1].get_images()[0].get_array().shape == (40, 64)  # 2560 units folded
-    assert fig.axes[2].get_images()[0].get_array().shape == (1, 10)  # outputs as a strip
+    hidden = rng.uniform(0, 80, (n, 10 * 256))  # rates in Hz, class network c at units 256c..256c+255
+    hidden[1] = 0  # a silent presentation
+    output = rng.uniform(0, 40, (n, 10))
+    output[0, 7] = 90.0
+    fig = plot_layer_heatmaps(images, {"hidden1": hidden, "output": output}, labels=[7, 2, 1],
+                              path=tmp_path / "h.png")
+    assert len(fig.axes) == n * 3 + 2  # + one colour bar per layer
+    assert fig.axes[0].get_title() == "label 7" and fig.axes[1].get_title() == "hidden1 (256 neurons per net)"
+    grid = fig.axes[1].get_images()[0].get_array()
+    assert grid.shape == (10, 256) and grid[3, 5] == hidden[0, 3 * 256 + 5]  # row: class net, column: neuron
+    assert fig.axes[2].get_images()[0].get_array().shape == (10, 1)  # outputs: one cell per class net
+    assert fig.axes[2].patches[0].get_xy() == (-0.5, 6.5)  # the winner (net 7) framed
+    assert [t.get_text() for t in fig.axes[4].texts] == ["no spikes"]  # hidden1 of presentation 1
+    assert {ax.get_xlabel() for ax in fig.axes[-2:]} == {"rate (Hz)"}
     assert is_png(tmp_path / "h.png")
     with pytest.raises(ValueError, match=r"activities\['output'\] must have shape \(3, n_units\)"):
         plot_layer_heatmaps(images, {"output": rng.random((2, 10))}, labels=[7, 2, 1])
     with pytest.raises(ValueError, match="labels"):
-        plot_layer_heatmaps(images, activities, labels=[7, 2])
+        plot_layer_heatmaps(images, {"output": output}, labels=[7, 2])
+    with pytest.raises(ValueError, match="not a multiple of the 10 class networks"):
+        plot_layer_heatmaps(images, {"hidden1": hidden[:, :-1], "output": output}, labels=[7, 2, 1])
 
 
 def test_figures_module_does_not_import_analysis():

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from brian2 import Hz, Quantity, ms, mV, nA
 
-from edsnn.cli import _join_negative_values, build_parser, config_from_args
+from edsnn.cli import _join_values, build_parser, config_from_args
 from edsnn.config import KINDS, SYNAPSES, TrainConfig, schema
 from edsnn.config.train import RUN_FIELDS
 from edsnn.model import LIFParameters, ReferenceInputLIF
@@ -28,7 +28,7 @@ OLD_OPTIONS = (
 
 def parse(*options) -> TrainConfig:
     parser = build_parser()
-    return config_from_args(parser.parse_args(_join_negative_values(parser, ["train", *options])))
+    return config_from_args(parser.parse_args(_join_values(parser, ["train", *options])))
 
 
 def train_options(parser) -> set:
@@ -130,7 +130,7 @@ def _train_help(model=None):
 
 def test_help_lists_docs_units_and_defaults():
     text = _train_help()
-    assert "--tau-m, --neuron.tau-m Q membrane time constant, with a unit (default: 20. ms)" in text
+    assert "--tau-m, --neuron.tau-m Q membrane time constant, with a unit (default: 20 ms)" in text
     assert "--sign-rule, --ed.sign-rule {kaneko,dale}" in text
     assert "(default: 0.4 nA (exponential), 0.5 mV (delta), 0.4 nA (alpha), 0.4 nA (biexponential))" in text
     helps = {model: _train_help(model) for model in NETWORKS}

@@ -199,6 +199,8 @@ def test_tiny_sweep_on_local_cluster(tiny):
     assert table["final_test_accuracy"].between(0, 1).all()
     assert (table["best_test_accuracy"] >= table["final_test_accuracy"]).all()
     assert {"final_train_accuracy", "rate_hidden1 [Hz]", "rate_output [Hz]", "seconds", "error"} <= set(table)
+    for column in ("rate_hidden1 [Hz]", "rate_output [Hz]", "seconds"):  # six significant digits, no float noise
+        assert all(len(f"{x:.15g}".replace(".", "").lstrip("0")) <= 6 for x in table[column]), table[column]
     # a longer membrane time constant integrates the same bias more slowly: lower hidden rates
     assert table["rate_hidden1 [Hz]"].is_monotonic_decreasing
     assert sorted(result.ran) == sorted(table["point"]) and result.skipped == [] and result.failed == []

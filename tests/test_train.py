@@ -168,10 +168,12 @@ def test_existing_folder_refused_unless_resume_or_overwrite(direct, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("mine")
+    (other / "evaluation.csv").write_text("epoch,images,test_set,accuracy,device,date\n")  # the earlier run's
     with pytest.raises(TrainError, match="already exists"):
         run_quietly(tiny(epochs=1), other)
     run_quietly(tiny(epochs=1, record_spikes=False), other, overwrite=True)
     assert (other / "notes.txt").read_text() == "mine"  # --overwrite removes run files only
+    assert not (other / "evaluation.csv").exists()
     assert not (other / "spikes").exists()
 
 

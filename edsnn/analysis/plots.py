@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from brian2 import second
-from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from edsnn.figures import plot_confusion, plot_learning_curves, save_figure
 from edsnn.networks.ed.layout import neuron_type
 from edsnn.runs import layer_sort_key
+from edsnn.units import natural_text
 
 from .run import Run
 from .statistics import receptive_fields
@@ -49,6 +49,12 @@ def _pick_epoch(values, epoch, name: str) -> int:
     if int(epoch) not in epochs:
         raise ValueError(f"epoch {epoch} is not in {name} (epochs {epochs[0]}..{epochs[-1]})")
     return int(epoch)
+
+
+def _no_spikes(ax, text: str = "no spikes") -> None:
+    """Say on ``ax`` why it is empty (a silent layer is a result, not a blank panel)."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color="0.3", fontsize=9,
+            bbox={"facecolor": "white", "edgecolor": "0.7", "alpha": 0.9})
 
 
 def _layers(table: pd.DataFrame) -> list[str]:
@@ -127,6 +133,8 @@ def plot_raster(run: Run, epoch: int | None = None, presentation: int = 0, path=
             ax.set_yticklabels([str(c) for c in range(n_nets)], fontsize=7)
             ax.set_ylabel(f"{layer}\nclass net")
         ax.set_xlim(0, duration_ms)
+        if rows.empty:
+            _no_spikes(ax)
     axes[-1].set_xlabel("time from presentation onset (ms)")
     names = run.class_names
     axes[0].set_title(
@@ -174,6 +182,8 @@ def plot_rate_histograms(rates: pd.DataFrame, epoch: int | None = None, bins: in
             ax.hist(values, bins=np.linspace(0, top * 1.02, bins + 1), color=TYPE_COLORS[kind],
                     alpha=0.8)
             silent = float(np.mean(values == 0))
+            if silent == 1:
+                _no_spikes(ax)
             ax.set_title(f"{layer} {kind}: {len(values)} neurons, median "
                          f"{np.median(values):.1f} Hz, {100 * silent:.0f} % silent", fontsize=8)
             ax.set(xlabel="mean rate (Hz)", ylabel="neurons")
@@ -183,12 +193,13 @@ def plot_rate_histograms(rates: pd.DataFrame, epoch: int | None = None, bins: in
 
 def plot_selectivity_map(selectivity: pd.DataFrame, epoch: int | None = None,
                          class_names=None, path=None) -> Figure:
-    """Preferred class of every hidden neuron, as one grid per class network.
+    """Which class the hidden neurons of each class network prefer, and how strongly.
 
-    Each hidden layer of each class network is a near-square grid of its
-    neurons (row-major, neuron 0 top left); the colour is the neuron's
-    preferred class, its opacity the selectivity index (faint: unselective),
-    black for silent neurons.
+    One row of two panels per hidden layer.  Left: the number of neurons of
+    class network ``c`` (row) whose preferred class is ``k`` (column), the
+    silent ones in a last column; a network whose neurons learnt its own class
+    fills the diagonal.  Right: every neuron's selectivity index against its
+    class network, red where it prefers the network's own class.
 
     Parameters
     ----------
@@ -197,13 +208,13 @@ def plot_selectivity_map(selectivity: pd.DataFrame, epoch: int | None = None,
     epoch : int, optional
         Default: the last epoch.
     class_names : sequence of str, optional
-        Names for the colour bar (default the class indices).
+        Names of the classes (default the class indices).
     path : str or Path, optional
 
     Returns
     -------
     Figure
-        One axes per (hidden layer, class network), plus the colour bar.
+        Two axes per hidden layer.
     """
     epoch = _pick_epoch(selectivity["epoch"], epoch, "selectivity")
     table = selectivity[(selectivity["epoch"] == epoch) & (selectivity["layer"] != "output")]
@@ -211,39 +222,46 @@ def plot_selectivity_map(selectivity: pd.DataFrame, epoch: int | None = None,
         raise ValueError("selectivity has no hidden-layer neurons to map")
     layers = _layers(table)
     nets = sorted(int(c) for c in table["class_net"].unique())
-    n_classes = int(max(table["n_classes"].max(), table["preferred_class"].max() + 1, len(nets)))
-    names = [str(c) for c in (class_names if class_names is not None else range(n_classes))]
-    base = ListedColormap([_class_color(c) for c in range(n_classes)])
-    fig = Figure(figsize=(1.3 * len(nets) + 1.2, 1.5 * len(layers) + 0.8), layout="constrained")
-    axes = fig.subplots(len(layers), len(nets), squeeze=False)
-    for i, layer in enumerate(layers):
-        for j, net in enumerate(nets):
-            ax = axes[i, j]
-            rows = table[(table["layer"] == layer) & (table["class_net"] == net)].sort_values("neuron")
-            n = int(rows["neuron"].max()) + 1
-            h, w = _grid(n)
-            image = np.ones((h * w, 4))  # white padding
-            pref = rows["preferred_class"]
-            neuron = rows["neuron"].to_numpy()
-            silent = pref.isna().to_numpy()
-            image[neuron[silent]] = (0.1, 0.1, 0.1, 1.0)  # tab10 uses grey for class 7
-            active = neuron[~silent]
-            colors = base(pref[~pd.isna(pref)].to_numpy(dtype=int))
-            colors[:, 3] = 0.15 + 0.85 * rows.loc[~silent, "selectivity"].fillna(0).to_numpy()
-            image[active] = colors
-            ax.imshow(image.reshape(h, w, 4), interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if i == 0:
-                ax.set_title(f"net {names[net] if net < len(names) else net}", fontsize=8)
-            if j == 0:
-                ax.set_ylabel(layer, fontsize=8)
-    mappable = _class_mappable(base, n_classes)
-    bar = fig.colorbar(mappable, ax=axes.ravel().tolist(), shrink=0.8,
-                       ticks=np.arange(n_classes), label="preferred class")
-    bar.ax.set_yticklabels(names[:n_classes])
-    fig.suptitle(f"Preferred class of hidden neurons, epoch {epoch} "
-                 "(opacity: selectivity; black: silent)", fontsize=9)
+    n_classes = int(max(table["n_classes"].max(), table["preferred_class"].fillna(-1).max() + 1, len(nets)))
+    names = [str(c) for c in (class_names if class_names is not None else range(n_classes))][:n_classes]
+    height = (0.32 * len(nets) + 1.4) * len(layers) + 0.4
+    fig = Figure(figsize=(max(9.0, 0.45 * (n_classes + 1) + 5.5), height), layout="constrained")
+    axes = fig.subplots(len(layers), 2, squeeze=False,
+                        gridspec_kw={"width_ratios": [0.45 * (n_classes + 1) + 0.6, 4.0]})
+    rng = np.random.default_rng(0)  # vertical jitter of the dots only
+    for (count_ax, index_ax), layer in zip(axes, layers):
+        rows = table[table["layer"] == layer]
+        net = rows["class_net"].to_numpy(dtype=int)
+        preferred = rows["preferred_class"].fillna(n_classes).to_numpy(dtype=int)  # silent: last column
+        matrix = np.zeros((len(nets), n_classes + 1), dtype=int)
+        np.add.at(matrix, (np.searchsorted(nets, net), preferred), 1)
+        count_ax.imshow(matrix, cmap="Blues", vmin=0, vmax=max(int(matrix.max()), 1), aspect="auto")
+        for (i, j), value in np.ndenumerate(matrix):
+            if value:
+                count_ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
+                              color="white" if value > 0.6 * matrix.max() else "black")
+        count_ax.set_xticks(range(n_classes + 1), [*names, "silent"], rotation=90 if n_classes > 10 else 0,
+                            fontsize=7)
+        count_ax.set_yticks(range(len(nets)), [names[c] if c < len(names) else str(c) for c in nets], fontsize=7)
+        count_ax.set(xlabel="preferred class", ylabel=f"{layer}\nclass network",
+                     title=f"{layer}: neurons per preferred class")
+        score = rows["selectivity"].to_numpy(dtype=float)
+        active = np.isfinite(score)
+        own = preferred == net
+        y = np.searchsorted(nets, net) + rng.uniform(-0.25, 0.25, len(net))
+        for mask, color in ((active & ~own, "0.55"), (active & own, "tab:red")):
+            index_ax.scatter(score[mask], y[mask], s=6, color=color, alpha=0.7)
+        index_ax.set_yticks(range(len(nets)), [names[c] if c < len(names) else str(c) for c in nets], fontsize=7)
+        index_ax.set(xlim=(-0.03, 1.03), ylim=(len(nets) - 0.5, -0.5), ylabel="class network",
+                     xlabel="selectivity index (0: same rate for every class, 1: one class only)",
+                     title=f"{layer}: selectivity; red: own class ({int((active & own).sum())}), "
+                           f"grey: another ({int((active & ~own).sum())})")
+        index_ax.grid(alpha=0.3)
+        if not active.any():
+            _no_spikes(index_ax)
+        for ax in (count_ax, index_ax):
+            ax.title.set_fontsize(9)
+    fig.suptitle(f"Class preference of the hidden neurons, epoch {epoch}", fontsize=10)
     return save_figure(fig, path)
 
 
@@ -251,17 +269,6 @@ def _class_color(c: int):
     from matplotlib import colormaps
 
     return colormaps["tab10"](c % 10) if c < 10 else colormaps["tab20"](c % 20)
-
-
-def _class_mappable(cmap, n: int):
-    from matplotlib.cm import ScalarMappable
-
-    return ScalarMappable(norm=BoundaryNorm(np.arange(n + 1) - 0.5, n), cmap=cmap)
-
-
-def _grid(n: int) -> tuple[int, int]:
-    w = int(np.ceil(np.sqrt(n)))
-    return int(np.ceil(n / w)), w
 
 
 def plot_receptive_fields(weights, class_nets=None, neurons=None, path=None) -> Figure:
@@ -346,7 +353,7 @@ def plot_evolution(evolution: pd.DataFrame, metrics: pd.DataFrame | None = None,
         ("saturated_activity_cap_fraction", "saturated at the ED activity cap"),
         ("saturated_refractory_limit_fraction", "saturated at the refractory limit"),
         ("selectivity", "mean selectivity"),
-        ("fano", "mean Fano factor"),
+        ("fano", "mean Fano factor (dotted: Poisson)"),
     ]
     missing = [c for c, _ in panels if c not in evolution.columns]
     missing += [c for c in ("activity_cap", "refractory_limit") if c not in evolution.columns]
@@ -368,7 +375,19 @@ def plot_evolution(evolution: pd.DataFrame, metrics: pd.DataFrame | None = None,
                         label=f"{layer} {kind}")
         if column in titles:
             title = _cap_title(evolution, titles[column], title)
+        top = float(evolution[column].max()) if evolution[column].notna().any() else 0.0
+        if column == "rate_hz":
+            ax.set_ylim(-0.02 * max(1.0, 1.08 * top), max(1.0, 1.08 * top))
+            if top == 0:
+                _no_spikes(ax)
+        elif column == "fano":  # 1: Poisson counts
+            ax.axhline(1, color="grey", lw=0.8, ls=":")
+            ax.set_ylim(0, max(1.5, 1.08 * top))
+        else:  # fractions and the selectivity index lie in [0, 1]
             ax.set_ylim(-0.03, 1.03)
+        if evolution[column].isna().all():  # selectivity and Fano factor of silent layers
+            ax.set_xlim(evolution["epoch"].min() - 0.5, evolution["epoch"].max() + 0.5)
+            _no_spikes(ax, "no spikes: undefined")
         ax.set(title=title, xlabel="epoch")
         ax.title.set_fontsize(9)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -382,6 +401,7 @@ def plot_evolution(evolution: pd.DataFrame, metrics: pd.DataFrame | None = None,
             ax.plot(metrics["epoch"], 100 * metrics["train_accuracy"], ":", color="k",
                     label="train")
         ax.set(title="accuracy (%)", xlabel="epoch", ylim=(0, 100))
+        ax.title.set_fontsize(9)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
@@ -425,6 +445,9 @@ def plot_psth(psth: pd.DataFrame, epoch: int | None = None, kind: str = "E",
             name = class_names[int(label)] if class_names is not None else label
             ax.stairs(curve["rate_hz"].to_numpy(), edges, color=_class_color(int(label)),
                       baseline=None, label=f"class {name}")
+        ax.set_ylim(0, max(1.0, 1.05 * float(rows["rate_hz"].max())))
+        if not rows["n_spikes"].any():
+            _no_spikes(ax)
         ax.set(title=f"{layer} ({kind})", xlabel="time from onset (ms)", ylabel="rate (Hz)")
         ax.grid(alpha=0.3)
     axes[-1].legend(fontsize=7, ncol=2)
@@ -432,13 +455,16 @@ def plot_psth(psth: pd.DataFrame, epoch: int | None = None, kind: str = "E",
     return save_figure(fig, path)
 
 
-def plot_balance(balance: pd.DataFrame, path=None) -> Figure:
+def plot_balance(balance: pd.DataFrame, w_unit=None, path=None) -> Figure:
     """E/I balance of each neuron's input: inhibitory against excitatory input weight.
 
     Parameters
     ----------
     balance : DataFrame
         :func:`~edsnn.analysis.balance.input_balance` table.
+    w_unit : Quantity, optional
+        The synapse's ``w_unit`` (what a weight of 1 does), named in the axis
+        labels; default: weights are labelled dimensionless.
     path : str or Path, optional
 
     Returns
@@ -446,25 +472,34 @@ def plot_balance(balance: pd.DataFrame, path=None) -> Figure:
     Figure
         One axes per layer, one dot per neuron (E blue, I red): Σ of its
         negative input weights' magnitudes (x) against Σ of its positive ones
-        (y), in weight units; on the diagonal excitation and inhibition balance.
+        (y).  Both axes have the same range, fitted to the data, so that the
+        diagonal (excitation = inhibition) crosses every panel: above it a
+        neuron's input is net excitatory.
     """
     if balance.empty:
         raise ValueError("balance is empty")
+    unit = "" if w_unit is None else f" (× w_unit = {natural_text(w_unit)})"
     layers = _layers(balance)
-    fig = Figure(figsize=(3.4 * len(layers) + 0.8, 3.4), layout="constrained")
+    fig = Figure(figsize=(3.6 * len(layers) + 0.6, 3.9), layout="constrained")
     axes = fig.subplots(1, len(layers), squeeze=False)[0]
     for ax, layer in zip(axes, layers):
         rows = balance[balance["layer"] == layer]
         for kind, color in TYPE_COLORS.items():
             part = rows[rows["type"] == kind]
-            if part.empty:
-                continue
-            ax.scatter(part["inhibition"], part["excitation"], s=6, color=color, alpha=0.6,
-                       label=f"{kind} ({len(part)})")
-        top = float(max(rows["inhibition"].max(), rows["excitation"].max())) or 1.0
-        ax.plot([0, top], [0, top], color="grey", lw=0.8, ls="--")
-        ax.set(title=layer, xlabel="inhibitory input Σ|w<0|", ylabel="excitatory input Σ w>0")
+            if not part.empty:
+                ax.scatter(part["inhibition"], part["excitation"], s=6, color=color, alpha=0.6,
+                           label=f"{kind} neurons ({len(part)})")
+        values = rows[["inhibition", "excitation"]].to_numpy(dtype=float)
+        low, high = float(values.min()), float(values.max())
+        pad = 0.08 * (high - low) or 0.05 * max(abs(high), 1e-12)
+        limits = (max(low - pad, 0.0) if low >= 0 else low - pad, high + pad)
+        ax.plot(limits, limits, color="grey", lw=0.8, ls="--", label="excitation = inhibition")
+        ax.set(xlim=limits, ylim=limits, aspect="equal", title=f"{layer} ({len(rows)} neurons)",
+               xlabel=f"inhibitory input: Σ |w| over w < 0{unit}", ylabel=f"excitatory input: Σ w over w > 0{unit}")
+        ax.title.set_fontsize(9)
+        ax.xaxis.label.set_fontsize(8)
+        ax.yaxis.label.set_fontsize(8)
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
-    fig.suptitle("E/I balance of each neuron's input", fontsize=10)
+    fig.suptitle("E/I balance of each neuron's input weights (final weights)", fontsize=10)
     return save_figure(fig, path)

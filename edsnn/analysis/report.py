@@ -6,6 +6,7 @@ from pathlib import Path
 
 from brian2 import Quantity, ms
 
+from edsnn.runs import significant
 from edsnn.units import check_quantity
 
 from . import plots
@@ -32,7 +33,7 @@ def _check_tables(run) -> None:
         missing = [c for c in columns if c not in table.columns]
         problem = (
             f"it lacks the column(s) {missing}" if missing
-            else "it has no rows" if len(table) == 0
+            else "it has no rows" if len(table) == 0 and attribute != "spikes"  # spikes: a silent network
             else "it has empty values (a truncated or damaged line)"
             if table[columns].isna().any().any() else None
         )
@@ -143,7 +144,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     figures["evolution"] = plots.plot_evolution(evolution, run.metrics)
     if hidden1 is not None:  # the E/I balance of signed weights between layers (ED's)
         tables["balance"] = balance = input_balance(run.weights)
-        figures["balance"] = plots.plot_balance(balance)
+        figures["balance"] = plots.plot_balance(balance, getattr(run.config.synapse, "w_unit", None))
     if run.spikes is not None:
         tables["isi_cv"] = st.isi_cv(run.spikes)
         tables["psth"] = psth = st.psth(run.spikes, counts, bin_width, T)
@@ -158,7 +159,7 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
     written: list[Path] = []
     for name, frame in tables.items():
         written.append(out / f"{name}.csv")
-        frame.to_csv(written[-1], index=name == "confusion")
+        significant(frame).to_csv(written[-1], index=name == "confusion")
     for name, fig in figures.items():
         written.append(out / f"{name}.png")
         plots.save_figure(fig, written[-1])

@@ -50,7 +50,7 @@ from brian2 import Quantity
 
 from edsnn.config.train import KINDS, PER_LAYER, RUN_FIELDS, TrainConfig, kind_of, section_classes
 from edsnn.networks import network_class
-from edsnn.units import UnitError, format_quantity, parse_quantity
+from edsnn.units import UnitError, format_quantity, natural_text, parse_quantity
 
 __all__ = [
     "Field", "ParameterError", "fields", "field", "names", "short_names", "resolve_name", "value_of",
@@ -87,18 +87,18 @@ class ParameterError(ValueError):
 
 @functools.cache
 def _docstring(cls) -> dict:
-    """Field name → (type text, first sentence) from the numpy ``Parameters`` section."""
+    """Field name → (type text, first sentence) from the numpy ``Parameters`` (else ``Attributes``) section."""
     lines = inspect.cleandoc(cls.__doc__ or "").splitlines()
-    out, name, inside = {}, None, False
+    out, name, inside, seen = {}, None, False, set()
     for k, line in enumerate(lines):
         if k + 1 < len(lines) and set(lines[k + 1].strip()) == {"-"}:  # a section's header
-            inside, name = line.strip() == "Parameters", None
+            inside, name, seen = line.strip() in ("Parameters", "Attributes"), None, seen | set(out)
             continue
         if set(line.strip()) == {"-"}:
             continue
         entry = re.match(r"^(\w+(?:\s*,\s*\w+)*)\s*:\s*(.*)$", line) if inside else None
         if entry:
-            name = [n.strip() for n in entry.group(1).split(",")]
+            name = [n.strip() for n in entry.group(1).split(",") if n.strip() not in seen]
             for n in name:
                 out[n] = [entry.group(2), ""]
         elif inside and name and line.startswith(" "):
@@ -205,7 +205,7 @@ class Field:
 
 
 def _text(value) -> str:
-    return format_quantity(value) if isinstance(value, Quantity) else str(value)
+    return natural_text(value) if isinstance(value, Quantity) else str(value)
 
 
 def _quantity(value, label, example, text):

@@ -107,7 +107,7 @@ class TrainConfig:
     batch_size : int
         Presentations per Brian2 ``run()`` (memory bound only).
     record_spikes : bool
-        Keep spike times of the test presentations (``spikes.parquet``).
+        Keep spike times of the test presentations (``spikes/``, one file per epoch).
     record_counts : str
         Which test presentations' counts the run folder keeps (``counts/``):
         ``"all"`` (every presentation of every epoch), ``"last"`` (the last

@@ -94,6 +94,11 @@ class DALIF(LIF):
     With ``alpha = 1`` and ``tau_beta = tau_m`` it is the LIF neuron.  Under ED,
     α and τ_β are per-layer parameters (``EDNetwork(neuron={"hidden1": DALIF(...)})``),
     not learnt by gradient.
+
+    Parameters
+    ----------
+    alpha : float
+        Spatial gain α on the input current (dimensionless; 1: the LIF's).
     """
 
     alpha: float = 1.0

@@ -49,13 +49,16 @@ class STDPParameters(QuantityParameters):
 
     Attributes
     ----------
-    nu_pre, nu_post : float
-        Learning rates of depression (at a presynaptic spike) and potentiation
-        (at a postsynaptic spike).
+    nu_pre : float
+        Learning rate of depression, applied at a presynaptic spike.
+    nu_post : float
+        Learning rate of potentiation, applied at a postsynaptic spike.
     w_max : float
         Upper clip of a weight (lower clip: 0).
-    mu_pre, mu_post : float
-        Exponents of the weight dependence (0: none).
+    mu_pre : float
+        Exponent of the weight dependence of depression (0: none).
+    mu_post : float
+        Exponent of the weight dependence of potentiation (0: none).
     w_sum : float
         Sum of every neuron's input weights after normalisation (78 for 784
         inputs: 0.1 per input); 0 turns normalisation off.

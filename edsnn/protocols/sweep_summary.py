@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from brian2 import second
 
-from edsnn.runs import RunFolder, RunFolderError
+from edsnn.runs import RunFolder, RunFolderError, significant
 
 __all__ = ["summarize_sweep", "point_table", "finished_epochs", "plot_accuracy"]
 
@@ -200,7 +200,7 @@ def summarize_sweep(spec, out) -> tuple[pd.DataFrame, list]:
     out = Path(out)
     table = point_table(spec, out)
     tmp = out / f".sweep.csv.{os.getpid()}.tmp"
-    table.to_csv(tmp, index=False)
+    significant(table).to_csv(tmp, index=False)
     os.replace(tmp, out / "sweep.csv")
     figures = []
     if (table["status"] == "done").any():

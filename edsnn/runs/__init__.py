@@ -23,6 +23,8 @@ and the tests all go through :class:`RunFolder`.  A run folder holds:
                            neuron, t`` (``t`` in seconds from the presentation's start)
 ``weights.npz``            weights after the last finished epoch, its number (``epoch``) and ``seed``
 ``figures/``               learning curves, confusion matrix, layer heatmaps (last epoch)
+``evaluation.csv``         one row per ``edsnn evaluate``: ``epoch, images, test_set, accuracy,
+                           device, date``
 =========================  =======================================================================
 
 ``pandas.read_parquet(RUN / "counts")`` reads the parts as one table too, but
@@ -61,7 +63,7 @@ from .schema import (
     counts_schema,
     layer_sort_key,
 )
-from .tables import counts_table, spikes_table
+from .tables import counts_table, significant, spikes_table
 
 __all__ = [
     "COUNT_TYPES",
@@ -80,5 +82,6 @@ __all__ = [
     "counts_schema",
     "counts_table",
     "layer_sort_key",
+    "significant",
     "spikes_table",
 ]

@@ -79,7 +79,7 @@ SPIKES_SCHEMA = pa.schema([
 
 #: What a run writes (``--overwrite`` removes these and nothing else).
 RUN_FILES = (CONFIG, METRICS, PREDICTIONS, WEIGHTS, FIGURES, COUNTS, SPIKES,
-             f"{COUNTS}.parquet", f"{SPIKES}.parquet")
+             f"{COUNTS}.parquet", f"{SPIKES}.parquet", "evaluation.csv")
 
 #: Files (or tables) every finished run has; ``spikes`` only with ``record_spikes``.
 REQUIRED = (CONFIG, METRICS, COUNTS, PREDICTIONS, WEIGHTS)

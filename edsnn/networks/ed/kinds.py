@@ -135,9 +135,13 @@ class _EDKind(Network):
         _, first = np.unique(labels, return_index=True)
         sample = np.sort(first)[:HEATMAP_SAMPLES]
         batch = np.searchsorted([start for start, _ in kept], sample, side="right") - 1
-        activity = {layer: np.stack([kept[b][1].activity[layer][p - kept[b][0]] for b, p in zip(batch, sample)])
-                    for layer in kept[0][1].activity}
-        plot_layer_heatmaps(images[sample], activity, labels[sample], path)
+        spiking = kept[0][1].counts is not None  # rates in Hz; the reference model's activity
+        scale = float(self.config.coding.presentation * Hz) if spiking else 1.0
+        values = {layer: np.stack([(kept[b][1].counts if spiking else kept[b][1].activity)[layer][p - kept[b][0]]
+                                   for b, p in zip(batch, sample)]) / scale
+                  for layer in kept[0][1].activity}
+        plot_layer_heatmaps(images[sample], values, labels[sample], path,
+                            quantity="rate (Hz)" if spiking else "activity (0..1)")
         return {"heatmap": path}
 
 
