@@ -309,7 +309,7 @@ def main(argv=None):
                         help="change a parameter, as in a sweep file (repeatable)")
     parser.add_argument("--tag", help="name of the variant (needed with --set)")
     parser.add_argument("--data-dir", help="folder holding mnist/ and fashion-mnist/ (default: EDSNN_DATA)")
-    parser.add_argument("--root", default=str(HERE / "results" / "accuracy"), help="run folders and tables")
+    parser.add_argument("--root", default=str(HERE.parent / "runs" / "accuracy"), help="run folders and tables")
     parser.add_argument("--progress", action="store_true", help="tqdm bars per epoch")
     parser.add_argument("--table-only", action="store_true", help="only rewrite the tables")
     parser.add_argument("--curves", action="store_true",
