@@ -4,6 +4,8 @@ import re
 import shlex
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -30,3 +32,17 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert commands == [two_commands()[1]]
     assert (REPO / ".ci" / "run").stat().st_mode & 0o111  # executable
     assert ".venv/" in (REPO / ".gitignore").read_text().split()
+
+
+def test_readme_own_neuron_model_runs():
+    """The README's own-neuron block builds both networks, and its model refuses a unitless tau_m."""
+    readme = (REPO / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "class PerfectIF" in b)
+    namespace = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    from edsnn.model import EDNetwork
+    from edsnn.units import UnitError
+
+    assert isinstance(namespace["net"], EDNetwork)
+    with pytest.raises(UnitError, match="tau_m must be a time"):
+        namespace["PerfectIF"](tau_m=20)

@@ -7,7 +7,7 @@ The update of synapse j → i, run at the end of every learning presentation:
 with the weight's sign σ_ij = τ_post·τ_pre (Kaneko) or τ_pre (Dale), and ε_i
 the sign of neuron i's effect on its class output (docs/dale.md): its type
 τ_i under Kaneko's rule, and under Dale's in the last hidden layer; +1 in the
-earlier hidden layers under Dale's.  Growing |w_ij| moves the output in the
+earlier hidden layers under Dale's.  Growing ``|w_ij|`` moves the output in the
 direction σ_ij·ε_i, so the synapse learns from the amine that asks for that
 direction: under Kaneko's rule the excitatory presynapses learn from a⁺ and
 the inhibitory ones from a⁻; under Dale's the roles swap on the inhibitory

@@ -1,6 +1,6 @@
 """What the protocols of every model share: random streams, epoch selections, result types, run-folder start.
 
-:mod:`.training` (the ED networks) and :mod:`.diehl_cook` (Diehl & Cook's
+:mod:`.training` (the ED networks) and :mod:`edsnn.protocols.diehl_cook` (Diehl & Cook's
 STDP network) both build on this module, so neither imports the other's
 internals: an epoch's images and seeds, the checks before a run folder is
 written or resumed, and its ``config.json`` come from one place.

@@ -3,24 +3,24 @@
 Training and evaluation (:mod:`edsnn.protocols`), the analysis, the sweeps
 and the tests all go through :class:`RunFolder`.  A run folder holds:
 
-=========================  =======================================================================
-``config.json``            :meth:`TrainConfig.to_dict` (quantities as text, ``"20. ms"``) plus
-                           versions, command line and dataset facts (``class_names``,
-                           ``n_classes``); read back with :meth:`TrainConfig.from_dict`
-``metrics.csv``            ``epoch, train_accuracy, test_accuracy, train_seconds, test_seconds``
-                           (accuracies as fractions, seconds of wall time)
-``predictions.csv``        ``epoch, presentation, label, prediction`` of the test presentations
+=============================  =======================================================================
+``config.json``                :meth:`TrainConfig.to_dict` (quantities as text, ``"20. ms"``) plus
+                               versions, command line and dataset facts (``class_names``,
+                               ``n_classes``); read back with :meth:`TrainConfig.from_dict`
+``metrics.csv``                ``epoch, train_accuracy, test_accuracy, train_seconds, test_seconds``
+                               (accuracies as fractions, seconds of wall time)
+``predictions.csv``            ``epoch, presentation, label, prediction`` of the test presentations
 ``counts/epoch=NNNN.parquet``  one part per epoch: ``epoch, presentation, label, layer, class_net,
-                           neuron, type, count, activity`` for every test presentation and unit
-                           (:data:`COUNTS_SCHEMA`: dictionary ``layer``/``type``, ``count`` in the
-                           smallest unsigned type a presentation allows, null for the reference
-                           model, float32 ``activity``); only the epochs and presentations that
-                           ``record_counts`` keeps (:mod:`edsnn.runs.recording`)
+                               neuron, type, count, activity`` for every test presentation and unit
+                               (:data:`COUNTS_SCHEMA`: dictionary ``layer``/``type``, ``count`` in the
+                               smallest unsigned type a presentation allows, null for the reference
+                               model, float32 ``activity``); only the epochs and presentations that
+                               ``record_counts`` keeps (:mod:`edsnn.runs.recording`)
 ``spikes/epoch=NNNN.parquet``  with ``record_spikes``: ``epoch, presentation, layer, class_net,
-                           neuron, t`` (``t`` in seconds from the presentation's start)
-``weights.npz``            weights after the last finished epoch, its number (``epoch``) and ``seed``
-``figures/``               learning curves, confusion matrix, layer heatmaps (last epoch)
-=========================  =======================================================================
+                               neuron, t`` (``t`` in seconds from the presentation's start)
+``weights.npz``                weights after the last finished epoch, its number (``epoch``) and ``seed``
+``figures/``                   learning curves, confusion matrix, layer heatmaps (last epoch)
+=============================  =======================================================================
 
 ``pandas.read_parquet(RUN / "counts")`` reads the parts as one table too, but
 a full-size run (514 million rows) does not fit in memory whole:
