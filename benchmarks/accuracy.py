@@ -1,4 +1,4 @@
-"""Accuracy of the all-spiking ED network against the published program, with the targets of issue #21.
+"""Accuracy of the all-spiking ED network against the published program, with the targets of each row.
 
 Every row is a ``edsnn train`` run (:func:`edsnn.protocols.train`) on the full
 datasets (``--data full``; set ``EDSNN_DATA`` or ``--data-dir``), hidden 256,
@@ -61,7 +61,7 @@ ROWS = {
                      "Fashion-MNIST, full 60 000 / 10 000"),
 }
 
-#: What every row shares (the issue's protocol).
+#: What every row shares (the headline protocol).
 COMMON = dict(data="full", train=1000, test=500, epochs=20, hidden=(256,), model="spiking",
               device="cpp", batch_size=500)
 
@@ -186,7 +186,7 @@ def pct_of(values) -> str:
 
 def firing(folder: Path, epoch: int | None = None) -> dict | None:
     """Hidden-layer firing of a run's ``epoch`` (default: the last recorded), E and I apart
-    (issue #21's health check).
+    (the healthy-firing check).
 
     ``rate_E``/``rate_I``: mean rate (Hz); ``dead_*``: fraction of neurons silent
     in every test presentation; ``saturated_*``: fraction at the ED rule's
@@ -269,7 +269,7 @@ def firing_by_epoch(root: Path, row: str, label: str) -> str:
 
 def plot_curves(root: Path, label: str, rows, path: Path) -> None:
     """Test accuracy per epoch of every seed (thin) and their mean (thick), one panel per row,
-    with the published program's figure (dotted) and issue #21's target (dashed)."""
+    with the published program's figure (dotted) and the row's target (dashed)."""
     import re
 
     import matplotlib
@@ -309,7 +309,7 @@ def main(argv=None):
                         help="change a parameter, as in a sweep file (repeatable)")
     parser.add_argument("--tag", help="name of the variant (needed with --set)")
     parser.add_argument("--data-dir", help="folder holding mnist/ and fashion-mnist/ (default: EDSNN_DATA)")
-    parser.add_argument("--root", default=str(HERE / "results" / "accuracy"), help="run folders and tables")
+    parser.add_argument("--root", default=str(HERE.parent / "runs" / "accuracy"), help="run folders and tables")
     parser.add_argument("--progress", action="store_true", help="tqdm bars per epoch")
     parser.add_argument("--table-only", action="store_true", help="only rewrite the tables")
     parser.add_argument("--curves", action="store_true",

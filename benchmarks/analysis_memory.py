@@ -1,6 +1,6 @@
 """Peak memory and time of ``edsnn analyze`` on a synthetic run of full size.
 
-Issue 23's run: the headline protocol evaluated on all 10 000 MNIST test
+The large run: the headline protocol evaluated on all 10 000 MNIST test
 images for 20 epochs, 10 class networks of 256 hidden neurons and one output
 (2 570 units): 514 million count rows.  This script writes such a run folder
 through the real writer (:func:`edsnn.runs.counts_table` and
@@ -23,7 +23,7 @@ for 257 M rows: flat); ``edsnn analyze`` peak RSS 558 MiB in 155 s (553 MiB,
 
 Usage::
 
-    python benchmarks/analysis_memory.py                       # 20 x 10000 x 2570: the issue's size
+    python benchmarks/analysis_memory.py                       # 20 x 10000 x 2570: the large run's size
     python benchmarks/analysis_memory.py --presentations 2000  # 103 M rows
     python benchmarks/analysis_memory.py --keep runs/synthetic --no-analyze
 """

@@ -1,6 +1,6 @@
 """Learning curve of Diehl & Cook's network: test accuracy after every chunk of training images.
 
-Issue #15's 100-neuron row misses the paper (69.1 % after one epoch of 60 000
+The 100-neuron row misses the paper (69.1 % after one epoch of 60 000
 against 82.9 %).  This script shows how accuracy, θ and the input weights
 develop on the way, to tell a network that learns slowly from one that learns
 and then degrades.  The training images are a permutation of the full MNIST

@@ -1,6 +1,6 @@
 """How far the best of E noisy test epochs lies above the last, with no drift at all.
 
-Issue #21 asks that the last epoch's test accuracy be within 1 point of the
+A target asks that the last epoch's test accuracy be within 1 point of the
 best epoch's.  On the resampled protocols every epoch tests a new draw of 500
 images, so even a network whose weights stopped changing would score
 ``K/n``, ``K ~ Binomial(n, p)``, anew each epoch (p its accuracy on all test
@@ -52,7 +52,7 @@ def noise_margins(p: float, n: int, epochs: int, within: float) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accuracy", default="0.935,0.924,0.817",
-                        help="accuracies on all test images, comma-separated (default: issue #21's "
+                        help="accuracies on all test images, comma-separated (default: the "
                              "resampled rows: MNIST, three layers, Fashion-MNIST)")
     parser.add_argument("--test", type=int, default=500, help="test images per epoch")
     parser.add_argument("--epochs", type=int, default=20)

@@ -12,7 +12,7 @@ fraction, Fano factor, selectivity).  Writes ``ed_vs_stdp.md``,
 fields side by side) into ``--out``.
 
     EDSNN_DATA=../shared/data python benchmarks/ed_vs_stdp.py --data full --train 60000 --test 10000 \\
-        --ed-epochs 1 --dc-epochs 1 --neurons 100 --root runs/ed_vs_stdp --out benchmarks/results/ed_vs_stdp
+        --ed-epochs 1 --dc-epochs 1 --neurons 100 --root runs/ed_vs_stdp --out studies/ed_vs_stdp/earlier_dc100
     python benchmarks/ed_vs_stdp.py --train 200 --test 100 --hidden 16 --neurons 20 --root /tmp/evs  # minutes
 """
 

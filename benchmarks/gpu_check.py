@@ -30,7 +30,7 @@ from edsnn.protocols import TrainConfig, train
 def check(device: str, n_train: int, n_test: int, root: Path, seed: int = 1, diehl_cook: int = 0) -> dict:
     """One epoch of the headline protocol on ``device`` (or of Diehl & Cook's network of ``diehl_cook`` neurons)."""
     model = (dict(model="diehl-cook", n_excitatory=diehl_cook) if diehl_cook
-             else dict(hidden=(256,), coding=SpikeCoding.published()))  # issue #17's 50 ms network
+             else dict(hidden=(256,), coding=SpikeCoding.published()))  # the published 50 ms network
     config = TrainConfig(dataset="mnist", data="full", train=n_train, test=n_test, epochs=1, **model,
                          sampling="resample-each-epoch", seed=seed, device=device,
                          batch_size=min(500, n_train, n_test))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU check of the speed issue, for a machine with an NVIDIA GPU and CUDA's nvcc:
+# The GPU check of the speed targets, for a machine with an NVIDIA GPU and CUDA's nvcc:
 # installs the [cuda] extra, then the headline network (1568 inputs, 10 × 256 hidden,
 # 50 ms at 1 ms, 150 Hz) trains 1 epoch of 1000 + 500 full-MNIST images on
 # cuda_standalone and on cpp_standalone with the same seed (benchmarks/gpu_check.py),

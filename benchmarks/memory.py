@@ -1,6 +1,6 @@
 """Peak memory of a long MNIST training stream on the cpp_standalone device.
 
-The issue's bound: a full 60 000-image MNIST epoch at hidden 256 must stay
+The bound: a full 60 000-image MNIST epoch at hidden 256 must stay
 under 2 GB peak RSS.  This script streams ``--n`` training presentations of
 the full MNIST training set (``load_dataset(..., source="full")``; set
 ``EDSNN_DATA`` to a folder holding ``mnist/``) through the headline network

@@ -20,10 +20,10 @@ hidden 128…1024, 1–3 hidden layers).
 
 Usage::
 
-    python benchmarks/speed.py --out benchmarks/results/speed.md   # full (~20 min on 2 cores)
+    python benchmarks/speed.py --out studies/speed/speed.md   # full (~20 min on 2 cores)
     python benchmarks/speed.py --quick                            # smoke run (~3 min)
     python benchmarks/speed.py --profile 2> profile.txt           # where cpp spends its time
-    python benchmarks/speed.py --models --out benchmarks/results/speed_models.md   # every neuron and synapse model, cpp
+    python benchmarks/speed.py --models --out studies/speed/speed_models.md   # every neuron and synapse model, cpp
     python benchmarks/speed.py --paired 3        # cpp: fused / unfused / single, interleaved, 3 rounds, medians
 
 ``--paired`` exists because this machine's timings of one program swing by up to 2× between
@@ -268,7 +268,7 @@ def main(argv=None):
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling table")
     parser.add_argument("--profile", action="store_true",
                         help="only profile cpp (Brian2's per-code-object times) and print it")
-    parser.add_argument("--out", default=str(HERE / "results" / "speed.md"),
+    parser.add_argument("--out", default=str(HERE.parent / "studies" / "speed" / "speed.md"),
                         help="markdown file; CSVs are written next to it")
     parser.add_argument("--models", action="store_true",
                         help="time every neuron model (exponential synapse) and synapse model (LIF) on cpp "

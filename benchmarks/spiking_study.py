@@ -1,6 +1,6 @@
 """What makes spike-count activities learn well under the ED rule: a small seeded study.
 
-Reproduces the study table in README "Accuracy": the spiking model, hidden 64,
+Reproduces the table of studies/spike_counts/README.md: the spiking model, hidden 64,
 on the embedded MNIST subset (1000 stratified training images in a seeded
 random order each epoch, the 500 test images), 3 epochs, seed 1, runtime
 Cython.  Every setting changes the study's baseline — the first defaults of

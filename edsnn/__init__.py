@@ -15,8 +15,12 @@ Names are imported on first use, so that ``import edsnn`` (and ``edsnn
 """
 
 import importlib
+from importlib.metadata import PackageNotFoundError, version
 
-__version__ = "0.1.0"
+try:  # the version has one source, pyproject.toml; an installed edsnn carries it in its metadata
+    __version__ = version("edsnn")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 #: Public name → module that defines it.
 _API = {

@@ -133,7 +133,9 @@ def _read_quantity(text: str):
 
 
 def format_quantity(value) -> str:
-    """Text for a Quantity that :func:`parse_quantity` reads back exactly (``"20. ms"``).
+    """Text for a Quantity that :func:`parse_quantity` reads back exactly.
+
+    20 ms is written ``"20. ms"``.
 
     Brian2's own text (``"50. uV"``) is used when it reads back to the same
     float; otherwise the value is written in its SI base unit at full precision.

@@ -4,6 +4,8 @@ import re
 import shlex
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -30,3 +32,22 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert commands == [two_commands()[1]]
     assert (REPO / ".ci" / "run").stat().st_mode & 0o111  # executable
     assert ".venv/" in (REPO / ".gitignore").read_text().split()
+
+
+def test_readme_own_neuron_model_runs(tmp_path, monkeypatch):
+    """The README's own-neuron block registers its model and trains with it, as printed."""
+    readme = (REPO / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "class PerfectIF" in b)
+    monkeypatch.chdir(tmp_path)  # the block writes runs/perfect-if
+    namespace = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    import edsnn
+    from edsnn.units import UnitError
+
+    result = namespace["result"]
+    assert edsnn.TrainConfig(neuron="perfect-if").neuron == namespace["PerfectIF"]()
+    assert (tmp_path / "runs" / "perfect-if" / "weights.npz").is_file()
+    assert list(result.metrics["epoch"]) == [1]
+    assert result.network.net.neurons["hidden1"] == namespace["PerfectIF"]()
+    with pytest.raises(UnitError, match="tau_m must be a time"):
+        namespace["PerfectIF"](tau_m=20)

@@ -125,7 +125,10 @@ def spike_index(run: Run, shown: pd.DataFrame, units: pd.DataFrame):
 
 
 def config_annotations(run: Run) -> dict:
-    """``config.json`` flattened to ``{"coding.presentation": "50. ms", ...}`` (units as text)."""
+    """``config.json`` flattened to one level, units as text.
+
+    ``{"coding.presentation": "50. ms", ...}``
+    """
     flat = {}
 
     def walk(prefix, value):

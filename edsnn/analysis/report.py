@@ -50,24 +50,24 @@ def analyze_run(path, overwrite: bool = False, bin_width: Quantity = 5 * ms,
 
     Writes into ``path/analysis/``:
 
-    ======================  ===========================================================
-    ``rates.csv``           :func:`~statistics.mean_rate` per neuron, epoch and class
-    ``population_rate.csv`` :func:`~statistics.population_rate`
-    ``silent_saturated.csv`` :func:`~statistics.silent_saturated`, saturation at the
-                            ED rule's activity cap and at the refractory limit
-    ``fano.csv``            :func:`~statistics.fano_factor`
-    ``selectivity.csv``     :func:`~statistics.selectivity`
-    ``confusion.csv``       :func:`~statistics.confusion_matrix` of the last epoch
-    ``evolution.csv``       :func:`~statistics.evolution`
-    ``balance.csv``         :func:`~balance.input_balance`: E and I input weight and
-                            projection sign of every neuron (final weights)
-    ``isi_cv.csv``          :func:`~statistics.isi_cv` (only with spike times)
-    ``psth.csv``            :func:`~statistics.psth` (only with spike times)
-    ``*.png``               learning curves, confusion matrix, rate histograms,
-                            selectivity map, receptive fields, evolution, E/I
-                            balance; raster and
-                            PSTH with spike times
-    ======================  ===========================================================
+    =========================  ===========================================================
+    ``rates.csv``              :func:`~statistics.mean_rate` per neuron, epoch and class
+    ``population_rate.csv``    :func:`~statistics.population_rate`
+    ``silent_saturated.csv``   :func:`~statistics.silent_saturated`, saturation at the
+                               ED rule's activity cap and at the refractory limit
+    ``fano.csv``               :func:`~statistics.fano_factor`
+    ``selectivity.csv``        :func:`~statistics.selectivity`
+    ``confusion.csv``          :func:`~statistics.confusion_matrix` of the last epoch
+    ``evolution.csv``          :func:`~statistics.evolution`
+    ``balance.csv``            :func:`~balance.input_balance`: E and I input weight and
+                               projection sign of every neuron (final weights)
+    ``isi_cv.csv``             :func:`~statistics.isi_cv` (only with spike times)
+    ``psth.csv``               :func:`~statistics.psth` (only with spike times)
+    ``*.png``                  learning curves, confusion matrix, rate histograms,
+                               selectivity map, receptive fields, evolution, E/I
+                               balance; raster and
+                               PSTH with spike times
+    =========================  ===========================================================
 
     Everything is computed before ``analysis/`` is created or cleared, so a
     run whose files cannot be read is left as it was.  The counts are read

@@ -804,7 +804,7 @@ def receptive_fields(weights: np.ndarray, shape: tuple[int, int] = (28, 28)) -> 
 
     Returns
     -------
-    ndarray, shape (n_classes, H1, *shape)
+    ndarray, shape (n_classes, H1) + shape
         Net weight of every pixel, same units as the weights.
 
     Examples

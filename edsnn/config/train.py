@@ -103,7 +103,7 @@ class TrainConfig:
         Where Brian2 runs (``"runtime"`` is the runtime device with Cython).
     precision : {"double", "single"}
         Floating-point type of the network's state and weights (single:
-        half the memory traffic; its speed and accuracy: README "Speed").
+        half the memory traffic; its speed and accuracy: docs, Results).
     batch_size : int
         Presentations per Brian2 ``run()`` (memory bound only).
     record_spikes : bool

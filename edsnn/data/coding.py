@@ -49,7 +49,8 @@ class SpikeCoding(QuantityParameters):
         Time each image is shown.  Default 100 ms: twice the input spikes of
         the published program's 50 ms make the counts ED learns from less
         noisy, and the network learns better on every dataset measured
-        (README "Accuracy"); ``--presentation 50ms`` is the published setting.
+        (docs: Results, "100 ms presentations"); ``--presentation 50ms`` is the
+        published setting.
     rest : Quantity
         Silent time after each image.  Default 0 ms.
     dt : Quantity
@@ -59,7 +60,8 @@ class SpikeCoding(QuantityParameters):
         its E/I pair one step later, so that their effects on a neuron cancel
         exactly where the E and I weights balance (the published program does
         the same); ``"independent"``: two trains per pixel, whose fluctuations
-        add up.  Shared trains learn better (README "Accuracy").
+        add up.  Shared trains learn better (docs: Results, "What made spike
+        counts learn").
     code : {"poisson", "regular", "latency"}
         ``"poisson"``: spikes at random with probability ``x·R_max·dt`` per
         step; ``"regular"``: deterministic spikes at ``x·R_max``, the k-th at

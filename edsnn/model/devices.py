@@ -154,8 +154,8 @@ class StandaloneRun(DeviceRun):
     threads : int
         OpenMP threads of a cpp program (1: none).  The random streams depend
         on it: a seed reproduces a run with the same number of threads.  Not
-        a training option: 2 threads ran slower than one (README "Devices and
-        speed"); ``benchmarks/speed.py`` measures it.
+        a training option: 2 threads ran slower than one (docs: Results, "Devices
+        and speed, memory"); ``benchmarks/speed.py`` measures it.
     """
 
     standalone = True

@@ -7,7 +7,7 @@ The update of synapse j → i, run at the end of every learning presentation:
 with the weight's sign σ_ij = τ_post·τ_pre (Kaneko) or τ_pre (Dale), and ε_i
 the sign of neuron i's effect on its class output (docs/dale.md): its type
 τ_i under Kaneko's rule, and under Dale's in the last hidden layer; +1 in the
-earlier hidden layers under Dale's.  Growing |w_ij| moves the output in the
+earlier hidden layers under Dale's.  Growing ``|w_ij|`` moves the output in the
 direction σ_ij·ε_i, so the synapse learns from the amine that asks for that
 direction: under Kaneko's rule the excitatory presynapses learn from a⁺ and
 the inhibitory ones from a⁻; under Dale's the roles swap on the inhibitory
@@ -76,7 +76,7 @@ class EDParameters(QuantityParameters):
     diffusion : {"uniform", "compound"}
         Hidden layer ``l`` of ``L`` gets ``u1`` times the output amine in
         every layer (Kaneko; default: with three hidden layers, 1.9 points
-        above compound over 3 seeds, README "Accuracy") or ``u1**(L-l+1)``
+        above compound over 3 seeds; docs: Results, "Depth at 100 ms") or ``u1**(L-l+1)``
         (the published program).  The same with one hidden layer.
     bias : bool
         Add Kaneko's two bias inputs (one E, one I) of value β.
@@ -90,12 +90,14 @@ class EDParameters(QuantityParameters):
         ``c0`` in ``y = clip((count + c0) / (activity_max_rate·T + 2·c0), 0, 1)``:
         a prior count that keeps ``y`` off 0 and 1, so that a silent neuron
         still has ``y(1-y) > 0`` and can learn (0: the plain normalised count).
-        Defaults (200 Hz, 1) from the study in README "Accuracy".
+        Defaults (200 Hz, 1) from the study in docs: Results, "What made spike
+        counts learn".
     prior_scope : {"derivative", "all"}
         Where the prior count enters: only the derivative-like factor
         ``y(1-y)``, the activity itself being the plain normalised count
         (default: a silent output then has no error left to correct, and no
-        drift into silence or saturation; README "Accuracy", 3 seeds), or the
+        drift into silence or saturation; docs: Results, "The headline protocol
+        at 50 ms", 3 seeds), or the
         activity everywhere (forward read-out, error, presynaptic ``s`` and the
         factor; edsnn's default before).
     saturated_learning : bool
@@ -106,7 +108,8 @@ class EDParameters(QuantityParameters):
         changing its inputs, as a sigmoid unit deep in saturation nearly
         does; the last hidden layer's I neurons of a deep network sit
         there.  Measured with it: no change on three hidden layers or on
-        Fashion-MNIST (one seed each, README "Accuracy"), so off.
+        Fashion-MNIST (one seed each; docs: Results, "Learning beyond the cap"),
+        so off.
     synaptic_scaling : bool
         Multiplicative synaptic scaling (Turrigiano): after every learning
         presentation each neuron's excitatory and inhibitory input weights are

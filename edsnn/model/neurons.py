@@ -20,7 +20,7 @@ on construction); its class attributes are the model text Brian2 needs:
 and :meth:`NeuronModel.refractory` gives the refractory period.  The
 parameters are bound by name in the group's namespace, so the text uses the
 field names.  A new model is a new subclass; nothing in edsnn needs to change
-(README "Neuron models" has a 20-line example)::
+(docs: User guide, "Neuron and synapse models" has a 20-line example)::
 
     @dataclasses.dataclass(frozen=True)
     class QIF(NeuronModel):

@@ -3,23 +3,23 @@
 A :class:`LearningRule` contributes Brian2 text and scheduled code; the
 network assembler (:mod:`edsnn.networks.ed.network`) asks it for:
 
-=========================  ===================================================
-``unit_equations(model)``  variables of every learning layer (hidden, output)
-``source_equations``       variables of the first (input) layer
-``events``                 custom events of every presynaptic group
-``synapse_equations``      variables of every learning synapse
-``pathways``               name → :class:`Pathway` (code on an event), merged
-                           with the synapse model's forward ``on_pre``
-``rest_code``              run on every layer at the start of a presentation
-``pair_synapse_equations`` with ``pair_pathways``: the same for a first layer
-                           of fused E/I pairs (one synapse per pixel and
-                           target carries both weights, ``w_e`` and ``w_i``,
-                           and defines ``w = w_e + w_i``); None: the rule
-                           needs one synapse per input
-``initial_weights(w, s)``  a layer's first weights from the network's draw
-``schedule(net)``          after assembly: ``run_regularly`` blocks, summed
-                           variables and extra objects, with slot and order
-=========================  ===================================================
+===========================  ===================================================
+``unit_equations(model)``    variables of every learning layer (hidden, output)
+``source_equations``         variables of the first (input) layer
+``events``                   custom events of every presynaptic group
+``synapse_equations``        variables of every learning synapse
+``pathways``                 name → :class:`Pathway` (code on an event), merged
+                             with the synapse model's forward ``on_pre``
+``rest_code``                run on every layer at the start of a presentation
+``pair_synapse_equations``   with ``pair_pathways``: the same for a first layer
+                             of fused E/I pairs (one synapse per pixel and
+                             target carries both weights, ``w_e`` and ``w_i``,
+                             and defines ``w = w_e + w_i``); None: the rule
+                             needs one synapse per input
+``initial_weights(w, s)``    a layer's first weights from the network's draw
+``schedule(net)``            after assembly: ``run_regularly`` blocks, summed
+                             variables and extra objects, with slot and order
+===========================  ===================================================
 
 The design also holds an STDP rule (Diehl & Cook 2015; docs/architecture.md):
 traces in ``unit_equations``/``synapse_equations`` (``(event-driven)``), the

@@ -3,10 +3,12 @@
 A synapse model is a frozen, unit-checked parameter set with three pieces of
 text, in the manner of PyNN's ``post_synaptic_variables``:
 
+==================  ==========================================================
 ``post_equations``  the state it adds to every postsynaptic neuron (it defines
                     ``I_syn``, the current that neuron models read)
 ``on_pre``          what a spike of weight ``w`` does (``w_unit`` scales it)
 ``rest_state``      postsynaptic variable → value at the start of a presentation
+==================  ==========================================================
 
 The parameters are bound by field name in the namespace of the synapses and
 of the postsynaptic group.

@@ -3,29 +3,30 @@
 Training and evaluation (:mod:`edsnn.protocols`), the analysis, the sweeps
 and the tests all go through :class:`RunFolder`.  A run folder holds:
 
-=========================  =======================================================================
-``config.json``            ``format_version`` (:mod:`edsnn.runs.format`), :meth:`TrainConfig.to_dict`
-                           (the run's settings and its network's sections; quantities as text,
-                           ``"20. ms"``), ``network`` (the :class:`~edsnn.networks.Description`:
-                           populations, E/I pattern, caps), versions, command line and dataset
-                           facts (``class_names``, ``n_classes``)
-``metrics.csv``            ``epoch, train_accuracy, test_accuracy, train_seconds, test_seconds``
-                           (accuracies as fractions, seconds of wall time), then the network's
-                           own columns
-``predictions.csv``        ``epoch, presentation, label, prediction`` of the test presentations
+=============================  =======================================================================
+``config.json``                ``format_version`` (:mod:`edsnn.runs.format`), :meth:`TrainConfig.to_dict`
+                               (the run's settings and its network's sections; quantities as text,
+                               ``"20. ms"``), ``network`` (the :class:`~edsnn.networks.Description`:
+                               populations, E/I pattern, caps), versions, command line and dataset
+                               facts (``class_names``, ``n_classes``)
+``metrics.csv``                ``epoch, train_accuracy, test_accuracy, train_seconds, test_seconds``
+                               (accuracies as fractions, seconds of wall time), then the network's
+                               own columns
+``predictions.csv``            ``epoch, presentation, label, prediction`` of the test presentations
 ``counts/epoch=NNNN.parquet``  one part per epoch: ``epoch, presentation, label, layer, class_net,
-                           neuron, type, count, activity`` for every test presentation and unit
-                           (:data:`COUNTS_SCHEMA`: dictionary ``layer``/``type``, ``count`` in the
-                           smallest unsigned type a presentation allows, null for the reference
-                           model, float32 ``activity``); only the epochs and presentations that
-                           ``record_counts`` keeps (:mod:`edsnn.runs.recording`)
+                               neuron, type, count, activity`` for every test presentation and unit
+                               (:data:`COUNTS_SCHEMA`: dictionary ``layer``/``type``, ``count`` in the
+                               smallest unsigned type a presentation allows, null for rate units,
+                               float32 ``activity``); only the epochs and presentations that
+                               ``record_counts`` keeps (:mod:`edsnn.runs.recording`)
 ``spikes/epoch=NNNN.parquet``  with ``record_spikes``: ``epoch, presentation, layer, class_net,
-                           neuron, t`` (``t`` in seconds from the presentation's start)
-``weights.npz``            weights after the last finished epoch, its number (``epoch``) and ``seed``
-``figures/``               learning curves, confusion matrix, layer heatmaps (last epoch)
-``evaluation.csv``         one row per ``edsnn evaluate``: ``epoch, images, test_set, accuracy,
-                           device, date``
-=========================  =======================================================================
+                               neuron, t`` (``t`` in seconds from the presentation's start)
+``weights.npz``                the learned state after the last finished epoch, its number
+                               (``epoch``) and ``seed``
+``figures/``                   learning curves, confusion matrix, the network's own (last epoch)
+``evaluation.csv``             one row per ``edsnn evaluate``: ``epoch, images, test_set, accuracy,
+                               device, date``
+=============================  =======================================================================
 
 ``pandas.read_parquet(RUN / "counts")`` reads the parts as one table too, but
 a full-size run (514 million rows) does not fit in memory whole:
