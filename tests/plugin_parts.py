@@ -13,7 +13,7 @@ from edsnn.units import physical
 class PerfectIF(edsnn.NeuronModel):
     """Non-leaky integrate-and-fire neuron."""
 
-    kind = "perfect-if"
+    kind = "test-perfect-if"
     v_reset: Quantity = physical(-70 * mV, "potential after a spike")
     v_threshold: Quantity = physical(-60 * mV, "spike threshold")
     tau_m: Quantity = physical(20 * ms, "membrane time constant")

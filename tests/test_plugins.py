@@ -82,10 +82,10 @@ def test_a_user_neuron_trains_from_python_and_its_run_evaluates(tmp_path):
     from plugin_parts import PerfectIF
 
     config = edsnn.TrainConfig(neuron=PerfectIF(), hidden=8, epochs=1, **SMALL)
-    assert edsnn.TrainConfig(neuron="perfect-if", hidden=8, epochs=1, **SMALL) == config
+    assert edsnn.TrainConfig(neuron="test-perfect-if", hidden=8, epochs=1, **SMALL) == config
     result = edsnn.train(config, out=tmp_path / "run", progress=False, echo=lambda *a: None)
     info = json.loads((tmp_path / "run" / "config.json").read_text())
-    assert info["neuron"]["kind"] == "perfect-if" and info["neuron"]["class"] == "plugin_parts:PerfectIF"
+    assert info["neuron"]["kind"] == "test-perfect-if" and info["neuron"]["class"] == "plugin_parts:PerfectIF"
     again = edsnn.evaluate(tmp_path / "run", progress=False)
     assert again.accuracy == again.recorded_accuracy == result.metrics["test_accuracy"].iloc[-1]
 
