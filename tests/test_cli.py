@@ -54,14 +54,14 @@ def test_no_options_give_the_dataclass_defaults():
 
 
 def test_options_reach_the_parameter_sets():
-    config = parse("--fashion", "--hidden", "16,8", "--model", "reference", "--sampling", "first",
+    config = parse("--fashion", "--hidden", "16,8", "--sampling", "first",
                    "--seed", "7", "--lr", "0.3", "--ami", "0.5", "--dif", "1.0", "--sig", "0.4", "--w1", "0.1",
                    "--w2", "0.2", "--sign-rule", "dale", "--diffusion", "uniform", "--bias",
                    "--tau-m", "15ms", "--v-threshold", "-55mV", "--v-rest", "-70 mV", "--v-reset", "-75mV",
                    "--tau-ref", "1ms", "--R-m", "20Mohm", "--I-bias", "0.5nA", "--tau-syn", "3ms",
                    "--w-unit", "0.2nA", "--spike-max-rate", "100Hz", "--presentation", "40ms",
                    "--rest", "10ms", "--dt", "0.5ms", "--record-spikes")
-    assert config.dataset == "fashion-mnist" and config.hidden == (16, 8) and config.model == "reference"
+    assert config.dataset == "fashion-mnist" and config.hidden == (16, 8) and config.model == "spiking"
     assert config.sampling == "first" and config.seed == 7 and config.record_spikes
     assert (config.ed.lr, config.ed.ami, config.ed.dif, config.ed.sig, config.ed.w1, config.ed.w2) == (
         0.3, 0.5, 1.0, 0.4, 0.1, 0.2)

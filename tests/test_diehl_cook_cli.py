@@ -62,7 +62,7 @@ def test_the_run_folder_holds_weights_theta_assignments_and_figures(one_epoch):
     assert metrics["test_accuracy"].iloc[0] == pytest.approx(np.mean(predictions["label"] == predictions["prediction"]))
     for name in ("receptive_fields", "assignments", "learning_curves", "confusion"):
         assert (one_epoch / "figures" / f"{name}.png").stat().st_size > 0
-    assert run.info()["n_inputs"] == 784
+    assert run.description().inputs == 784 and run.description().layers == ["excitatory", "inhibitory"]
 
 
 def test_evaluate_reproduces_the_recorded_accuracy(one_epoch):
@@ -89,7 +89,7 @@ def test_an_existing_folder_is_refused_then_resumed(one_epoch, capsys, tmp_path)
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--neurons", "100"], "diehl-cook' only"),
+    (["--neurons", "100"], "n_excitatory = 100 applies to model 'diehl-cook'"),
     (["--model", "diehl-cook", "--neurons", "0"], "must be a whole number >= 1"),
     (["--model", "diehl-cook", "--neurons", "ten"], "must be a whole number"),
 ])

@@ -184,7 +184,7 @@ def test_run_without_spikes_is_refused(tmp_path, capsys):
     write_fake_run(tmp_path / "ref", n_per_class=3, model="reference", record_spikes=False)
     with pytest.raises(ValueError, match="without --record-spikes.*edsnn train --record-spikes"):
         to_neo(tmp_path / "plain")
-    with pytest.raises(ValueError, match="reference-model run"):
+    with pytest.raises(ValueError, match="'reference' run \\(rate units, no spikes\\)"):
         to_nwb(tmp_path / "ref", tmp_path / "ref.nwb")
     with pytest.raises(SystemExit):
         main(["export", str(tmp_path / "plain"), "--format", "nwb"])

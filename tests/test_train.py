@@ -14,8 +14,8 @@ from run_checks import assert_same_run, run_quietly
 from edsnn.analysis import load_run
 from edsnn.data import SpikeCoding
 from edsnn.model import AdaptiveLIF
+from edsnn.networks import SpikingED
 from edsnn.protocols import TrainConfig, TrainError, evaluate, run_start
-from edsnn.protocols import training as training_module
 from edsnn.runs import RunFolder
 
 HIDDEN, TRAIN, TEST, EPOCHS = 8, 30, 20, 2
@@ -97,9 +97,12 @@ def test_folder_files_and_schemas(direct):
 
     config = json.loads((direct / "config.json").read_text())
     for key in ("coding", "neuron", "synapse", "ed", "edsnn_version", "brian2_version", "numpy_version", "seed",
-                "device", "command_line", "dataset", "data_source", "class_names", "n_inputs", "n_classes",
-                "hidden", "model", "record_spikes"):
+                "device", "command_line", "dataset", "data_source", "class_names", "n_classes",
+                "hidden", "model", "record_spikes", "format_version", "network"):
         assert key in config, key
+    assert config["format_version"] == 2
+    assert config["network"]["populations"]["hidden1"] == {"size": HIDDEN, "types": "EI"}
+    assert not {"stdp", "diehl_cook", "dc_excitatory", "transfer", "input_neuron", "n_excitatory"} & set(config)
     assert config["coding"]["presentation"] == "20. ms" and config["neuron"]["tau_m"] == "20. ms"
     assert TrainConfig.from_dict(config) == tiny()
 
@@ -118,19 +121,17 @@ def test_resume_equals_uninterrupted_run(direct, tmp_path):
 
 def test_interrupt_leaves_finished_epochs_and_resumes(direct, tmp_path, monkeypatch):
     out = tmp_path / "interrupted"
-    real_present = training_module._present
-    calls = {"n": 0}
+    real_learn = SpikingED.learn
 
-    def present_then_interrupt(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:  # epoch 2, training phase
+    def learn_then_interrupt(self, images, labels, epoch, *args, **kwargs):
+        if epoch == 2:
             raise KeyboardInterrupt
-        return real_present(*args, **kwargs)
+        return real_learn(self, images, labels, epoch, *args, **kwargs)
 
-    monkeypatch.setattr(training_module, "_present", present_then_interrupt)
+    monkeypatch.setattr(SpikingED, "learn", learn_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         run_quietly(tiny(), out)
-    monkeypatch.setattr(training_module, "_present", real_present)
+    monkeypatch.setattr(SpikingED, "learn", real_learn)
     run = load_run(out)
     assert run.epochs == [1] and run.metrics["epoch"].tolist() == [1] and run.weights["epoch"] == 1
     run_quietly(tiny(), out, resume=True)
@@ -185,7 +186,9 @@ def test_sizes_beyond_the_data_refused(tmp_path):
 
 def test_reference_model_runs(tmp_path):
     out = tmp_path / "reference"
-    result = run_quietly(tiny(model="reference", epochs=1), out)
+    with pytest.raises(ValueError, match="record_spikes = True applies to model 'spiking'"):
+        tiny(model="reference")  # rate units have no spikes to record
+    result = run_quietly(tiny(model="reference", epochs=1, record_spikes=False), out)
     assert result.metrics["epoch"].tolist() == [1]
     counts = RunFolder(out).counts()
     assert counts["count"].isna().all() and counts["count"].dtype == "Int64"
@@ -201,7 +204,7 @@ def test_kept_state_is_saved_resumed_and_train_returns_the_network(tmp_path):
     result = run_quietly(config, tmp_path / "direct")
     theta = result.weights["hidden1.theta"]
     assert theta.shape == (10, HIDDEN) and theta.max() > 0
-    np.testing.assert_array_equal(result.network.get_weights()["hidden1.theta"], theta)
+    np.testing.assert_array_equal(result.network.get_state()["hidden1.theta"], theta)
     np.testing.assert_array_equal(RunFolder(tmp_path / "direct").weights().arrays["hidden1.theta"], theta)
     run_quietly(config.replace(epochs=1), tmp_path / "resumed")
     resumed = run_quietly(config, tmp_path / "resumed", resume=True)
