@@ -101,7 +101,10 @@ class Description:
         published hybrid): counts are then null and firing statistics do
         not apply.
     metrics : tuple of str
-        Columns ``metrics.csv`` has beyond the common ones.
+        The network's own (whole-number) columns of ``metrics.csv`` beyond the common ones.
+    firing : bool
+        Whether ``metrics.csv`` also holds each population's firing per epoch
+        (:meth:`firing_columns`; run folders of format version 1 do not).
     """
 
     kind: str
@@ -112,6 +115,7 @@ class Description:
     inputs: int = 0
     spiking: bool = True
     metrics: tuple = ()
+    firing: bool = True
 
     @property
     def layers(self) -> list:
@@ -122,6 +126,15 @@ class Description:
     def units(self) -> int:
         """Neurons of all class networks together."""
         return self.class_networks * sum(p.size for p in self.populations.values())
+
+    def firing_columns(self) -> list:
+        """``metrics.csv`` columns of the test phase's firing: per layer and E/I type, the mean rate
+        (``{layer}_{type}_rate_hz``) and the fractions of silent and saturated neurons
+        (``{layer}_{type}_silent``, ``{layer}_{type}_saturated``); none for rate units."""
+        if not (self.spiking and self.firing):
+            return []
+        return [f"{layer}_{kind}_{name}" for layer, population in self.populations.items()
+                for kind in sorted(set(population.types)) for name in ("rate_hz", "silent", "saturated")]
 
     def sizes(self) -> dict:
         """Layer name → neurons per class network."""

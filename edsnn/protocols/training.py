@@ -34,6 +34,7 @@ from edsnn.figures import confusion_counts, plot_confusion, plot_learning_curves
 from edsnn.networks import Network, network_class
 from edsnn.runs import RunFolder, RunFolderError, counts_table, spikes_table
 
+from .firing import firing, warnings_of
 from .live import LiveView
 from .run_start import (
     EvaluationResult,
@@ -169,16 +170,20 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
 
             train_acc = float(np.mean(learned.predictions == train_labels))
             test_acc = float(np.mean(tested.predictions == test_labels))
+            tested.records = list(tested.records)
+            fired = firing(network.description, tested.records, len(test_labels))
             counts, spikes = _tables(network, epoch, test_labels, tested)
             run.write_epoch(
                 epoch, counts=counts, spikes=spikes, predictions=(test_labels, tested.predictions),
                 weights=network.get_state(), seed=config.seed,
                 metrics={"train_accuracy": train_acc, "test_accuracy": test_acc, "train_seconds": train_seconds,
-                         "test_seconds": test_seconds, **learned.metrics})
+                         "test_seconds": test_seconds, **learned.metrics, **fired})
             extra = "".join(f"; {value} {name}" for name, value in learned.metrics.items())
             echo(f"epoch {epoch}/{config.epochs}: train accuracy {100 * train_acc:.1f} %, "
                  f"test accuracy {100 * test_acc:.1f} %  ({train_seconds:.0f} s train, {test_seconds:.0f} s test"
                  f"{extra})")
+            for message in warnings_of(network.description, fired):
+                echo(f"warning, epoch {epoch}: {message}")
             paths = _figures(folder, network, run.metrics(), test_labels, tested.predictions, test_images, tested,
                              train_set.class_names)
             live.update({k: str(v) for k, v in paths.items()}, force=epoch == config.epochs)

@@ -253,8 +253,9 @@ class RunFolder:
     def _columns(self, name: str) -> tuple:
         """(columns, integer columns) of a CSV table; a network's own metrics columns are counts."""
         if name == METRICS and self.file(CONFIG).is_file():
-            extra = list(self.description().metrics)
-            return [*METRICS_COLUMNS, *extra], ["epoch", *extra]
+            description = self.description()
+            extra = list(description.metrics)
+            return [*METRICS_COLUMNS, *extra, *description.firing_columns()], ["epoch", *extra]
         return _CSVS[name]
 
     def _csv(self, name: str) -> pd.DataFrame:

@@ -46,4 +46,4 @@ def description(info: dict) -> Description:
     described = network_class(config.model).describe(config)
     if described.class_networks == config.n_classes and "n_classes" in info:  # one network per class
         described = dataclasses.replace(described, class_networks=int(info["n_classes"]))
-    return described
+    return dataclasses.replace(described, firing=False)  # version 1 kept no firing in metrics.csv
