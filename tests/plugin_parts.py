@@ -11,7 +11,7 @@ from edsnn.units import physical
 @edsnn.register
 @dataclasses.dataclass(frozen=True)
 class PerfectIF(edsnn.NeuronModel):
-    """Non-leaky integrate-and-fire neuron."""
+    """Non-leaky integrate-and-fire neuron: ``dv/dt = R_m*(I_syn + I_bias)/tau_m``."""
 
     kind = "test-perfect-if"
     v_reset: Quantity = physical(-70 * mV, "potential after a spike")
@@ -22,5 +22,6 @@ class PerfectIF(edsnn.NeuronModel):
     I_bias: Quantity = physical(0.9 * nA, "constant bias current")
 
     equations = "dv/dt = R_m*(I_syn + I_bias) / tau_m : volt (unless refractory)\n"
-    threshold, reset, method = "v > v_threshold", "v = v_reset", "euler"
+    threshold, reset = "v > v_threshold", "v = v_reset"
+    method = "euler"  # exact integration does not apply (no leak); Euler is exact for a constant slope
     rest_state = {"v": "v_reset"}

@@ -5,35 +5,17 @@ import dataclasses
 import brian2
 import numpy as np
 import pytest
-from brian2 import Hz, Mohm, Quantity, ms, mV, nA
+from brian2 import Hz, Quantity, ms, mV, nA
+from plugin_parts import PerfectIF
 from test_model import BARS_CODING, bars_scores
 
-from edsnn.model import LIF, EDParameters, ExponentialSynapse, NeuronModel, device_run, neuron_group
+from edsnn.model import LIF, EDParameters, ExponentialSynapse, device_run, neuron_group
 from edsnn.networks import EDNetwork
 from edsnn.networks.ed.layout import neuron_type
 from edsnn.units import UnitError, physical
 
 
-# A user's neuron model, as it would be written in a notebook: a perfect
-# (non-leaky) integrate-and-fire neuron.
-@dataclasses.dataclass(frozen=True)
-class PerfectIF(NeuronModel):
-    """Non-leaky integrate-and-fire neuron: ``dv/dt = R_m*(I_syn + I_bias)/tau_m``."""
-
-    v_reset: Quantity = physical(-70 * mV, "potential after a spike")
-    v_threshold: Quantity = physical(-60 * mV, "spike threshold")
-    tau_m: Quantity = physical(20 * ms, "membrane time constant")
-    tau_ref: Quantity = physical(2 * ms, "absolute refractory period")
-    R_m: Quantity = physical(10 * Mohm, "membrane resistance")
-    I_bias: Quantity = physical(0.9 * nA, "constant bias current")
-
-    equations = "dv/dt = R_m*(I_syn + I_bias) / tau_m : volt (unless refractory)  # membrane potential\n"
-    threshold = "v > v_threshold"
-    reset = "v = v_reset"
-    rest_state = {"v": "v_reset"}
-    method = "euler"  # exact integration does not apply (no leak); Euler is exact for a constant slope
-
-
+# A user's neuron model (a perfect, non-leaky integrate-and-fire neuron), registered as a plugin.
 @dataclasses.dataclass(frozen=True)
 class HomeostaticIF(PerfectIF):
     """PerfectIF whose threshold rises by ``d_theta`` per spike and never relaxes (kept state)."""

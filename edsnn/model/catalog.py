@@ -22,7 +22,8 @@ from edsnn.model.rules import LearningRule
 from edsnn.model.stdp import STDPRule
 from edsnn.model.synapses import SYNAPSES, SynapseModel
 
-__all__ = ["NEURONS", "SYNAPSES", "RULES", "PARTS", "register_part", "import_path", "import_part"]
+__all__ = ["NEURONS", "SYNAPSES", "RULES", "PARTS", "register_part", "register_in", "import_path",
+           "import_part"]
 
 #: ``--neuron`` kind → neuron model of the hidden and output layers.
 NEURONS = {cls.kind: cls for cls in (LIF, AdaptiveLIF, Izhikevich, DALIF)}
@@ -46,9 +47,18 @@ def register_part(cls):
     if registry is None:
         raise TypeError(f"cannot register {cls!r}: a part is a subclass of one of "
                         f"{[base.__name__ for base in PARTS]}")
+    return register_in(registry, cls, "--neuron, --synapse")
+
+
+def register_in(registry: dict, cls, option: str):
+    """Put ``cls`` into ``registry`` under its ``kind`` (the value of ``option``); returns it.
+
+    The same class, or one of the same import path (a notebook cell run
+    again), replaces itself; another class under a taken kind is refused.
+    """
     kind = getattr(cls, "kind", "")
     if not isinstance(kind, str) or not kind:
-        raise TypeError(f"{cls.__name__} needs a class attribute kind = '<name>' (its --option value)")
+        raise TypeError(f"{cls.__name__} needs a class attribute kind = '<name>' (its {option} value)")
     if registry.get(kind, cls) is not cls and import_path(registry[kind]) != import_path(cls):
         raise ValueError(f"kind {kind!r} is already registered for {import_path(registry[kind])}")
     registry[kind] = cls

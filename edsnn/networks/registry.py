@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from edsnn.model.catalog import import_part, import_path
+from edsnn.model.catalog import import_part, register_in
 
 from .contract import Network
 
@@ -20,13 +20,7 @@ def register_network(cls):
     """Register a :class:`Network` subclass under its ``kind``; returns it (usable as a decorator)."""
     if not (isinstance(cls, type) and issubclass(cls, Network)):
         raise TypeError(f"cannot register {cls!r} as a network: it must subclass edsnn.networks.Network")
-    kind = getattr(cls, "kind", "")
-    if not isinstance(kind, str) or not kind:
-        raise TypeError(f"{cls.__name__} needs a class attribute kind = '<name>' (its --model value)")
-    if NETWORKS.get(kind, cls) is not cls and import_path(NETWORKS[kind]) != import_path(cls):
-        raise ValueError(f"network kind {kind!r} is already registered for {import_path(NETWORKS[kind])}")
-    NETWORKS[kind] = cls
-    return cls
+    return register_in(NETWORKS, cls, "--model")
 
 
 def network_class(kind: str, path: str | None = None) -> type:
