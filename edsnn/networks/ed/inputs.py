@@ -38,7 +38,6 @@ __all__ = ["InputLayer", "input_layer", "StepPulse", "REFERENCE_INPUT_PULSE"]
 REFERENCE_INPUT_PULSE = 10 * nA
 
 
-
 @dataclasses.dataclass(frozen=True)
 class StepPulse(SynapseModel):
     """A current ``w_unit`` during the time step of the presynaptic spike.
