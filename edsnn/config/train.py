@@ -36,6 +36,7 @@ from edsnn.model import (
     STDPParameters,
     SynapseModel,
 )
+from edsnn.model.compiler import default_device
 
 __all__ = ["TrainConfig", "TRAIN_MODELS", "SYNAPSES", "KINDS", "PER_LAYER", "kind_of", "section_classes"]
 
@@ -96,7 +97,8 @@ class TrainConfig:
     seed : int
         Every random stream derives from ``(seed, epoch)``.
     device : {"runtime", "numpy", "cython", "cpp", "cuda"}
-        Where Brian2 runs (``"runtime"`` is the runtime device with Cython).
+        Where Brian2 runs (``"runtime"`` is the runtime device with Cython);
+        default ``"cpp"`` where a C++ compiler works (:func:`edsnn.model.compiler.default_device`).
     precision : {"double", "single"}
         Floating-point type of the network's state and weights (single:
         half the memory traffic; its speed and accuracy: README "Speed").
@@ -147,7 +149,7 @@ class TrainConfig:
     n_excitatory: int | None = None
     sampling: str = "stratified"
     seed: int = 0
-    device: str = "runtime"
+    device: str = dataclasses.field(default_factory=default_device)
     precision: str = "double"
     batch_size: int = 500
     record_spikes: bool = False
