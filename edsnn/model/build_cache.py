@@ -162,9 +162,14 @@ def install(device, kind: str, main_file: str = "main.cpp", notify=None) -> None
         if root is None:
             return compile_(directory, compiler, debug, clean, None)
         entry = root / "programs" / program_key(directory)
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            lock = open(f"{entry}.lock", "w")
+        except OSError as err:
+            notify(f"no program cache ({err})")
+            return compile_(directory, compiler, debug, clean, None)
         # Runs building the same program at once (sweep workers) wait for the first one.
-        with open(f"{entry}.lock", "w") as lock:
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if _restore(entry, directory):
                 notify(f"reusing the compiled network from {entry}")
