@@ -6,7 +6,7 @@ from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
 
 from edsnn.data import SpikeCoding
 from edsnn.model import EDNetwork, EDParameters, StandaloneRun
-from edsnn.model.build_cache import cache_root, canonical_main, program_key
+from edsnn.model.build_cache import cache_root, canonical_main, drop_stale_objects, program_key
 
 
 def test_canonical_main_sorts_only_commuting_constant_assignments():
@@ -71,3 +71,16 @@ def test_the_cache_can_be_switched_off(monkeypatch):
     monkeypatch.delenv("EDSNN_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
     assert str(cache_root()) == "/somewhere/edsnn"
+
+
+def test_objects_compiled_with_other_flags_are_dropped(tmp_path):
+    (tmp_path / "makefile").write_text("PROGRAM = main\nOPTIMISATIONS = -O3\nSRCS = a.cpp\n")
+    drop_stale_objects(str(tmp_path))  # a folder never compiled here: nothing to keep
+    for name in ("a.o", "main"):
+        (tmp_path / name).write_text("built")
+    (tmp_path / "makefile").write_text("PROGRAM = main\nOPTIMISATIONS = -O3\nSRCS = a.cpp b.cpp\n")
+    drop_stale_objects(str(tmp_path))  # other sources, same flags: make's own business
+    assert (tmp_path / "a.o").is_file() and (tmp_path / "main").is_file()
+    (tmp_path / "makefile").write_text("PROGRAM = main\nOPTIMISATIONS = -O3 -fopenmp\nSRCS = a.cpp b.cpp\n")
+    drop_stale_objects(str(tmp_path))
+    assert not (tmp_path / "a.o").exists() and not (tmp_path / "main").exists()

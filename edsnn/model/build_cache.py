@@ -9,7 +9,8 @@ arrays from the build folder it runs in), so a cached program run in any build f
 gives exactly what a fresh compilation there gives.
 
 The cache folder is ``$EDSNN_CACHE`` (``off``: no cache), else ``$XDG_CACHE_HOME/edsnn``
-or ``~/.cache/edsnn``; its ``programs/<hash>/`` entries can be deleted at any time.
+or ``~/.cache/edsnn``; its ``programs/<hash>/`` entries can be deleted at any time
+(``programs/<hash>.log`` lists the compilations of each).
 Entries are written to a temporary folder and renamed into place, so concurrent runs
 never see half an entry, and a lock per entry makes runs that need the same program at
 once (sweep workers) compile it once.
@@ -33,8 +34,14 @@ from pathlib import Path
 
 __all__ = ["cache_root", "program_key", "canonical_main", "install"]
 
-#: Generated files that are not part of the compiled program (data, outputs, logs).
-_NOT_SOURCE = re.compile(r"^(static_arrays|results)/|\.o$|^main$|^make\.deps$|\.log$|\.lock$")
+#: Generated files that are not part of the compiled program (data, outputs, logs, stamps).
+_NOT_SOURCE = re.compile(r"^(static_arrays|results)/|\.o$|^main$|^make\.deps$|\.log$|\.lock$|^\.")
+
+#: Makefile lines that set compiler or linker flags.
+_FLAG_LINE = re.compile(r"^\w*(FLAGS|OPTIMISATIONS)\b.*$", re.MULTILINE)
+
+#: File in a build folder naming the flags and toolchain its object files were compiled with.
+_FLAGS_STAMP = ".edsnn-flags"
 
 #: A statement that sets one array element to a literal (clock and ``t0`` initialisations).
 _CONSTANT_SET = re.compile(r"^\s*(\w+)\[0\] = ([-+.\w]+);\s*$")
@@ -104,6 +111,22 @@ def program_key(directory: str) -> str:
     return digest.hexdigest()[:32]
 
 
+def drop_stale_objects(directory: str) -> None:
+    """Delete a reused build folder's object files if they were compiled with other flags or compilers.
+
+    Brian2's makefile rebuilds an object when its source changes, not when the
+    flags do; without this, a folder reused with new flags would link old objects.
+    """
+    folder = Path(directory)
+    makefile = folder / "makefile"
+    flags = "\n".join(m.group(0) for m in _FLAG_LINE.finditer(makefile.read_text() if makefile.is_file() else ""))
+    stamp, current = folder / _FLAGS_STAMP, hashlib.sha256(f"{_toolchain()}\n{flags}".encode()).hexdigest()
+    if not stamp.is_file() or stamp.read_text() != current:
+        for path in [*folder.rglob("*.o"), folder / "main"]:
+            path.unlink(missing_ok=True)
+        stamp.write_text(current)
+
+
 def _typical_seconds(programs: Path, kind: str) -> float | None:
     """Median compilation time of the cached programs of ``kind``."""
     times = []
@@ -147,11 +170,9 @@ def install(device, kind: str, main_file: str = "main.cpp", notify=None) -> None
     (:func:`canonical_main`) and hashed (:func:`program_key`); a cached program is
     copied into the build folder, otherwise the device compiles as usual, announcing
     it through ``notify`` (default: a line on stderr), and the program is stored.
-    The count of compilations is kept in ``device.edsnn_compilations``.
     """
     notify = notify or (lambda text: print(text, file=sys.stderr, flush=True))
     compile_source = type(device).compile_source
-    device.edsnn_compilations = 0
 
     def cached_compile_source(directory, compiler, debug, clean):
         main = Path(directory, main_file)
@@ -181,11 +202,13 @@ def install(device, kind: str, main_file: str = "main.cpp", notify=None) -> None
         estimate = f"~{typical:.0f} s" if typical else "a minute or more"
         notify(f"compiling the network ({kind}; first run of this structure, {estimate})…")
         start = time.perf_counter()
+        drop_stale_objects(directory)
         compile_source(device, directory, compiler, debug, clean)
-        device.edsnn_compilations += 1
         seconds = time.perf_counter() - start
         notify(f"compiled in {seconds:.0f} s")
         if entry is not None:
             _store(entry, directory, kind, seconds)
+            with open(f"{entry}.log", "a", encoding="utf-8") as log:  # one line per compilation
+                log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} compiled in {seconds:.1f} s (pid {os.getpid()})\n")
 
     device.compile_source = cached_compile_source

@@ -266,7 +266,8 @@ class StandaloneRun(DeviceRun):
         for number, (k, seed) in enumerate(seeds):
             variable = f"{INIT_SEED_VARIABLE}_{number}"
             queue[k] = ("insert_code", _INIT_SEED_CODE.format(variable=variable, threads=threads))
-            device.run_environment_variables[variable] = str(int(seed))
+            # Set here too, so that Brian2 does not log the overwrite of an earlier network's value.
+            os.environ[variable] = device.run_environment_variables[variable] = str(int(seed))
 
     def _scan_seeds(self, device):
         """Pick up the ``brian2.seed`` calls made since the last scan."""
