@@ -42,3 +42,11 @@ def standalone_cleanup():
 def cpp_run(tmp_path, standalone_cleanup):
     """A cpp_standalone device building in the test's own folder."""
     return StandaloneRun("cpp", str(tmp_path / "build"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def program_cache(tmp_path_factory):
+    """Compiled standalone programs cached for this session only, not in the user's cache folder."""
+    os.environ["EDSNN_CACHE"] = str(tmp_path_factory.mktemp("programs"))
+    yield
+    del os.environ["EDSNN_CACHE"]

@@ -336,3 +336,17 @@ def test_sweep_survives_a_killed_worker(tmp_path):
     assert "resuming" in (out / "logs" / f"{killed['point']}.log").read_text()
     # the dead worker's finished point is not run again (its result is not recomputed)
     assert _starts(out / "logs" / f"{killed['finished']}.log") == [killed["pid"]]
+
+
+def test_cpp_points_of_one_structure_compile_once(tmp_path, monkeypatch):
+    """Two seeds on two workers at once: one compilation, the other worker waits and reuses it."""
+    monkeypatch.setenv("EDSNN_CACHE", str(tmp_path / "programs"))
+    spec = BASE.replace('device = "numpy"', 'device = "cpp"') + "[repeat]\nseeds = [1, 2]\n"
+    (tmp_path / "seeds.toml").write_text(spec)
+    result = run_sweep(tmp_path / "seeds.toml", out=tmp_path / "out", n_workers=2, progress=False, echo=quiet,
+                       cache_dir=tmp_path / "cache")
+    assert sorted(result.ran) == ["seed=1", "seed=2"] and result.failed == []
+    logs = list((tmp_path / "programs" / "programs").glob("*.log"))
+    assert len(logs) == 1 and len(logs[0].read_text().splitlines()) == 1
+    first, second = (pd.read_csv(tmp_path / "out" / "points" / name / "metrics.csv") for name in ("seed=1", "seed=2"))
+    assert not first.equals(second)  # the seeds reached the shared program

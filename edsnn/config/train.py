@@ -35,6 +35,7 @@ from edsnn.model import (
     SynapseModel,
 )
 from edsnn.model.catalog import import_part, import_path, register_part
+from edsnn.model.compiler import default_device
 from edsnn.networks import NETWORKS, DiehlCookParameters, network_class
 
 __all__ = ["TrainConfig", "RUN_FIELDS", "SYNAPSES", "KINDS", "PER_LAYER", "kind_of", "section_classes",
@@ -100,7 +101,8 @@ class TrainConfig:
     seed : int
         Every random stream derives from ``(seed, epoch)``.
     device : {"runtime", "numpy", "cython", "cpp", "cuda"}
-        Where Brian2 runs (``"runtime"`` is the runtime device with Cython).
+        Where Brian2 runs (``"runtime"`` is the runtime device with Cython);
+        default ``"cpp"`` where a C++ compiler works (:func:`edsnn.model.compiler.default_device`).
     precision : {"double", "single"}
         Floating-point type of the network's state and weights (single:
         half the memory traffic; its speed and accuracy: docs, Results).
@@ -151,7 +153,7 @@ class TrainConfig:
     n_excitatory: int = 400
     sampling: str = "stratified"
     seed: int = 0
-    device: str = "runtime"
+    device: str = dataclasses.field(default_factory=default_device)
     precision: str = "double"
     batch_size: int = 500
     record_spikes: bool = False

@@ -13,6 +13,7 @@ how a batch of presentations reaches the simulator differs:
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 import time
@@ -22,6 +23,8 @@ import brian2
 import numpy as np
 from brian2 import NetworkOperation, prefs, set_device
 from brian2.units.fundamentalunits import fail_for_dimension_mismatch
+
+from edsnn.model import build_cache
 
 __all__ = ["DeviceRun", "StandaloneRun", "DEVICES", "PRECISIONS", "device_run", "check_no_network_operation"]
 
@@ -187,7 +190,10 @@ class StandaloneRun(DeviceRun):
         """Nothing: a standalone program starts every batch from the initial state."""
 
     def activate(self, seed: int) -> None:
+        # Brian2 suffixes the names of code objects while an earlier network's objects live on
+        # (e.g. in reference cycles): the sources, and so the cached program, would differ.
         brian2.device.reinit()
+        gc.collect()
         brian2.device.activate()
         prefs.core.default_float_dtype = PRECISIONS[self.precision]
         prefs.devices.cpp_standalone.openmp_threads = 0 if self.threads == 1 else self.threads
@@ -200,6 +206,7 @@ class StandaloneRun(DeviceRun):
             set_device("cuda_standalone", build_on_run=False, directory=self.directory)
         else:
             set_device("cpp_standalone", build_on_run=False, directory=self.directory)
+        build_cache.install(brian2.get_device(), self.kind, "main.cu" if self.kind == "cuda" else "main.cpp")
         brian2.seed(seed)
         self._base_seed = seed
 
@@ -228,8 +235,12 @@ class StandaloneRun(DeviceRun):
     def build(self, net) -> float:
         """Generate and compile the program of ``net`` (once; the first batch does it).
 
-        The program runs one batch (``batch_size`` presentations plus one step);
-        an unchanged build folder is reused (only changed sources recompile).
+        The program runs one batch (``batch_size`` presentations plus one step).
+        A program compiled before from the same sources is taken from the cache
+        (:mod:`edsnn.model.build_cache`); otherwise an unchanged build folder is
+        reused (only changed sources recompile).  The seeds set before the build
+        reach the cpp program at run time, so that networks differing only in
+        their seed share one program.
 
         Returns
         -------
@@ -242,6 +253,8 @@ class StandaloneRun(DeviceRun):
         device = brian2.get_device()
         step = net.coding.dt
         self._set_t0(net, step)
+        if self.kind == "cpp":
+            self._seeds_at_run_time(device)
         # Reseed from the environment just before the network runs.
         device.insert_code("main", _RESEED_CODE[self.kind])
         net.network.run(net.batch_size * net.period + step, profile=self.profile, namespace={})
@@ -250,13 +263,33 @@ class StandaloneRun(DeviceRun):
         self.build_seconds = time.perf_counter() - start
         return self.build_seconds
 
-    def _next_seed(self, device) -> int:
-        """Seed of the coming execution; picks up ``brian2.seed`` calls made since the last one."""
+    def _seeds_at_run_time(self, device):
+        """Replace the seeds compiled into the program by ones read from the environment.
+
+        Brian2 writes each ``seed(n)`` as a constant into ``main.cpp``; read from
+        :data:`INIT_SEED_VARIABLE` ``_k`` instead (set for every execution), the program is the
+        same for every seed and the random streams are unchanged.
+        """
+        self._scan_seeds(device)
+        queue, threads = device.main_queue, self.threads
+        seeds = [(k, args) for k, (func, args) in enumerate(queue) if func == "seed" and args is not None]
+        for number, (k, seed) in enumerate(seeds):
+            variable = f"{INIT_SEED_VARIABLE}_{number}"
+            queue[k] = ("insert_code", _INIT_SEED_CODE.format(variable=variable, threads=threads))
+            # Set here too, so that Brian2 does not log the overwrite of an earlier network's value.
+            os.environ[variable] = device.run_environment_variables[variable] = str(int(seed))
+
+    def _scan_seeds(self, device):
+        """Pick up the ``brian2.seed`` calls made since the last scan."""
         queue = device.main_queue
         for func, args in queue[self._queue_seen:]:
             if func == "seed":
                 self._base_seed, self._executions = args, 0
         self._queue_seen = len(queue)
+
+    def _next_seed(self, device) -> int:
+        """Seed of the coming execution; picks up ``brian2.seed`` calls made since the last one."""
+        self._scan_seeds(device)
         if self._base_seed is None:  # brian2.seed(None): fresh entropy
             self._base_seed = int(np.random.SeedSequence().generate_state(1)[0])
         seed = int(np.random.SeedSequence([int(self._base_seed), self._executions]).generate_state(1)[0])
@@ -318,6 +351,18 @@ class StandaloneRun(DeviceRun):
 
 #: Environment variable through which each execution gets its seed.
 SEED_VARIABLE = "EDSNN_RUN_SEED"
+
+#: Prefix of the environment variables holding the seeds set before the build (cpp).
+INIT_SEED_VARIABLE = "EDSNN_INIT_SEED"
+
+#: Brian2's own seeding code (``CPPStandaloneDevice.generate_main_source``), the seed read at run time.
+_INIT_SEED_CODE = """
+    {{
+        const unsigned long _seed = strtoul(getenv("{variable}"), NULL, 10);
+        for (int _i=0; _i<{threads}; _i++)
+            brian::_random_generators[_i].seed(_seed + _i);
+    }}
+"""
 
 #: Code run right before the network, reseeding every random generator from
 #: :data:`SEED_VARIABLE` (cpp: one Mersenne twister per thread; cuda: cuRAND).

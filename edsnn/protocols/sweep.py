@@ -33,7 +33,11 @@ again.
 Each Dask worker process gets its own Brian2 Cython cache and standalone
 build folder (:class:`edsnn.protocols.sweep_worker.BrianCachePlugin`), so compiled code of two workers
 never collides.  Tasks within one worker process run one at a time, since
-Brian2's device and preferences are process-wide.
+Brian2's device and preferences are process-wide.  Compiled standalone
+programs are shared by all workers through the program cache
+(:mod:`edsnn.model.build_cache`): points that differ only in values the program
+reads at run time (seed, data, epochs) compile once, the first of them; points
+that change compiled-in values (learning rate, time constants) compile each.
 """
 
 from __future__ import annotations

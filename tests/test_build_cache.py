@@ -1,0 +1,86 @@
+"""The cache of compiled standalone programs: keys, canonical sources, and a second build that does not compile."""
+
+import numpy as np
+from brian2 import Hz, ms
+from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+
+from edsnn.data import SpikeCoding
+from edsnn.model import EDNetwork, EDParameters, StandaloneRun
+from edsnn.model.build_cache import cache_root, canonical_main, drop_stale_objects, program_key
+
+
+def test_canonical_main_sorts_only_commuting_constant_assignments():
+    text = "x();\n  b_t[0] = 0.0;\n  a_t[0] = 0.001;\ny();\n  d[0] = 1;\n  c[0] = 2;\n  d[0] = 3;\n"
+    assert canonical_main(text) == (
+        "x();\n  a_t[0] = 0.001;\n  b_t[0] = 0.0;\ny();\n"
+        "  d[0] = 1;\n  c[0] = 2;\n  d[0] = 3;\n"  # d set twice to different values: order kept
+    )
+
+
+def test_program_key_follows_sources_not_data(tmp_path):
+    for name, text in (("main.cpp", "int main(){}"), ("makefile", "CXX=c++"), ("static_arrays/w", "1"),
+                       ("results/w", "2"), ("main.o", "obj"), ("main", "binary")):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    key = program_key(str(tmp_path))
+    for name in ("static_arrays/w", "results/w", "main.o", "main"):
+        (tmp_path / name).write_text("changed")
+    assert program_key(str(tmp_path)) == key
+    (tmp_path / "makefile").write_text("CXX=c++ -O0")
+    assert program_key(str(tmp_path)) != key
+
+
+def _train(directory, seed):
+    net = EDNetwork(
+        n_inputs=8, n_classes=2, hidden=(4,), batch_size=3, seed=seed,
+        ed=EDParameters(lr=0.3), coding=SpikeCoding(max_rate=400 * Hz, presentation=20 * ms),
+        device=StandaloneRun("cpp", str(directory)),
+    )
+    rates = np.tile(np.repeat([0.9, 0.6, 0.3, 0.8], 2), (3, 1)) * 400 * Hz
+    counts = net.run(rates, np.array([0, 1, 0]), learn=True).counts
+    return np.concatenate([c.ravel() for c in counts.values()]), net.get_weights()
+
+
+def test_a_second_build_takes_the_cached_program_and_gives_a_fresh_builds_results(
+        tmp_path, monkeypatch, standalone_cleanup):
+    monkeypatch.setenv("EDSNN_CACHE", str(tmp_path / "cache"))
+    compilations = []
+    compile_source = CPPStandaloneDevice.compile_source
+    monkeypatch.setattr(CPPStandaloneDevice, "compile_source",
+                        lambda self, *args: compilations.append(args[0]) or compile_source(self, *args))
+    fresh_counts, fresh_weights = _train(tmp_path / "a", seed=5)
+    assert compilations == [str(tmp_path / "a")]
+    assert len([p for p in (tmp_path / "cache" / "programs").iterdir() if p.is_dir()]) == 1
+
+    counts, weights = _train(tmp_path / "b", seed=5)
+    assert len(compilations) == 1, "the second build compiled again"
+    assert fresh_counts.sum() > 0
+    np.testing.assert_array_equal(counts, fresh_counts)
+    for name in fresh_weights:
+        np.testing.assert_array_equal(weights[name], fresh_weights[name])
+
+    # another seed is the same program: its seeds are read at run time
+    other_counts, _ = _train(tmp_path / "c", seed=6)
+    assert len(compilations) == 1
+    assert not np.array_equal(other_counts, fresh_counts)
+
+
+def test_the_cache_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("EDSNN_CACHE", "off")
+    assert cache_root() is None
+    monkeypatch.delenv("EDSNN_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert str(cache_root()) == "/somewhere/edsnn"
+
+
+def test_objects_compiled_with_other_flags_are_dropped(tmp_path):
+    (tmp_path / "makefile").write_text("PROGRAM = main\nOPTIMISATIONS = -O3\nSRCS = a.cpp\n")
+    drop_stale_objects(str(tmp_path))  # a folder never compiled here: nothing to keep
+    for name in ("a.o", "main"):
+        (tmp_path / name).write_text("built")
+    (tmp_path / "makefile").write_text("PROGRAM = main\nOPTIMISATIONS = -O3\nSRCS = a.cpp b.cpp\n")
+    drop_stale_objects(str(tmp_path))  # other sources, same flags: make's own business
+    assert (tmp_path / "a.o").is_file() and (tmp_path / "main").is_file()
+    (tmp_path / "makefile").write_text("PROGRAM = main\nOPTIMISATIONS = -O3 -fopenmp\nSRCS = a.cpp b.cpp\n")
+    drop_stale_objects(str(tmp_path))
+    assert not (tmp_path / "a.o").exists() and not (tmp_path / "main").exists()
