@@ -5,8 +5,9 @@ from brian2 import Hz, ms
 from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDNetwork, EDParameters, StandaloneRun
+from edsnn.model import EDParameters, StandaloneRun
 from edsnn.model.build_cache import cache_root, canonical_main, drop_stale_objects, program_key
+from edsnn.networks import EDNetwork
 
 
 def test_canonical_main_sorts_only_commuting_constant_assignments():
