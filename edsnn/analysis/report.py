@@ -20,7 +20,7 @@ __all__ = ["analyze_run"]
 _TABLES = {
     "predictions.csv": ("predictions", ["epoch", "presentation", "label", "prediction"]),
     "metrics.csv": ("metrics", ["epoch", "test_accuracy"]),
-    "spikes.parquet": ("spikes", st._SPIKE_COLUMNS),
+    "spikes.parquet": ("spikes", st.SPIKE_COLUMNS),
 }
 
 
