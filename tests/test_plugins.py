@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from brian2 import ms
+from brian2 import ms, nA
 
 import edsnn
 from edsnn.data import SpikeCoding
@@ -109,3 +109,17 @@ def test_the_command_line_trains_a_plugin_and_names_it_when_it_cannot_be_importe
     assert not (tmp_path / "other").exists()
     helped = _edsnn("--plugin", "plugin_network", "train", "--model", "test-perceptron", "--help")
     assert "--presentation" in helped.stdout and "--hidden" not in helped.stdout
+
+
+def test_a_user_neuron_is_chosen_by_its_kind_on_the_command_line_and_in_a_sweep_file():
+    from plugin_parts import PerfectIF
+
+    from edsnn.cli import _join_values, build_parser, config_from_args
+    from edsnn.protocols.sweep_spec import parse_spec
+
+    parser = build_parser()
+    args = parser.parse_args(_join_values(parser, ["train", "--neuron", "test-perfect-if", "--tau-m", "10 ms"]))
+    assert config_from_args(args).neuron == PerfectIF(tau_m=10 * ms)
+    spec = parse_spec('[base]\nhidden = [8]\nneuron = "test-perfect-if"\n\n'
+                      '[grid]\n"neuron.I_bias" = ["0.5 nA", "1 nA"]\n')
+    assert [point.config.neuron for point in spec.points] == [PerfectIF(I_bias=0.5 * nA), PerfectIF(I_bias=1 * nA)]
