@@ -279,6 +279,40 @@ class TrainConfig:
         return out
 
     @classmethod
+    def from_options(cls, base: TrainConfig | None = None, **options) -> TrainConfig:
+        """A config from the names the command line and sweep files use, with Python values.
+
+        >>> from brian2 import ms
+        >>> config = TrainConfig.from_options(lr=0.1, tau_m=10 * ms, neuron="lif", hidden=32)
+        >>> config.ed.lr, config.neuron.tau_m, config.hidden
+        (0.1, 10. * msecond, (32,))
+
+        A name is a setting (``train``, ``hidden``), a parameter by its short
+        name (``tau_m``, ``lr``, ``max_rate``) or its full name
+        (``neuron.tau_m``); ``neuron="izhikevich"`` chooses a kind.  Options
+        change ``base`` (default: the defaults).
+
+        Raises
+        ------
+        TypeError
+            An unknown or ambiguous name (with "did you mean").
+        ValueError
+            A value the parameter sets refuse (each message names the parameter).
+        """
+        from edsnn.config import schema
+
+        changes = {}
+        for name, value in options.items():
+            try:
+                changes[schema.resolve_name(name)] = value
+            except KeyError as err:
+                raise TypeError(err.args[0]) from None
+        try:
+            return schema.apply(base or cls(), changes)
+        except schema.ParameterError as err:
+            raise ValueError("; ".join(message for _, message in err.problems)) from None
+
+    @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:
         """Inverse of :meth:`to_dict`; keys that are not the run's or its network's options are ignored.
 

@@ -72,8 +72,8 @@ class EDNetwork:
         Number of inputs, E/I pairs included (1568 for 28×28 images).
     n_classes : int
         Number of output classes, i.e. of independent class networks.
-    hidden : sequence of int
-        Hidden layer sizes of each class network; default ``(128,)`` as ``edsnn train``.
+    hidden : int or sequence of int
+        Hidden layer sizes of each class network (an int: one layer); default ``(128,)`` as ``edsnn train``.
     model : {"spiking", "reference"}
         Every layer spiking (``"spiking"``), or the published hybrid: Poisson →
         input LIF → sigmoid rate units (``"reference"``).
@@ -130,7 +130,7 @@ class EDNetwork:
         device: DeviceRun | None = None,
         fuse_pairs: bool = True,
     ):
-        hidden = tuple(int(h) for h in hidden)
+        hidden = (hidden,) if isinstance(hidden, int) else tuple(int(h) for h in hidden)
         _check_sizes(n_inputs, n_classes, hidden, batch_size)
         if model not in MODELS:
             raise ValueError(f"model must be one of {MODELS} (got {model!r})")
