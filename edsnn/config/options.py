@@ -7,7 +7,6 @@ import argparse
 from edsnn.config.train import RUN_FIELDS, TrainConfig, section_classes
 from edsnn.networks import network_class
 
-from .names import names
 from .parameters import Field, _docstring, _python_type, field, fields
 
 
@@ -33,6 +32,8 @@ class _Flag(argparse.BooleanOptionalAction):
 
 def flags(f: Field) -> list[str]:
     """Option strings of a parameter: short name, full name, then aliases."""
+    from .schema import names  # the schema re-exports these options: imported when called
+
     rank = {f.section: 0, f.attr: 1, f.name: 2}
     written = sorted((n for n, full in names().items() if full == f.name), key=lambda n: rank.get(n, 3))
     return ["--" + n.replace("_", "-") for n in written]

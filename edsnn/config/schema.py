@@ -36,19 +36,18 @@ Traceback (most recent call last):
 ...
 edsnn.config.schema.ParameterError: tau_m must be a time, e.g. 20. ms (got '20' without a unit)
 
-The fields live in :mod:`~edsnn.config.parameters`, the names in
-:mod:`~edsnn.config.names`, the command-line options in
-:mod:`~edsnn.config.options`; use them from here.
+The fields live in :mod:`~edsnn.config.parameters`, the command-line
+options in :mod:`~edsnn.config.options`; use them from here.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 
 from edsnn.config.train import KINDS, PER_LAYER, TrainConfig, kind_of
 from edsnn.units import UnitError
 
-from .names import ALIASES, FULL_NAME_ONLY, names, resolve_name, short_names
 from .options import HelpFormatter, add_options, given_options
 from .options import flags as flags  # outside __all__ as before
 from .parameters import Field, field, fields, value_of
@@ -57,6 +56,19 @@ __all__ = [
     "Field", "ParameterError", "fields", "field", "names", "short_names", "resolve_name", "value_of",
     "apply", "add_options", "given_options", "HelpFormatter", "ALIASES", "FULL_NAME_ONLY",
 ]
+
+#: Other names of some parameters: the published program's symbols and older option names.
+ALIASES = {
+    "R_max": "coding.max_rate", "spike_max_rate": "coding.max_rate",
+    "alpha": "ed.lr", "beta": "ed.ami", "u1": "ed.dif", "u0": "ed.sig", "coding": "coding.code",
+    "neurons": "n_excitatory",
+}
+
+#: Sections reached by their full names only: the reference model's input neuron
+#: shares every field name with ``neuron``; Diehl & Cook's sections share
+#: ``presentation``, ``rest``, ``dt``, … with ``coding`` (``--diehl-cook.rest``) and
+#: ``tau_m``, ``d_theta``, … with ``neuron`` (``--dc-excitatory.d-theta``).
+FULL_NAME_ONLY = ("input_neuron", "stdp", "diehl_cook", "dc_excitatory")
 
 _ERRORS = (UnitError, ValueError, TypeError)
 
@@ -68,6 +80,55 @@ class ParameterError(ValueError):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("; ".join(message for _, message in self.problems))
+
+
+def short_names() -> tuple[dict, dict]:
+    """Other names → full name, derived from the dataclasses.
+
+    Returns
+    -------
+    unique : dict of str to str
+        Field names that belong to exactly one place, the section name of a
+        polymorphic section (``synapse`` → ``synapse.kind``), and :data:`ALIASES`.
+    ambiguous : dict of str to list of str
+        Field names found in several places (refused).
+    """
+    owners: dict[str, list[str]] = {}
+    for f in fields():
+        if f.section not in FULL_NAME_ONLY:
+            owners.setdefault(f.attr, []).append(f.name)
+    unique = {name: places[0] for name, places in owners.items() if len(places) == 1}
+    unique.update({section: f"{section}.kind" for section in KINDS if section not in owners})
+    unique.update(ALIASES)
+    return unique, {name: places for name, places in owners.items() if len(places) > 1}
+
+
+def names() -> dict:
+    """Every name a parameter may be written with → its full name."""
+    return {**short_names()[0], **{f.name: f.name for f in fields()}}
+
+
+def resolve_name(name: str) -> str:
+    """The full name (``neuron.tau_m``) of a name as written (``tau_m``, ``tau-m``, ``u1``).
+
+    Raises
+    ------
+    KeyError
+        Unknown or ambiguous name (the message lists the candidates).
+    """
+    text = name.strip().lstrip("-").replace("-", "_")
+    every, ambiguous = names(), short_names()[1]
+    if text in every:
+        return every[text]
+    if text in ambiguous:
+        raise KeyError(f"{name!r} is ambiguous: write one of {', '.join(ambiguous[text])}")
+    folded = [full for written, full in every.items() if written.lower() == text.lower()]
+    if len(set(folded)) == 1:
+        return folded[0]
+    close = difflib.get_close_matches(text, list(every), n=3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise KeyError(f"unknown parameter {name!r}{hint} (names are TrainConfig settings such as "
+                   f"'train', 'hidden', or section.field such as 'neuron.tau_m', 'ed.lr', 'coding.max_rate')")
 
 
 def _apply(config, changes, text, labels):
