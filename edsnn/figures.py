@@ -15,11 +15,12 @@ import math
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter, ScalarFormatter
 
-__all__ = ["plot_learning_curves", "plot_confusion", "plot_layer_heatmaps", "save_figure", "confusion_counts",
-           "grid_shape", "tile_images"]
+__all__ = ["plot_learning_curves", "plot_confusion", "plot_layer_heatmaps", "plot_field_mosaic", "save_figure",
+           "confusion_counts", "grid_shape", "tile_images"]
 
 
 def save_figure(fig: Figure, path=None, dpi: int = 120) -> Figure:
@@ -147,16 +148,93 @@ def grid_shape(n_units: int) -> tuple[int, int]:
     return math.ceil(n_units / columns), columns
 
 
-def tile_images(images, gap: int = 0, fill: float = 0.0) -> np.ndarray:
-    """Images (n, h, w) → one mosaic in the near-square grid, ``gap`` pixels of ``fill`` between."""
+def tile_images(images, gap: int = 0, fill: float = 0.0, columns: int | None = None) -> np.ndarray:
+    """Images (n, h, w) → one mosaic, ``gap`` pixels of ``fill`` between.
+
+    Row by row in ``columns`` columns; default the near-square grid of :func:`grid_shape`.
+    """
     images = np.asarray(images, dtype=float)
     n, h, w = images.shape
-    rows, columns = grid_shape(n)
+    rows, columns = grid_shape(n) if columns is None else (math.ceil(n / columns), columns)
     mosaic = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), fill)
     for k, image in enumerate(images):
         r, c = divmod(k, columns)
         mosaic[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = image
     return mosaic
+
+
+def plot_field_mosaic(fields, row_labels=None, column_labels=None, label: str = "weight", title: str | None = None,
+                      ax=None, path=None) -> Figure:
+    """Receptive fields (one image per neuron) as one mosaic with a colour bar.
+
+    Signed fields (any value below 0) take a diverging map centred on 0 (red
+    above, blue below); non-negative ones a sequential map from 0 (white)
+    up.  The scale ends at the 99.5th percentile of the magnitudes, so that
+    a few large weights do not wash out the others (the colour bar's arrow
+    marks values beyond it).  Fields are separated by one grey pixel.
+
+    Parameters
+    ----------
+    fields : array_like, shape (n, h, w) or (rows, columns, h, w)
+        ``n`` fields in the near-square grid of :func:`grid_shape`, or a grid
+        given row by row (e.g. class networks × neurons).
+    row_labels, column_labels : sequence of str, optional
+        One per row and per column of a 4-D ``fields``, written left of and
+        above the mosaic.
+    label : str, optional
+        What the values are (colour-bar label).
+    title : str, optional
+    ax : matplotlib Axes, optional
+        Draw into this axes (a panel of a larger figure); default a new
+        figure sized to the grid.
+    path : str or Path, optional
+        Where to save the figure.
+
+    Returns
+    -------
+    Figure
+        The figure of ``ax``, or a new one with the mosaic's axes and its
+        colour bar.
+
+    Examples
+    --------
+    >>> fig = plot_field_mosaic(np.eye(4).reshape(2, 2, 2, 2), row_labels=["a", "b"], column_labels=["x", "y"])
+    >>> fig.axes[0].images[0].get_array().shape, fig.axes[0].images[0].get_clim()
+    ((5, 5), (0.0, 1.0))
+    """
+    images = np.asarray(fields, dtype=float)
+    if images.ndim not in (3, 4) or 0 in images.shape:
+        raise ValueError(f"fields must have shape (n, h, w) or (rows, columns, h, w) (got {images.shape})")
+    rows, columns = grid_shape(len(images)) if images.ndim == 3 else images.shape[:2]
+    for name, labels, n in (("row_labels", row_labels, rows), ("column_labels", column_labels, columns)):
+        if labels is not None and (images.ndim != 4 or len(labels) != n):
+            raise ValueError(f"{name} needs a grid of fields (rows, columns, h, w) and one label per "
+                             f"{name.split('_')[0]} ({len(labels)} labels for fields of shape {images.shape})")
+    images = images.reshape(-1, *images.shape[-2:])
+    h, w = images.shape[1:]
+    magnitude = np.abs(images[np.isfinite(images)])
+    top = (float(np.percentile(magnitude, 99.5)) or float(magnitude.max())) if magnitude.size else 0.0
+    top = top or 1.0
+    signed = bool((images < 0).any())
+    cmap = colormaps["RdBu_r" if signed else "hot_r"].with_extremes(bad="0.75")
+    if ax is None:
+        scale = min(1.0, 10 / max(rows, columns))
+        ax = Figure(figsize=(scale * columns + 1.8, scale * rows + 1.0), layout="constrained").subplots()
+    fig = ax.figure
+    mosaic = tile_images(images, gap=1, fill=np.nan, columns=columns)
+    image = ax.imshow(mosaic, cmap=cmap, vmin=-top if signed else 0.0, vmax=top, interpolation="nearest")
+    ax.set_xticks([c * (w + 1) + (w - 1) / 2 for c in range(columns)] if column_labels is not None else [],
+                  [str(x) for x in column_labels] if column_labels is not None else [], fontsize=8)
+    ax.set_yticks([r * (h + 1) + (h - 1) / 2 for r in range(rows)] if row_labels is not None else [],
+                  [str(x) for x in row_labels] if row_labels is not None else [], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    beyond = bool(magnitude.size) and float(magnitude.max()) > top
+    fig.colorbar(image, ax=ax, shrink=0.8, aspect=30, fraction=0.05, label=label,
+                 extend=("both" if signed else "max") if beyond else "neither")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return save_figure(fig, path)
 
 
 def plot_layer_heatmaps(images, activities: dict, labels, path=None, quantity: str = "rate (Hz)") -> Figure:

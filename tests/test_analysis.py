@@ -495,7 +495,10 @@ def test_analysis_plots_axes_and_png(run_dir, tmp_path):
     x, y = fig.axes[0].get_xlim(), fig.axes[0].get_ylim()
     assert x == y and x[0] > 0  # the same fitted range on both axes, not forced to the origin
     fig = plots.plot_receptive_fields(run.weights, neurons=[0, 1], path=tmp_path / "rf.png")
-    assert len(fig.axes) == 3 * 2 + 1
+    mosaic = fig.axes[0].images[0].get_array()  # 3 class networks x neurons 0, 1, one pixel between
+    assert mosaic.shape == (3 * 28 + 2, 2 * 28 + 1)
+    np.testing.assert_array_equal(mosaic[29:57, 29:57], st.receptive_fields(run.weights["hidden1"])[1, 1])
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["net 0", "net 1", "net 2"]
     evolution = st.evolution(run.count_summary, st.SaturationCaps.from_config(run.config))
     fig = plots.plot_evolution(evolution)
     assert [ax.get_title() for ax in fig.axes] == [

@@ -222,7 +222,8 @@ def test_receptive_field_and_assignment_figures(tmp_path):
     w[10, 4] = 1.0
     fig = plot_receptive_fields(w, path=tmp_path / "rf.png")
     tiles = fig.axes[0].images[0].get_array()
-    assert tiles.shape == (2 * 28, 3 * 28) and tiles[28 + 0, 28 + 10] == 1.0  # neuron 4: row 1, column 1
+    # 2 x 3 fields, one pixel between: neuron 4 is row 1, column 1
+    assert tiles.shape == (2 * 28 + 1, 3 * 28 + 2) and tiles[29 + 0, 29 + 10] == 1.0
     assert (tmp_path / "rf.png").stat().st_size > 0
     bars = plot_assignments([0, 3, 3, 9], path=tmp_path / "a.png").axes[0].patches
     assert [b.get_height() for b in bars] == [1, 0, 0, 2, 0, 0, 0, 0, 0, 1]

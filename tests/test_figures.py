@@ -11,6 +11,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from edsnn.figures import (  # noqa: E402
     plot_confusion,
+    plot_field_mosaic,
     plot_layer_heatmaps,
     plot_learning_curves,
 )
@@ -98,3 +99,26 @@ def test_figures_module_does_not_import_analysis():
     ]
     assert not any(name and "analysis" in name for name in imported)
     assert "matplotlib.pyplot" not in imported
+
+
+def test_field_mosaic(tmp_path):
+    signed = np.zeros((2, 3, 4, 4))
+    signed[1, 2, 0, 0], signed[0, 0, 3, 3] = 2.0, -1.0
+    fig = plot_field_mosaic(signed, row_labels=["net 0", "net 1"], column_labels=["a", "b", "c"],
+                            path=tmp_path / "signed.png")
+    image = fig.axes[0].images[0]
+    mosaic = image.get_array()
+    assert mosaic.shape == (2 * 4 + 1, 3 * 4 + 2)
+    assert mosaic[5, 10] == 2.0 and mosaic[3, 3] == -1.0 and np.ma.getmaskarray(mosaic)[4, 0]  # row 1, column 2; a gap
+    low, high = image.get_clim()
+    assert low == -high and image.get_cmap().name.startswith("RdBu_r")  # diverging, centred on 0
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["a", "b", "c"]
+    assert is_png(tmp_path / "signed.png")
+    fig = plot_field_mosaic(np.abs(signed).reshape(6, 4, 4))  # 6 fields: the near-square grid 2 x 3
+    image = fig.axes[0].images[0]
+    assert image.get_array().shape == (9, 14) and image.get_clim()[0] == 0.0
+    assert image.get_cmap().name.startswith("hot_r")  # sequential from 0
+    with pytest.raises(ValueError, match="row_labels needs a grid"):
+        plot_field_mosaic(np.zeros((6, 4, 4)), row_labels=["x", "y"])
+    with pytest.raises(ValueError, match=r"fields must have shape"):
+        plot_field_mosaic(np.zeros((4, 4)))

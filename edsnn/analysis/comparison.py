@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from edsnn.figures import tile_images
+from edsnn.figures import plot_field_mosaic
 
 from . import statistics as st
 from .plots import save_figure
@@ -123,24 +123,13 @@ def receptive_field_images(run: Run, limit: int = 400) -> np.ndarray:
 
 
 def plot_receptive_fields_side_by_side(runs: dict, limit: int = 400, path=None) -> Figure:
-    """One panel per run: the mosaic of :func:`receptive_field_images`.
+    """One panel per run: the mosaic of :func:`receptive_field_images` (:func:`edsnn.figures.plot_field_mosaic`).
 
     ED's fields are signed (diverging map around 0); Diehl & Cook's are
-    non-negative (grey map from 0).  Saved to ``path`` when given.
+    non-negative (sequential map from 0).  Saved to ``path`` when given.
     """
     fig = Figure(figsize=(4.2 * len(runs), 4.6), layout="constrained")
     for ax, (label, run) in zip(fig.subplots(1, len(runs), squeeze=False)[0], runs.items()):
         fields = receptive_field_images(run, limit)
-        mosaic = tile_images(fields, gap=1, fill=np.nan)
-        if np.nanmin(mosaic) >= 0:  # excitatory weights only
-            image = ax.imshow(mosaic, cmap="gray_r", vmin=0, vmax=np.nanmax(mosaic))
-        else:
-            bound = np.nanmax(np.abs(mosaic)) or 1.0
-            image = ax.imshow(mosaic, cmap="RdBu_r", vmin=-bound, vmax=bound)
-        ax.set_title(f"{label}: {len(fields)} neurons", fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        fig.colorbar(image, ax=ax, shrink=0.7, label="input weight")
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+        plot_field_mosaic(fields, label="input weight", title=f"{label}: {len(fields)} neurons", ax=ax)
+    return save_figure(fig, path)

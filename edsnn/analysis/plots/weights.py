@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from edsnn.figures import save_figure
+from edsnn.figures import plot_field_mosaic, save_figure
 from edsnn.networks.ed.layout import neuron_type
 from edsnn.units import natural_text
 
@@ -30,7 +30,8 @@ def plot_receptive_fields(weights, class_nets=None, neurons=None, path=None) -> 
     Returns
     -------
     Figure
-        ``len(class_nets) × len(neurons)`` axes and a colour bar; red: net
+        The mosaic of :func:`edsnn.figures.plot_field_mosaic`, a row per
+        class network and a column per neuron, and its colour bar; red: net
         excitation by the pixel, blue: net inhibition (weight units).
     """
     if isinstance(weights, dict):
@@ -40,25 +41,9 @@ def plot_receptive_fields(weights, class_nets=None, neurons=None, path=None) -> 
     fields = receptive_fields(weights)  # (n_classes, H1, 28, 28)
     class_nets = list(range(min(fields.shape[0], 10))) if class_nets is None else list(class_nets)
     neurons = list(range(min(fields.shape[1], 8))) if neurons is None else list(neurons)
-    shown = fields[np.ix_(class_nets, neurons)]
-    limit = float(np.percentile(np.abs(shown), 99.5)) or 1.0
-    fig = Figure(figsize=(1.1 * len(neurons) + 1.3, 1.1 * len(class_nets) + 0.7),
-                 layout="constrained")
-    axes = fig.subplots(len(class_nets), len(neurons), squeeze=False)
-    image = None
-    for i, net in enumerate(class_nets):
-        for j, neuron in enumerate(neurons):
-            ax = axes[i, j]
-            image = ax.imshow(shown[i, j], cmap="RdBu_r", vmin=-limit, vmax=limit)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if i == 0:
-                ax.set_title(f"h{neuron} ({neuron_type('hidden1', neuron)})", fontsize=8)
-            if j == 0:
-                ax.set_ylabel(f"net {net}", fontsize=8)
-    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="w[2k] + w[2k+1]")
-    fig.suptitle("First-layer receptive fields", fontsize=10)
-    return save_figure(fig, path)
+    return plot_field_mosaic(fields[np.ix_(class_nets, neurons)], row_labels=[f"net {c}" for c in class_nets],
+                             column_labels=[f"h{j} ({neuron_type('hidden1', j)})" for j in neurons],
+                             label="w[2k] + w[2k+1]", title="First-layer receptive fields", path=path)
 
 
 def plot_balance(balance: pd.DataFrame, w_unit=None, path=None) -> Figure:

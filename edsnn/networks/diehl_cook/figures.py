@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from edsnn.figures import grid_shape, save_figure, tile_images
+from edsnn.figures import plot_field_mosaic, save_figure
 
 __all__ = ["plot_receptive_fields", "plot_assignments"]
 
@@ -23,20 +23,19 @@ def plot_receptive_fields(w, side: int = 28, path=None) -> Figure:
         Input weights, shape (side², n_e) (:meth:`DiehlCookNetwork.get_weights` ``"w"``).
     side : int
         Image side in pixels.
+    path : str or Path, optional
+        Where to save the figure.
+
+    Returns
+    -------
+    Figure
+        The mosaic of :func:`edsnn.figures.plot_field_mosaic` (white: 0).
     """
     w = np.asarray(w, dtype=float)
     if w.ndim != 2 or w.shape[0] != side * side:
         raise ValueError(f"w must have shape ({side * side}, n_e) (got {w.shape})")
-    rows, columns = grid_shape(w.shape[1])
-    tiles = tile_images(w.T.reshape(-1, side, side))
-    fig = Figure(figsize=(min(12, 1 + columns * 0.6), min(12, 1 + rows * 0.6)))
-    ax = fig.add_subplot()
-    image = ax.imshow(tiles, cmap="hot_r", interpolation="nearest", vmin=0)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(f"Input weights of {w.shape[1]} excitatory neurons")
-    fig.colorbar(image, ax=ax, shrink=0.8, label="weight")
-    return save_figure(fig, path)
+    return plot_field_mosaic(w.T.reshape(-1, side, side), label="weight",
+                             title=f"Input weights of {w.shape[1]} excitatory neurons", path=path)
 
 
 def plot_assignments(assignments, n_classes: int = 10, path=None) -> Figure:
