@@ -238,17 +238,19 @@ def test_help_in_natural_units_from_the_cache(tmp_path):
     first = edsnn("train", "--help", env=env)
     assert first.returncode == 0
     text = " ".join(first.stdout.split())
+    stdp = " ".join(edsnn("train", "--model", "diehl-cook", "--help", env=env).stdout.split())
 
-    def default_of(option):
+    def default_of(option, text=text):
         after = text[re.search(rf" {re.escape(option)}[ ,].*?\(default: ", text).end():]
         return after[:len(after.split(") --")[0])]
 
-    for option, default in [("--b-w", "50 pA"), ("--diehl-cook.presentation", "350 ms"), ("--d-theta", "0.05 mV"),
-                            ("--tau-theta", "10000 s"), ("--tau-m", "20 ms"), ("--R-m", "10 Mohm (lif)"),
-                            ("--max-rate", "150 Hz"), ("--lr", "0.15")]:
+    for option, default in [("--b-w", "50 pA"), ("--d-theta", "0.05 mV"), ("--tau-theta", "10000 s"),
+                            ("--tau-m", "20 ms"), ("--R-m", "10 Mohm (lif)"), ("--max-rate", "150 Hz"),
+                            ("--lr", "0.15")]:
         assert default_of(option).startswith(default), (option, default_of(option))
+    assert default_of("--diehl-cook.presentation", stdp).startswith("350 ms")
     assert "Keep spike times of the test presentations (spikes/, one file per epoch)" in text
-    assert len(list((tmp_path / "edsnn").glob("help-train-*.txt"))) == 1
+    assert len(list((tmp_path / "edsnn").glob("help-train-*.txt"))) == 2  # one per network asked about
     again = edsnn("--hidden", "3", "--help", env=env)  # the published style: options go to train
     assert again.returncode == 0 and again.stdout == first.stdout
     assert "sweep" in edsnn("--help", env=env).stdout

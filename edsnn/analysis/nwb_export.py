@@ -118,13 +118,13 @@ def to_nwb(run, path, weights: bool = True) -> Path:
     periods = shown.groupby("epoch").agg(start=("start_s", "min"), stop=("stop_s", "max"))
     obs = periods[["start", "stop"]].to_numpy()
 
-    info, description = run.info, run.description
+    info, network = run.info, run.description
     dataset = info.get("dataset", "unknown dataset")
-    layers = ", ".join(f"{layer} {size}" for layer, size in description.sizes().items())
+    layers = ", ".join(f"{layer} {size}" for layer, size in network.sizes().items())
     nwb = pynwb.NWBFile(
         session_description=(f"edsnn run {run.path.name}: spike times of the test presentations of "
                              f"{len(periods)} epoch(s), {dataset}, a {run.model!r} network: neurons per class "
-                             f"network {layers}, {description.class_networks} class network(s)"),
+                             f"network {layers}, {network.class_networks} class network(s)"),
         identifier=f"edsnn-{run.path.name}-{info.get('created', 'unknown')}",
         session_start_time=_start_time(run),
         experiment_description=(f"simulated spiking network (Brian2), edsnn's {run.model!r} network; "
@@ -138,7 +138,7 @@ def to_nwb(run, path, weights: bool = True) -> Path:
     nwb.subject = pynwb.file.Subject(  # no animal: born when its training started, of no sex ("O": other)
         subject_id=run.path.name, sex="O", date_of_birth=nwb.session_start_time, species=SYNTHETIC,
         description=(f"simulated network, not an animal: edsnn's {run.model!r} network, "
-                     f"{description.class_networks} class network(s) of {layers} neurons"
+                     f"{network.class_networks} class network(s) of {layers} neurons"
                      f"{' (' + parts + ')' if parts else ''}, trained on {dataset} (edsnn, Brian2)"))
     nwb.units = pynwb.misc.Units(
         name="units", resolution=float(run.dt / second),
@@ -157,7 +157,7 @@ def to_nwb(run, path, weights: bool = True) -> Path:
         module = nwb.create_processing_module(
             "weights", f"weights onto each layer after epoch {run.weights['epoch']} (the network's learned state)")
         w_unit = getattr(getattr(run.config, "synapse", None), "w_unit", None)
-        for layer in (layer for layer in description.layers if layer in run.weights):
+        for layer in (layer for layer in network.layers if layer in run.weights):
             module.add(_weight_table(layer, run.weights[layer], w_unit))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
