@@ -153,7 +153,9 @@ def test_nwb_round_trip(which, request, tmp_path):
             np.testing.assert_array_equal(row.weights, saved[row.class_net, :, row.neuron])
     assert resolution == float(run.config.coding.dt / second)
     assert subject.subject_id == run.path.name and subject.species.endswith("NCBITaxon_32630")
-    assert f"hidden layers {list(run.config.hidden)}" in subject.description
+    sizes = ", ".join(f"{layer} {size}" for layer, size in run.description.sizes().items())
+    assert f"{run.n_classes} class network(s) of {sizes} neurons" in subject.description
+    assert "'spiking' network" in subject.description
 
 
 @pytest.mark.parametrize("which", ["fake", "real"])
