@@ -200,10 +200,10 @@ class Tested:
 
 
 class Network(abc.ABC):
-    """The contract of a network kind.
+    """The contract of a network kind (its class attributes below).
 
-    Class attributes
-    ----------------
+    Attributes
+    ----------
     kind : str
         Registry name (``TrainConfig(model=kind)``, ``edsnn train --model kind``).
     options : tuple of str
