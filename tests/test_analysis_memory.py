@@ -57,7 +57,8 @@ def test_analysis_of_millions_of_rows_fits_under_a_memory_limit(tmp_path):
     # half the counts are the mean - 0.5, half the mean + 0.5: variance n / (4 (n - 1)), ddof 1
     n = PRESENTATIONS // N_CLASSES
     fano = pd.read_csv(run / "analysis" / "fano.csv")
+    # the tables are written with six significant digits (edsnn.runs.significant): half a unit in the 6th
     np.testing.assert_allclose(fano["fano"], n / (4 * (n - 1)) / ((fano["neuron"] + fano["label"]) % 4 + 0.5),
-                               rtol=1e-12)
+                               rtol=5e-6)
     silent = pd.read_csv(run / "analysis" / "silent_saturated.csv")
     assert (silent["n_silent"] == 0).all() and silent["n_neurons"].sum() == EPOCHS * NEURONS
