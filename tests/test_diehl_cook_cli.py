@@ -55,7 +55,8 @@ def test_the_run_folder_holds_weights_theta_assignments_and_figures(one_epoch):
     assert saved.arrays["assignments"].shape == (10,) and saved.arrays["assignments"].max() < 10
     assert np.all(saved.arrays["theta"] > 0.02)  # θ starts at 20 mV and grows per spike while learning
     metrics = run.metrics()
-    assert list(metrics.columns)[-1] == "presentations"
+    assert list(metrics.columns)[5:8] == ["presentations", "excitatory_E_rate_hz", "excitatory_E_silent"]
+    assert list(metrics.columns)[-1] == "inhibitory_I_saturated"
     assert metrics["presentations"].iloc[0] >= 10  # every image once, repeats on top
     predictions = run.predictions(1)
     assert len(predictions) == 10
