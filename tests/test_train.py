@@ -241,3 +241,11 @@ def test_evaluate_all_test_presents_the_whole_test_file(short_test_file, tmp_pat
     run_quietly(tiny(test=10, epochs=1, record_spikes=False), part)
     result = evaluate(part, progress=False, all_test=True)
     assert len(result.labels) == short_test_file and result.accuracy == np.mean(result.predictions == result.labels)
+
+
+def test_cpp_spike_times_cover_the_shown_presentations_only(tmp_path):
+    """A standalone program runs its batch to the batch size; the padding's spikes are not the run's."""
+    run_quietly(tiny(device="cpp", epochs=1), tmp_path / "cpp")
+    spikes, counts = RunFolder(tmp_path / "cpp").spikes(), RunFolder(tmp_path / "cpp").counts(1)
+    assert spikes["presentation"].max() < TEST
+    assert len(spikes) == int(counts["count"].sum()) > 0

@@ -120,8 +120,17 @@ class _EDKind(Network):
         predictions = np.concatenate([r.prediction for _, r in kept]).astype(np.int64)
         spikes = None
         if self.config.record_spikes and self.kind == "spiking":
-            spikes = [(start, r.spikes or {}) for start, r in kept]
+            spikes = [(start, self._shown(r)) for start, r in kept]
         return Tested(predictions, [(start, r.activity, r.counts) for start, r in kept], spikes, details=kept)
+
+    def _shown(self, result) -> dict:
+        """A batch's spikes during its presentations (a standalone program also runs the padding to the batch size)."""
+        end = len(result.score) * float((self.config.coding.presentation + self.config.coding.rest) / brian2.second)
+        shown = {}
+        for layer, (units, times) in (result.spikes or {}).items():
+            units, times = np.asarray(units), np.asarray(times)
+            shown[layer] = (units[times < end], times[times < end])
+        return shown
 
     def get_state(self) -> dict:
         return self.net.get_weights()
