@@ -50,3 +50,12 @@ def program_cache(tmp_path_factory):
     os.environ["EDSNN_CACHE"] = str(tmp_path_factory.mktemp("programs"))
     yield
     del os.environ["EDSNN_CACHE"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def runtime_default_device():
+    """Runs that name no device train on the runtime device (one Cython build for the session);
+    the tests of the cpp device name it, and test_compiler.py tests the default itself."""
+    os.environ["EDSNN_DEVICE"] = "runtime"
+    yield
+    del os.environ["EDSNN_DEVICE"]

@@ -19,7 +19,10 @@ def test_cpp_is_the_default_where_a_compiler_works(fresh_default, monkeypatch):
     if not (shutil.which("make") and compiler.compiler_works("g++")):
         pytest.skip("no g++ and make here")
     monkeypatch.delenv("CXX", raising=False)
+    monkeypatch.delenv("EDSNN_DEVICE", raising=False)
     assert TrainConfig().device == "cpp"
+    monkeypatch.setenv("EDSNN_DEVICE", "numpy")
+    assert TrainConfig().device == "numpy"  # a machine or session may pin it
     assert TrainConfig(device="numpy").device == "numpy"
 
 

@@ -35,7 +35,7 @@ from edsnn.model import (
     SynapseModel,
 )
 from edsnn.model.catalog import import_part, import_path, register_part
-from edsnn.model.compiler import default_device
+from edsnn.model.compiler import chosen_device
 from edsnn.networks import NETWORKS, DiehlCookParameters, network_class
 
 __all__ = ["TrainConfig", "RUN_FIELDS", "SYNAPSES", "KINDS", "PER_LAYER", "kind_of", "section_classes",
@@ -102,7 +102,8 @@ class TrainConfig:
         Every random stream derives from ``(seed, epoch)``.
     device : {"runtime", "numpy", "cython", "cpp", "cuda"}
         Where Brian2 runs (``"runtime"`` is the runtime device with Cython);
-        default ``"cpp"`` where a C++ compiler works (:func:`edsnn.model.compiler.default_device`).
+        default ``$EDSNN_DEVICE`` if set, else ``"cpp"`` where a C++ compiler works
+        (:func:`edsnn.model.compiler.chosen_device`).
     precision : {"double", "single"}
         Floating-point type of the network's state and weights (single:
         half the memory traffic; its speed and accuracy: docs, Results).
@@ -153,7 +154,7 @@ class TrainConfig:
     n_excitatory: int = 400
     sampling: str = "stratified"
     seed: int = 0
-    device: str = dataclasses.field(default_factory=default_device)
+    device: str = dataclasses.field(default_factory=chosen_device)
     precision: str = "double"
     batch_size: int = 500
     record_spikes: bool = False

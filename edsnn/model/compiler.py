@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 
-__all__ = ["default_device", "compiler_works"]
+__all__ = ["default_device", "chosen_device", "compiler_works"]
 
 
 def compiler_works(compiler: str, language: str = "c++") -> bool:
@@ -40,3 +40,12 @@ def default_device() -> str:
     print(f"note: no working C++ compiler ({cxx}) or no make: training on the {device} device, "
           "several times slower than --device cpp", file=sys.stderr)
     return device
+
+
+def chosen_device() -> str:
+    """``TrainConfig.device``'s default: ``$EDSNN_DEVICE`` when set, else :func:`default_device`.
+
+    The variable lets a machine or a test session pin the device of every
+    run that does not name one (``EDSNN_DEVICE=runtime``).
+    """
+    return os.environ.get("EDSNN_DEVICE") or default_device()
