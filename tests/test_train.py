@@ -48,7 +48,10 @@ def test_folder_files_and_schemas(direct):
         "learning_curves.png", "confusion.png", "layer_heatmaps.png"}
 
     metrics = pd.read_csv(direct / "metrics.csv")
-    assert list(metrics.columns) == ["epoch", "train_accuracy", "test_accuracy", "train_seconds", "test_seconds"]
+    firing = [f"{layer}_{kind}_{name}" for layer, kinds in (("hidden1", "EI"), ("output", "E")) for kind in kinds
+              for name in ("rate_hz", "silent", "saturated")]
+    assert list(metrics.columns) == ["epoch", "train_accuracy", "test_accuracy", "train_seconds", "test_seconds",
+                                     *firing]
     assert metrics["epoch"].tolist() == [1, 2]
     assert metrics[["train_accuracy", "test_accuracy"]].apply(lambda c: c.between(0, 1)).all().all()
 
