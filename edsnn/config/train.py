@@ -265,9 +265,9 @@ class TrainConfig:
         :data:`KINDS` also holds its ``"kind"``, and the import path
         (``"class"``) of a kind defined outside edsnn.
         """
-        out = {}
+        out, options = {}, network_class(self.model).options
         for f in dataclasses.fields(self):
-            if f.name not in RUN_FIELDS and f.name not in network_class(self.model).options:
+            if f.name not in RUN_FIELDS and f.name not in options:
                 continue
             value = getattr(self, f.name)
             if f.name in KINDS:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import math
 from pathlib import Path
 from typing import ClassVar
 
@@ -75,6 +76,11 @@ class Saturation(QuantityParameters):
     dt: Quantity = physical(0.1 * ms)
     tau_ref: Quantity = physical(0 * ms)
     activity_max_rate: Quantity = physical(200 * Hz)
+
+    @property
+    def activity_cap(self) -> int:
+        """Spike count read as activity 1: ``ceil(activity_max_rate · presentation)``."""
+        return int(math.ceil(float(self.activity_max_rate * self.presentation) - 1e-9))
 
 
 @dataclasses.dataclass(frozen=True)

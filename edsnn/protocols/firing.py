@@ -20,8 +20,6 @@ h: 100 % of its I neurons fired at the cap (20 spikes per presentation)
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from brian2 import second
 
@@ -29,12 +27,6 @@ __all__ = ["WARN_FRACTION", "firing", "warnings_of"]
 
 #: Fraction of a population's neurons silent (or saturated) above which an epoch's end warns.
 WARN_FRACTION = 0.2
-
-
-def _cap(description) -> int:
-    """Spikes per presentation read as the cap: ``ceil(activity_max_rate · presentation)``."""
-    s = description.saturation
-    return int(math.ceil(float(s.activity_max_rate * s.presentation) - 1e-9))
 
 
 def firing(description, records, n_presentations: int) -> dict:
@@ -57,7 +49,7 @@ def firing(description, records, n_presentations: int) -> dict:
     for _, _, counts in records:
         for layer in sums:
             sums[layer] = sums[layer] + np.asarray(counts[layer], dtype=np.int64).sum(axis=0)
-    seconds, cap = float(description.saturation.presentation / second), _cap(description)
+    seconds, cap = float(description.saturation.presentation / second), description.saturation.activity_cap
     row = {}
     for layer, population in description.populations.items():
         mean = np.asarray(sums[layer], dtype=float) / n_presentations  # spikes per presentation, per neuron
@@ -81,5 +73,5 @@ def warnings_of(description, row: dict) -> list:
                            "presentations")
             if saturated > WARN_FRACTION:
                 out.append(f"{layer}: {100 * saturated:.0f} % of its {kind} neurons fired at the cap "
-                           f"({_cap(description)} spikes per presentation)")
+                           f"({description.saturation.activity_cap} spikes per presentation)")
     return out

@@ -7,8 +7,8 @@ import math
 
 from brian2 import Hz, Quantity, ms, second
 
-from edsnn.networks import network_class
-from edsnn.units import QuantityParameters, check_quantity
+from edsnn.networks import Saturation, network_class
+from edsnn.units import check_quantity
 
 from .tables import _seconds
 
@@ -48,8 +48,8 @@ def _required_quantity(example: Quantity, doc: str):
 
 
 @dataclasses.dataclass(frozen=True)
-class SaturationCaps(QuantityParameters):
-    """The two spike counts at which a neuron counts as saturated.
+class SaturationCaps(Saturation):
+    """The two spike counts at which a neuron counts as saturated (a network's :class:`Saturation`, every field given).
 
     * :attr:`activity_cap`, ``ceil(activity_max_rate * presentation)``: the
       count the ED rule reads as activity 1.  At and above it the neuron's
@@ -107,11 +107,6 @@ class SaturationCaps(QuantityParameters):
         """The caps a network :class:`~edsnn.networks.Description` records (``Run.description``)."""
         s = description.saturation
         return cls(presentation=s.presentation, dt=s.dt, tau_ref=s.tau_ref, activity_max_rate=s.activity_max_rate)
-
-    @property
-    def activity_cap(self) -> int:
-        """Spike count read as activity 1 by the ED rule: ``ceil(activity_max_rate·T)``."""
-        return int(math.ceil(float(self.activity_max_rate * self.presentation) - 1e-9))
 
     @property
     def refractory_limit(self) -> int:
