@@ -124,8 +124,11 @@ def test_fields_of_one_kind_only():
 
 
 def _train_help(model=None):
+    """The train help on one line; argparse wraps nothing (a wrap splits "da-lif" at its hyphen)."""
     train = build_parser(model)._subparsers._group_actions[0].choices["train"]
-    return " ".join(train.format_help().split())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COLUMNS", "100000")
+        return " ".join(train.format_help().split())
 
 
 def test_help_lists_docs_units_and_defaults():
