@@ -398,7 +398,7 @@ class EDRule(LearningRule):
             net.layers["output"], net.layers[f"hidden{number}"], AMINE_DIFFUSION,
             namespace={"factor": factor}, dt=net.period, name=f"amine_hidden{number}",
         )  # on the presentation clock: the amines are needed once per presentation
-        diffuse.connect(i=np.repeat(np.arange(net.n_classes), size), j=np.arange(net.n_classes * size))
+        diffuse.connect(i=np.repeat(np.arange(net.class_networks), size), j=np.arange(net.class_networks * size))
         for updater in diffuse.summed_updaters.values():
             updater.when, updater.order = "end", ORDER["diffuse"]
         return diffuse

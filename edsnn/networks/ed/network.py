@@ -109,6 +109,12 @@ class EDNetwork:
         With shared pairs (spiking model), one synapse per pixel and target
         carries both weights of the pair: half the spike events, the same
         dynamics (False: one synapse per input, to compare).
+    classes : (int, int), optional
+        Build only the class networks ``first … stop - 1`` (a shard; default
+        all).  Class networks are independent given the input spikes, so a
+        shard learns exactly as those class networks of the whole network:
+        its initial weights are the whole network's draw, sliced, and its
+        weights (:meth:`get_weights`) are shaped for its classes only.
     """
 
     def __init__(
@@ -129,6 +135,7 @@ class EDNetwork:
         record_spikes: bool = False,
         device: DeviceRun | None = None,
         fuse_pairs: bool = True,
+        classes: tuple | None = None,
     ):
         hidden = (hidden,) if isinstance(hidden, int) else tuple(int(h) for h in hidden)
         _check_sizes(n_inputs, n_classes, hidden, batch_size)
@@ -146,6 +153,9 @@ class EDNetwork:
             raise ValueError("transfer chooses the reference model's rate units; the spiking model's "
                              "layers are neuron models (neuron=...)")
         self.n_inputs, self.n_classes, self.hidden, self.model = n_inputs, n_classes, hidden, model
+        self.classes = _class_range(classes, n_classes)
+        #: Class networks this object holds (all of them, or a shard's).
+        self.class_networks = len(self.classes)
         names = [f"hidden{k}" for k in range(1, len(hidden) + 1)] + ["output"]
         # The reference model's layers are rate units (the published program's sigmoid by default).
         self.neurons = _per_layer(neuron, names) if model == "spiking" else {
@@ -208,11 +218,8 @@ class EDNetwork:
         pre = self.input_group
         for name, post in self.layers.items():
             syn = self._learning_synapses(pre, post, ns)
-            initial = rng.uniform(self.ed.w1, self.ed.w2, size=self._signs[name].size) * self._signs[name]
-            shape = self._shape(name)
-            initial = self.rule.initial_weights(initial.reshape(shape), layout.sign(np.arange(shape[1])))
             self.synapses[name] = syn
-            self._write_weights(name, self._to_synapse_order(name, initial))
+            self._write_weights(name, self._to_synapse_order(name, self._initial_weights(name, rng)))
             pre = post
         rule_objects = self.rule.schedule(self)
         self._schedule_rest(self.input_group, first.rest_state)
@@ -225,8 +232,17 @@ class EDNetwork:
         self.reset_recorders()
         check_no_network_operation(self.network, self.device)
 
+    def _initial_weights(self, name, rng) -> np.ndarray:
+        """Layer ``name``'s first weights: drawn for all class networks (class-major), this object's sliced."""
+        shape = self._shape(name)
+        whole = (self.n_classes, *shape[1:])
+        signs = self._signs[name].reshape(shape)[:1]  # every class network has the same signs
+        drawn = rng.uniform(self.ed.w1, self.ed.w2, size=int(np.prod(whole))).reshape(whole) * signs
+        initial = self.rule.initial_weights(drawn, layout.sign(np.arange(shape[1])))
+        return initial[self.classes.start:self.classes.stop]
+
     def _layer(self, name, size, ns):
-        n, output = self.n_classes * size, name == "output"
+        n, output = self.class_networks * size, name == "output"
         if self.model == "spiking":
             model = self.neurons[name]
             extra = UNIT + COUNTER + (TIE_BREAK if output else "") + self.rule.unit_equations(model)
@@ -241,7 +257,7 @@ class EDNetwork:
             extra = RATE_OUTPUT + UNIT + self.rule.unit_equations(model)
             group = neuron_group(model, n, name, equations=extra, events=self.rule.events, namespace=ns,
                                  dt=None if output else self.period)
-        group.cls = f"i // {size}"
+        group.cls = f"{self.classes.start} + i // {size}"
         group.sgn = "1" if output else layout.SIGN_CODE.format(index=f"i % {size}")
         return group
 
@@ -298,7 +314,7 @@ class EDNetwork:
         else:
             syn.connect(j=f"k for k in range((i // {n_pre}) * {n_post}, (i // {n_pre} + 1) * {n_post})")
         _, p, u = (a.ravel() for a in np.meshgrid(
-            np.arange(self.n_classes), np.arange(n_pre), np.arange(n_post), indexing="ij"))
+            np.arange(self.class_networks), np.arange(n_pre), np.arange(n_post), indexing="ij"))
         self._signs[name] = self.rule.signs(layout.sign(p), layout.sign(u, output=name == "output"))
 
     def reset_recorders(self):
@@ -404,15 +420,15 @@ class EDNetwork:
     def get_weights(self) -> dict:
         """Weights per target layer, and the kept neuron state (copies).
 
-        Layout: ``"hidden1"`` → (n_classes, n_inputs, H1) (plus 2 bias inputs
-        if ``ed.bias``); ``"hiddenL"`` → (n_classes, H_{L-1}, H_L);
-        ``"output"`` → (n_classes, H_last); ``"<layer>.<var>"`` → (n_classes,
-        layer size) in SI units without the unit, for each variable a layer's neuron
+        Layout: ``"hidden1"`` → (C, n_inputs, H1) (plus 2 bias inputs
+        if ``ed.bias``); ``"hiddenL"`` → (C, H_{L-1}, H_L);
+        ``"output"`` → (C, H_last); ``"<layer>.<var>"`` → (C,
+        layer size), C being :attr:`class_networks` in SI units without the unit, for each variable a layer's neuron
         model keeps across presentations.
         """
         out = {name: self._to_layout(name, self._read_weights(name)) for name in self.synapses}
         for key, (obj, var) in self._kept_arrays().items():
-            out[key] = self.device.get_array(obj, var).reshape(self.n_classes, -1)
+            out[key] = self.device.get_array(obj, var).reshape(self.class_networks, -1)
         return out
 
     def set_weights(self, weights: dict):
@@ -460,7 +476,7 @@ class EDNetwork:
 
     def _shape(self, name):
         sizes = [self.n_inputs + (2 if self.ed.bias else 0), *self.hidden]
-        return layout.weight_shape(name, self.n_classes, sizes)
+        return layout.weight_shape(name, self.class_networks, sizes)
 
 
 def _per_layer(neuron, names) -> dict:
@@ -481,6 +497,17 @@ def _per_layer(neuron, names) -> dict:
         if not isinstance(model, NeuronModel) or not model.spiking:
             raise TypeError(f"neuron model of {name} must be a spiking NeuronModel (got {type(model).__name__})")
     return models
+
+
+def _class_range(classes, n_classes) -> range:
+    """The class networks ``(first, stop)`` names, checked; all of them for None."""
+    if classes is None:
+        return range(n_classes)
+    first, stop = (int(c) for c in classes)
+    if not 0 <= first < stop <= n_classes:
+        raise ValueError(f"classes must be (first, stop) with 0 <= first < stop <= n_classes = {n_classes} "
+                         f"(got {tuple(classes)!r})")
+    return range(first, stop)
 
 
 def _check_sizes(n_inputs, n_classes, hidden, batch_size):
