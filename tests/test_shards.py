@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from run_checks import assert_same_run, run_quietly
 
+from edsnn.config import TrainConfig
 from edsnn.model import DeviceRun
 from edsnn.networks.ed import EDNetwork
+from edsnn.runs import RunFolder
 
 
 def test_a_class_range_holds_the_slice_of_the_whole_networks_initial_weights():
@@ -26,3 +29,26 @@ def test_a_class_range_holds_the_slice_of_the_whole_networks_initial_weights():
 def test_a_class_range_outside_the_classes_is_refused(classes):
     with pytest.raises(ValueError, match=r"classes must be \(first, stop\) with 0 <= first < stop <= n_classes = 5"):
         EDNetwork(n_inputs=8, n_classes=5, hidden=4, batch_size=2, device=DeviceRun("numpy"), classes=classes)
+
+
+def tiny(**changes) -> TrainConfig:
+    """Several batches of a few presentations per phase, two epochs."""
+    return TrainConfig(**dict(dict(train=40, test=20, hidden=(4,), epochs=2, seed=5, batch_size=8, record_spikes=True),
+                              **changes))
+
+
+@pytest.fixture(scope="module")
+def unsharded(tmp_path_factory):
+    """The one-process runs the sharded ones must equal: spiking model, runtime device."""
+    out = tmp_path_factory.mktemp("unsharded") / "run"
+    run_quietly(tiny(), out)
+    return out
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_sharded_runs_equal_the_one_process_run(unsharded, tmp_path, workers):
+    result = run_quietly(tiny(workers=workers), tmp_path / "run")
+    assert [(a, b) for a, b in result.network.classes][-1][1] == 10
+    assert_same_run(unsharded, tmp_path / "run", same_files=True)
+    assert RunFolder(tmp_path / "run").spikes() is not None
+    result.network.close()

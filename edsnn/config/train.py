@@ -44,7 +44,7 @@ __all__ = ["TrainConfig", "RUN_FIELDS", "SYNAPSES", "KINDS", "PER_LAYER", "kind_
 #: Settings of the run itself, whatever its network; every other field is a network's option
 #: (``Network.options``) and is refused for a network that does not read it.
 RUN_FIELDS = ("dataset", "data", "data_dir", "train", "test", "epochs", "model", "sampling", "seed", "device",
-              "precision", "batch_size", "record_counts")
+              "precision", "batch_size", "workers", "record_counts")
 
 #: Sections that take one of several parameter classes: section → {kind name → class}.
 #: A kind registered here becomes a ``--synapse`` choice, a sweep value and a
@@ -109,6 +109,12 @@ class TrainConfig:
         half the memory traffic; its speed and accuracy: docs, Results).
     batch_size : int
         Presentations per Brian2 ``run()`` (memory bound only).
+    workers : int
+        Worker processes sharing out the class networks (ED models), with
+        bit-identical results whatever their number.  Each simulates a
+        contiguous range of class networks on the same input spikes; the
+        number is not part of what makes two runs different (a run may
+        resume with another); at most the number of classes.
     record_spikes : bool
         Keep spike times of the test presentations (``spikes/``, one file per epoch).
     record_counts : str
@@ -157,6 +163,7 @@ class TrainConfig:
     device: str = dataclasses.field(default_factory=chosen_device)
     precision: str = "double"
     batch_size: int = 500
+    workers: int = dataclasses.field(default=1, compare=False)
     record_spikes: bool = False
     record_counts: str = "all"
     neuron: LIFParameters = dataclasses.field(default_factory=LIFParameters)
@@ -181,7 +188,7 @@ class TrainConfig:
             if self.data != "full":
                 raise ValueError("data_dir needs data='full' (the embedded subset has no folder)")
             set_("data_dir", str(self.data_dir))
-        for name in ("train", "test", "epochs", "batch_size", "n_excitatory"):
+        for name in ("train", "test", "epochs", "batch_size", "workers", "n_excitatory"):
             set_(name, _positive_int(name, getattr(self, name)))
         hidden = (self.hidden,) if isinstance(self.hidden, int) and not isinstance(self.hidden, bool) else self.hidden
         if isinstance(hidden, str) or len(tuple(hidden)) == 0:
@@ -211,6 +218,17 @@ class TrainConfig:
         set_("neurons", self._checked_neurons())
         self._refuse_foreign_options(network)
         network.check(self)
+        self._check_workers(network)
+
+    def _check_workers(self, network) -> None:
+        if self.workers == 1:
+            return
+        if not network.shardable:
+            raise ValueError(f"workers = {self.workers}: model {self.model!r} cannot be split over workers: "
+                             f"{network.unshardable}; use one worker")
+        if self.workers > self.n_classes:
+            raise ValueError(f"workers = {self.workers} is more than the {self.n_classes} class networks "
+                             f"it shares out: use at most {self.n_classes}")
 
     def _refuse_foreign_options(self, network) -> None:
         """Refuse a setting the chosen network does not read (it would be silently ignored)."""

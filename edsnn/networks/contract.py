@@ -217,7 +217,10 @@ class Network(abc.ABC):
         beyond the run's own settings; any other network's field set to a
         non-default value is refused, and ``config.json`` keeps these only.
     shardable : bool
-        Whether its class networks are independent given the input.
+        Whether its class networks are independent given the input, so that
+        worker processes may each simulate some (``TrainConfig.workers``).
+    unshardable : str
+        Why not, when not (the refusal of ``workers`` > 1 says it).
     random_streams : str
         How its random streams derive (recorded in ``config.json``).
     """
@@ -225,6 +228,7 @@ class Network(abc.ABC):
     kind: ClassVar[str]
     options: ClassVar[tuple] = ()
     shardable: ClassVar[bool] = False
+    unshardable: ClassVar[str] = "its class networks are not independent given the input"
     random_streams: ClassVar[str] = ("every epoch e: sample selection and order from (seed, e); "
                                      "brian2.seed(f(seed, e, phase)) before each of its phases")
 

@@ -169,7 +169,7 @@ def _prepare_folder(folder: Path, config: TrainConfig, resume: bool, overwrite: 
             raise TrainError(f"cannot resume: {err}") from None
         stored = run.config()
         changed = [f.name for f in dataclasses.fields(TrainConfig)
-                   if f.name != "epochs" and getattr(stored, f.name) != getattr(config, f.name)]
+                   if f.name != "epochs" and f.compare and getattr(stored, f.name) != getattr(config, f.name)]
         if changed:
             raise TrainError(
                 f"cannot resume {folder}: its run has different settings for {', '.join(changed)} "

@@ -34,6 +34,7 @@ class DiehlCook(Network):
     """Diehl & Cook's (2015) unsupervised STDP network, labelled by its responses."""
 
     kind = "diehl-cook"
+    unshardable = "it is one population with lateral inhibition, whose neurons compete for every input"
     options = ("n_excitatory", "stdp", "diehl_cook", "dc_excitatory")
     random_streams = ("every epoch e: training selection and order from (seed, e); brian2.seed(f(seed, e, phase)) "
                       "before its learning, assignment and test phases")

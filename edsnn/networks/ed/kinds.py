@@ -12,6 +12,7 @@ test accuracy.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import brian2
@@ -32,6 +33,8 @@ __all__ = ["SpikingED", "ReferenceED"]
 N_INPUTS = 2 * 28 * 28
 #: Test presentations drawn in the layer heatmap figure.
 HEATMAP_SAMPLES = 5
+#: Brian2 code that draws random numbers (noise ``xi``, ``rand()``, ``randn()``).
+RANDOM_CODE = re.compile(r"\b(rand|randn)\s*\(|\bxi(_\w+)?\b")
 
 
 class _EDKind(Network):
@@ -46,6 +49,21 @@ class _EDKind(Network):
         if config.coding.code == "latency" and config.ed.input_activity == "count":
             raise ValueError("a latency code carries the pixel value in its spike time, not its count: "
                              "use --ed.input-activity rate (the default)")
+        if config.workers > 1:
+            cls._check_deterministic(config)
+
+    @classmethod
+    def _check_deterministic(cls, config) -> None:
+        """Refuse workers for layers that draw random numbers: each worker would draw its own, so the
+        input spikes (the one random stream all class networks share) would differ between workers."""
+        parts = dict(config.layer_neurons(), synapse=config.synapse) if cls.kind == "spiking" else {}
+        for name, part in parts.items():
+            code = " ".join(str(getattr(part, a, "") or "") for a in ("equations", "threshold", "reset",
+                                                                          "post_equations", "on_pre"))
+            if RANDOM_CODE.search(code):
+                raise ValueError(f"workers = {config.workers}: the {name} model ({type(part).__name__}) draws "
+                                 "random numbers, so workers would not see the same input spikes as one "
+                                 "process; use one worker")
 
     @classmethod
     def describe(cls, config) -> Description:
@@ -60,17 +78,24 @@ class _EDKind(Network):
 
     @classmethod
     def build(cls, config, device: str | None = None) -> _EDKind:
+        if config.workers > 1:
+            from .shards import ShardedED
+
+            return ShardedED(cls, config, device)
         return cls(config, device)
 
-    def __init__(self, config, device: str | None = None):
+    def __init__(self, config, device: str | None = None, classes: tuple | None = None,
+                 directory: str | None = None):
+        """The network of ``config``, or its class networks ``classes`` = (first, stop) only (a shard;
+        ``directory``: its standalone build folder)."""
         self.config = config
         self.description = self.describe(config)
         self.net = EDNetwork(
             n_inputs=N_INPUTS, n_classes=config.n_classes, hidden=config.hidden, model=self.kind,
             neuron=config.layer_neurons(), input_neuron=config.input_neuron, transfer=config.transfer,
             synapse=config.synapse, ed=config.ed, coding=config.coding, seed=config.seed,
-            batch_size=config.batch_size, reset_state=True, record_spikes=config.record_spikes,
-            device=device_run(device or config.device, precision=config.precision))
+            batch_size=config.batch_size, reset_state=True, record_spikes=config.record_spikes, classes=classes,
+            device=device_run(device or config.device, directory, precision=config.precision))
         self._snapshot()
 
     def _snapshot(self) -> None:
@@ -108,15 +133,18 @@ class _EDKind(Network):
                 progress(len(chunk), result.prediction == chunk)
             yield start, result
 
+    def batches(self, phase, images, labels, epoch, seed, progress=None):
+        """(first index, :class:`BatchResult`) of each batch of a ``"learn"`` or ``"test"`` phase."""
+        self._start(seed({"learn": "brian_train", "test": "brian_test"}[phase]))
+        plasticity = self.config.ed.plasticity(epoch) if phase == "learn" else False
+        yield from self._present(images, labels, plasticity, progress)
+
     def learn(self, images, labels, epoch, seed, progress=None) -> Learned:
-        self._start(seed("brian_train"))
-        plasticity = self.config.ed.plasticity(epoch)
-        predictions = [r.prediction for _, r in self._present(images, labels, plasticity, progress)]
+        predictions = [r.prediction for _, r in self.batches("learn", images, labels, epoch, seed, progress)]
         return Learned(np.concatenate(predictions).astype(np.int64))
 
     def test(self, images, labels, epoch, seed, progress=None) -> Tested:
-        self._start(seed("brian_test"))
-        kept = list(self._present(images, labels, False, progress))
+        kept = list(self.batches("test", images, labels, epoch, seed, progress))
         predictions = np.concatenate([r.prediction for _, r in kept]).astype(np.int64)
         spikes = None
         if self.config.record_spikes and self.kind == "spiking":

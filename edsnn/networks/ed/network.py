@@ -257,7 +257,8 @@ class EDNetwork:
             extra = RATE_OUTPUT + UNIT + self.rule.unit_equations(model)
             group = neuron_group(model, n, name, equations=extra, events=self.rule.events, namespace=ns,
                                  dt=None if output else self.period)
-        group.cls = f"{self.classes.start} + i // {size}"
+        # Values, not code: shards of equal size then share one program (and one Cython build).
+        group.cls = self.classes.start + np.arange(n) // size
         group.sgn = "1" if output else layout.SIGN_CODE.format(index=f"i % {size}")
         return group
 
