@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing
+
 import numpy as np
 import pytest
 from run_checks import assert_same_run, run_quietly
 
+from edsnn import register
+from edsnn.cli import main
 from edsnn.config import TrainConfig
-from edsnn.model import DeviceRun
+from edsnn.model import LIF, DeviceRun
 from edsnn.networks.ed import EDNetwork
+from edsnn.protocols import train
 from edsnn.runs import RunFolder
 
 
@@ -33,7 +39,7 @@ def test_a_class_range_outside_the_classes_is_refused(classes):
 
 def tiny(**changes) -> TrainConfig:
     """Several batches of a few presentations per phase, two epochs."""
-    return TrainConfig(**dict(dict(train=40, test=20, hidden=(4,), epochs=2, seed=5, batch_size=8, record_spikes=True),
+    return TrainConfig(**dict(dict(train=24, test=12, hidden=(4,), epochs=2, seed=5, batch_size=6, record_spikes=True),
                               **changes))
 
 
@@ -45,10 +51,58 @@ def unsharded(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("workers", [2, 3])
-def test_sharded_runs_equal_the_one_process_run(unsharded, tmp_path, workers):
-    result = run_quietly(tiny(workers=workers), tmp_path / "run")
-    assert [(a, b) for a, b in result.network.classes][-1][1] == 10
-    assert_same_run(unsharded, tmp_path / "run", same_files=True)
-    assert RunFolder(tmp_path / "run").spikes() is not None
+def test_an_interrupted_sharded_run_resumes_with_uneven_shards_to_the_one_process_run(unsharded, tmp_path):
+    """Epoch 1 by 2 workers (5 + 5 classes), interrupted; epoch 2 by 3 (4 + 3 + 3): the one-process run."""
+    def interrupt_after_epoch_1(line):
+        if line.startswith("epoch 1/2"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny(workers=2), tmp_path / "run", progress=False, echo=interrupt_after_epoch_1)
+    assert RunFolder(tmp_path / "run").finished_epoch() == 1 and RunFolder(tmp_path / "run").spikes() is not None
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("edsnn-classes")]
+    result = run_quietly(tiny(workers=3), tmp_path / "run", resume=True)
+    assert result.network.classes == [(0, 4), (4, 7), (7, 10)]
     result.network.close()
+    assert_same_run(unsharded, tmp_path / "run", same_files=True)
+
+
+@pytest.mark.parametrize("changes", [{"model": "reference", "record_spikes": False},
+                                     {"device": "cpp"}], ids=["reference", "cpp"])
+def test_sharded_runs_equal_one_process_runs_of_the_reference_model_and_on_cpp(tmp_path, standalone_cleanup,
+                                                                               changes):
+    run_quietly(tiny(**changes), tmp_path / "one")
+    run_quietly(tiny(workers=2, **changes), tmp_path / "two").network.close()
+    assert_same_run(tmp_path / "one", tmp_path / "two", same_files=True)
+
+
+@register
+@dataclasses.dataclass(frozen=True)
+class NoisyLIF(LIF):
+    """A leaky integrate-and-fire neuron with a noisy membrane: it draws random numbers."""
+
+    kind = "test-noisy-lif"
+    equations = LIF.equations.replace(" : volt", " + 2*mV*xi/sqrt(tau_m) : volt", 1)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--workers", "0"], "workers must be a whole number >= 1 (got 0)"),
+    (["--workers", "11"], "workers = 11 is more than the 10 class networks it shares out: use at most 10"),
+    (["--workers", "2", "--model", "diehl-cook"],
+     "workers = 2: model 'diehl-cook' cannot be split over workers: it is one population with lateral inhibition"),
+    (["--workers", "2", "--neuron", "test-noisy-lif"],
+     "workers = 2: the hidden1 model (NoisyLIF) draws random numbers, so workers would not see the same input"),
+])
+def test_workers_that_cannot_give_the_one_process_result_are_refused_before_anything_is_written(
+        tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit) as refused:
+        main(["train", "--out", str(tmp_path / "run"), "--train", "20", "--test", "10", *argv])
+    assert refused.value.code == 2
+    assert message in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "run").exists()
+
+
+def test_workers_change_no_result_so_a_config_with_other_workers_is_the_same_run():
+    assert TrainConfig(workers=4) == TrainConfig()
+    assert TrainConfig.from_dict(TrainConfig(workers=4).to_dict()).workers == 4  # config.json records it
+    assert TrainConfig(workers=1, model="diehl-cook").workers == 1  # one worker: every model

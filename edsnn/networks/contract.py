@@ -271,3 +271,6 @@ class Network(abc.ABC):
     def figures(self, folder: Path, labels, predictions, images, tested: Tested) -> dict:
         """Draw the network's own figures of one epoch into ``folder``; name → path."""
         return {}
+
+    def close(self) -> None:  # noqa: B027 (an optional hook: most networks hold memory only)
+        """Free what the network holds beyond memory (worker processes); it is unusable afterwards."""

@@ -173,7 +173,7 @@ def _prepare_folder(folder: Path, config: TrainConfig, resume: bool, overwrite: 
         if changed:
             raise TrainError(
                 f"cannot resume {folder}: its run has different settings for {', '.join(changed)} "
-                "(only --epochs may change when resuming)"
+                "(only --epochs may change when resuming, and --workers, which changes no result)"
             )
         done = run.finished_epoch()
         run.truncate(done)

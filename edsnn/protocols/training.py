@@ -116,7 +116,7 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
         existing non-empty folder is refused unless ``resume`` or ``overwrite``.
     resume : bool
         Continue the run in ``out`` after its last finished epoch; its stored
-        settings must equal ``config`` except ``epochs``.
+        settings must equal ``config`` except ``epochs`` and ``workers``.
     overwrite : bool
         Delete the files of an earlier run in ``out`` first (other files stay).
     progress : bool
@@ -187,9 +187,11 @@ def train(config: TrainConfig, out=None, *, resume: bool = False, overwrite: boo
             paths = _figures(folder, network, run.metrics(), test_labels, tested.predictions, test_images, tested,
                              train_set.class_names)
             live.update({k: str(v) for k, v in paths.items()}, force=epoch == config.epochs)
-    except KeyboardInterrupt:
-        echo(f"\ninterrupted during epoch {epoch}: {folder} holds epochs 1..{epoch - 1}; "
-             f"continue with: edsnn train --out {folder} --resume")
+    except BaseException as err:
+        network.close()
+        if isinstance(err, KeyboardInterrupt):
+            echo(f"\ninterrupted during epoch {epoch}: {folder} holds epochs 1..{epoch - 1}; "
+                 f"continue with: edsnn train --out {folder} --resume")
         raise
     return TrainResult(path=folder, metrics=run.metrics(), weights=network.get_state(), network=network)
 
@@ -246,9 +248,12 @@ def evaluate(run_dir, *, device: str | None = None, progress: bool = True,
     labels = np.asarray(test_set.labels[test_idx], dtype=np.int64)
     network = build_network(config, device)
     network.set_state(saved.arrays)
-    with _Progress(len(labels), "test", progress) as bar:
-        tested = network.test(test_set.images[test_idx], labels, saved.epoch,
-                              functools.partial(stream_seed, config.seed, saved.epoch), bar)
+    try:
+        with _Progress(len(labels), "test", progress) as bar:
+            tested = network.test(test_set.images[test_idx], labels, saved.epoch,
+                                  functools.partial(stream_seed, config.seed, saved.epoch), bar)
+    finally:
+        network.close()
     row = run.metrics()
     row = row[row["epoch"] == saved.epoch]
     recorded = float(row["test_accuracy"].iloc[0]) if len(row) and not all_test else None

@@ -133,8 +133,9 @@ class ShardedED(_EDKind):
             return conn.recv()
         except (EOFError, OSError):
             process.join(STOP_TIMEOUT)
-            raise WorkerError(f"the worker of class networks {self._name(k)} stopped "
-                              f"(exit code {process.exitcode})") from None
+            raise WorkerError(f"the worker of class networks {self._name(k)} stopped (exit code "
+                              f"{process.exitcode}); a script that starts workers must guard its entry point "
+                              "with 'if __name__ == \"__main__\":', as worker processes import it") from None
 
     def _name(self, k) -> str:
         first, stop = self.classes[k]
