@@ -114,7 +114,9 @@ class TrainConfig:
         bit-identical results whatever their number.  Each simulates a
         contiguous range of class networks on the same input spikes; the
         number is not part of what makes two runs different (a run may
-        resume with another); at most the number of classes.
+        resume with another); at most the number of classes.  A script
+        that trains with workers guards its entry point with
+        ``if __name__ == "__main__":`` (workers are spawned and import it).
     record_spikes : bool
         Keep spike times of the test presentations (``spikes/``, one file per epoch).
     record_counts : str

@@ -122,7 +122,9 @@ class ShardedED(_EDKind):
                         raise WorkerError(f"the worker of class networks {self._name(k)} failed: {value}")
                     results[k] = value
                     del waiting[conn]
-        except BaseException:  # an error, or an interruption: the shards no longer agree
+        except BaseException:  # an error, or an interruption: the shards no longer agree, stop them now
+            for process, _ in self._workers:
+                process.terminate()
             self.close()
             raise
         return [results[k] for k in range(len(self._workers))]
@@ -151,6 +153,7 @@ def _merged(parts, offsets) -> tuple:
 
 
 def _stop(workers) -> None:
+    """Ask the workers to stop; terminate those that do not within :data:`STOP_TIMEOUT`."""
     for _, conn in workers:
         try:
             conn.send(None)
