@@ -53,9 +53,10 @@ def program_cache(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def runtime_default_device():
-    """Runs that name no device train on the runtime device (one Cython build for the session);
-    the tests of the cpp device name it, and test_compiler.py tests the default itself."""
-    os.environ["EDSNN_DEVICE"] = "runtime"
+def numpy_default_device():
+    """Runs that name no device train on Brian2's numpy target: the tests' networks are tiny, and
+    numpy runs them faster than Cython compiles them (a fresh machine compiles every Cython code
+    object).  The tests of the Cython and cpp devices name them; test_compiler.py tests the default."""
+    os.environ["EDSNN_DEVICE"] = "numpy"
     yield
     del os.environ["EDSNN_DEVICE"]

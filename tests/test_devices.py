@@ -13,7 +13,7 @@ from brian2 import Hz, ms
 from ed_oracle import replay
 
 from edsnn.data import SpikeCoding
-from edsnn.model import EDParameters, StandaloneRun
+from edsnn.model import EDParameters, StandaloneRun, device_run
 from edsnn.networks import EDNetwork
 
 
@@ -74,6 +74,12 @@ def test_cpp_executions_draw_fresh_streams_and_seeds_reproduce(tmp_path, standal
     again.run(_RATES, _LABELS, learn=False)
     for name in zeroed:
         np.testing.assert_array_equal(again.get_weights()[name], zeroed[name])
+
+    # a runtime network in between (a notebook switching devices): the cpp device builds again
+    EDNetwork(n_inputs=8, n_classes=2, hidden=(4,), batch_size=3, device=device_run("numpy")).run(
+        _RATES, _LABELS, learn=False)
+    after_runtime, _, _, _ = _session(tmp_path / "build-after-runtime")
+    np.testing.assert_array_equal(after_runtime, first)
 
 
 def test_configure_cuda_reports_missing_brian2cuda(monkeypatch):

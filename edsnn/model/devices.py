@@ -22,6 +22,7 @@ import warnings
 import brian2
 import numpy as np
 from brian2 import NetworkOperation, prefs, set_device
+from brian2.devices.device import all_devices
 from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
 from edsnn.model import build_cache
@@ -193,6 +194,11 @@ class StandaloneRun(DeviceRun):
         # Brian2 suffixes the names of code objects while an earlier network's objects live on
         # (e.g. in reference cycles): the sources, and so the cached program, would differ.
         brian2.device.reinit()
+        # A standalone device that built and ran an earlier network while another device was
+        # current (a runtime network since) refuses to build again until it is reinitialised too.
+        used = all_devices.get("cuda_standalone" if self.kind == "cuda" else "cpp_standalone")
+        if used is not None and used is not brian2.get_device():
+            used.reinit()
         gc.collect()
         brian2.device.activate()
         prefs.core.default_float_dtype = PRECISIONS[self.precision]
