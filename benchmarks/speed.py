@@ -25,6 +25,7 @@ Usage::
     python benchmarks/speed.py --profile 2> profile.txt           # where cpp spends its time
     python benchmarks/speed.py --models --out studies/speed/speed_models.md   # every neuron and synapse model, cpp
     python benchmarks/speed.py --paired 3        # cpp: fused / unfused / single, interleaved, 3 rounds, medians
+    python benchmarks/speed.py --workers 2 --rounds 3   # edsnn train, cpp, 1 and 2 worker processes, medians
 
 ``--paired`` exists because this machine's timings of one program swing by up to 2× between
 runs (shared hosts): the variants run in turn, round after round, and the medians are compared.
@@ -278,6 +279,10 @@ def main(argv=None):
     parser.add_argument("--paired", type=int, metavar="ROUNDS",
                         help="cpp only: time the default, unfused pairs and single precision in turn, ROUNDS "
                              "times, and print every run and the medians")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="time `edsnn train` (cpp) with 1 … N worker processes in turn, --rounds times, "
+                             "beside the numpy rendering, instead of the device table")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --workers (default 3)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -296,6 +301,9 @@ def main(argv=None):
         return
     if args.paired:
         paired(args.paired, n_train, n_test, batch, args.out)
+        return
+    if args.workers:
+        workers(args.workers, args.rounds, n_train, n_test, args.out)
         return
     reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
     rows = [reference]
@@ -366,6 +374,60 @@ def paired(rounds: int, n_train: int, n_test: int, batch: int, out) -> None:
             + "\n".join(lines) + "\n")
     print(text)
     _write(out, text, {})
+
+
+def time_train_command(n_workers: int, n_train: int, n_test: int, folder: Path) -> dict:
+    """One ``edsnn train`` run of the headline network (cpp, its program cached after the first run):
+    ms per presentation from the run's own ``metrics.csv`` (the phases, without start-up and writing)."""
+    import pandas as pd
+
+    out = folder / f"workers{n_workers}"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "edsnn.cli", "train", "--device", "cpp", "--hidden", "256", "--presentation",
+           "50ms", "--train", str(n_train), "--test", str(n_test), "--epochs", "1", "--seed", str(SEED),
+           "--workers", str(n_workers), "--out", str(out), "--no-progress"]
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    row = pd.read_csv(out / "metrics.csv").iloc[-1]
+    return {"workers": n_workers, "train_ms": 1e3 * row["train_seconds"] / n_train,
+            "test_ms": 1e3 * row["test_seconds"] / n_test, "wall_s": wall,
+            "test_accuracy": float(row["test_accuracy"])}
+
+
+def workers(max_workers: int, rounds: int, n_train: int, n_test: int, out) -> None:
+    """``edsnn train`` with 1 … ``max_workers`` workers in turn, ``rounds`` times; medians beside the numpy
+    rendering timed in the same run (a first untimed round compiles the programs)."""
+    import statistics
+
+    reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
+    counts = range(1, max_workers + 1)
+    with tempfile.TemporaryDirectory() as folder:
+        for n in counts:  # compile (or take from the cache) each shard size's program
+            time_train_command(n, 20, 10, Path(folder))
+        runs = {n: [] for n in counts}
+        for r in range(rounds):
+            for n in counts:
+                runs[n].append(time_train_command(n, n_train, n_test, Path(folder)))
+                print(r + 1, json.dumps(runs[n][-1]), file=sys.stderr)
+    rows = []
+    for n in counts:
+        row = {k: statistics.median(run[k] for run in runs[n]) for k in ("train_ms", "test_ms", "wall_s")}
+        accuracies = {run["test_accuracy"] for run in runs[n]}
+        rows.append(dict(row, workers=n, test_accuracy=accuracies.pop() if len(accuracies) == 1 else "differs"))
+    lines = [f"## `edsnn train --workers N`, cpp, hidden 256, 50 ms ({n_train} training and {n_test} test "
+             f"presentations, medians of {rounds} rounds; seed {SEED})", "",
+             "| workers | ms per training presentation | ms per test presentation | wall s | test accuracy | "
+             "ratio to numpy rendering, training | test |", "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['workers']} | {row['train_ms']:.2f} | {row['test_ms']:.2f} | {row['wall_s']:.1f} | "
+                     f"{row['test_accuracy']} | {reference['train_ms'] / row['train_ms']:.1f} | "
+                     f"{reference['test_ms'] / row['test_ms']:.1f} |")
+    lines.append(f"\nnumpy rendering of the reference algorithm: {reference['train_ms']:.1f} ms per training and "
+                 f"{reference['test_ms']:.1f} ms per test presentation.")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    _write(out, text, {"workers": rows})
 
 
 def _write(path, text: str, tables: dict) -> None:
