@@ -49,7 +49,7 @@ def test_curve_sets_excitatory_fields_with_their_units():
             curve.excitatory_model([wrong])
 
 
-def test_rows_follow_the_issue_protocol(accuracy):
+def test_rows_follow_the_headline_protocols(accuracy):
     config = accuracy.config_for("fashion-resample", seed=2, epochs_full=1, data_dir=None, model="spiking")
     assert (config.dataset, config.sampling, config.train, config.test, config.epochs) == (
         "fashion-mnist", "resample-each-epoch", 1000, 500, 20)
