@@ -5,6 +5,8 @@
 # cuda_standalone and on cpp_standalone with the same seed (benchmarks/gpu_check.py),
 # and, time permitting, one full epoch (60 000 + 10 000) on cuda.  All within 8 minutes.
 # Options go to gpu_check.py: --diehl-cook 400 adds Diehl & Cook's network on each device.
+# --workers N instead times edsnn train on cpp with 1 … N CPU worker processes (embedded data,
+# benchmarks/speed.py --workers N --rounds 1) and stops there.
 # Without network access: run benchmarks/gpu_wheels.sh --all where there is one and copy .wheels/
 # along; the install then reads only .wheels/.
 #
@@ -27,6 +29,10 @@ else
     .venv-gpu/bin/pip install -q -e ".[cuda]"
 fi
 if [ "${1:-}" = "--install-only" ]; then exit 0; fi
+if [ "${1:-}" = "--workers" ]; then
+    exec .venv-gpu/bin/python benchmarks/speed.py --workers "${2:?--workers needs N}" --rounds 1 \
+        --train 1000 --test 500 --out "${OUT:-.}/workers.md"
+fi
 nvidia-smi -L
 echo "install: $(( $(date +%s) - START )) s"
 # what remains of the 8 minutes goes to the check (less 10 s to print)
