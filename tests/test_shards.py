@@ -14,6 +14,7 @@ from edsnn.cli import main
 from edsnn.config import TrainConfig
 from edsnn.model import LIF, DeviceRun
 from edsnn.networks.ed import EDNetwork
+from edsnn.networks.ed.shards import WorkerError
 from edsnn.protocols import train
 from edsnn.runs import RunFolder
 
@@ -76,6 +77,17 @@ def test_sharded_runs_equal_one_process_runs_of_the_reference_model_and_on_cpp(t
     assert_same_run(tmp_path / "one", tmp_path / "two", same_files=True)
 
 
+def test_shards_on_a_dask_cluster_equal_the_one_process_run(unsharded, tmp_path):
+    """Two shards as actors on the two workers of a local Dask cluster; three shards need three workers."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        run_quietly(tiny(workers=2, scheduler=cluster.scheduler_address), tmp_path / "run").network.close()
+        with pytest.raises(WorkerError, match=r"has 2 worker process\(es\); 3 shards need one each: "
+                                              r"run at most --workers 2"):
+            run_quietly(tiny(workers=3, scheduler=cluster.scheduler_address), tmp_path / "three")
+    assert_same_run(unsharded, tmp_path / "run", same_files=True)
+
+
 @register
 @dataclasses.dataclass(frozen=True)
 class NoisyLIF(LIF):
@@ -92,6 +104,9 @@ class NoisyLIF(LIF):
      "workers = 2: model 'diehl-cook' cannot be split over workers: it is one population with lateral inhibition"),
     (["--workers", "2", "--neuron", "test-noisy-lif"],
      "workers = 2: the hidden1 model (NoisyLIF) draws random numbers, so workers would not see the same input"),
+    (["--scheduler", "nowhere"], "scheduler must be a Dask scheduler address such as 'tcp://10.0.0.5:8786'"),
+    (["--scheduler", "tcp://127.0.0.1:8786", "--model", "diehl-cook"],
+     "model 'diehl-cook' runs in this process only: it is one population with lateral inhibition"),
 ])
 def test_workers_that_cannot_give_the_one_process_result_are_refused_before_anything_is_written(
         tmp_path, capsys, argv, message):

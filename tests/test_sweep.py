@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from brian2 import ms
@@ -339,14 +340,27 @@ def test_sweep_survives_a_killed_worker(tmp_path):
 
 
 def test_cpp_points_of_one_structure_compile_once(tmp_path, monkeypatch):
-    """Two seeds on two workers at once: one compilation, the other worker waits and reuses it."""
+    """Points that differ in seed, learning rate or diffusion factor run one program, compiled once:
+    two workers start at once, one compiles, the other waits and reuses it."""
     monkeypatch.setenv("EDSNN_CACHE", str(tmp_path / "programs"))
-    spec = BASE.replace('device = "numpy"', 'device = "cpp"') + "[repeat]\nseeds = [1, 2]\n"
-    (tmp_path / "seeds.toml").write_text(spec)
-    result = run_sweep(tmp_path / "seeds.toml", out=tmp_path / "out", n_workers=2, progress=False, echo=quiet,
+    spec = BASE.replace('device = "numpy"', 'device = "cpp"') + """
+[grid]
+"ed.lr" = [0.15, 0.6]
+"ed.dif" = [1.0, 2.0]
+[repeat]
+seeds = [1, 2]
+"""
+    (tmp_path / "values.toml").write_text(spec)
+    result = run_sweep(tmp_path / "values.toml", out=tmp_path / "out", n_workers=2, progress=False, echo=quiet,
                        cache_dir=tmp_path / "cache")
-    assert sorted(result.ran) == ["seed=1", "seed=2"] and result.failed == []
+    assert len(result.ran) == 8 and result.failed == []
     logs = list((tmp_path / "programs" / "programs").glob("*.log"))
     assert len(logs) == 1 and len(logs[0].read_text().splitlines()) == 1
-    first, second = (pd.read_csv(tmp_path / "out" / "points" / name / "metrics.csv") for name in ("seed=1", "seed=2"))
-    assert not first.equals(second)  # the seeds reached the shared program
+    points = tmp_path / "out" / "points"
+    weights = {}
+    for folder in sorted(points.iterdir()):
+        with np.load(folder / "weights.npz") as npz:
+            weights[folder.name] = np.concatenate([npz[key].ravel() for key in sorted(npz.files)])
+    # every value reached the shared program: no two points learnt the same weights
+    names = sorted(weights)
+    assert all(not np.array_equal(weights[a], weights[b]) for i, a in enumerate(names) for b in names[i + 1:])

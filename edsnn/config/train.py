@@ -44,7 +44,7 @@ __all__ = ["TrainConfig", "RUN_FIELDS", "SYNAPSES", "KINDS", "PER_LAYER", "kind_
 #: Settings of the run itself, whatever its network; every other field is a network's option
 #: (``Network.options``) and is refused for a network that does not read it.
 RUN_FIELDS = ("dataset", "data", "data_dir", "train", "test", "epochs", "model", "sampling", "seed", "device",
-              "precision", "batch_size", "workers", "record_counts")
+              "precision", "batch_size", "workers", "scheduler", "record_counts")
 
 #: Sections that take one of several parameter classes: section → {kind name → class}.
 #: A kind registered here becomes a ``--synapse`` choice, a sweep value and a
@@ -117,6 +117,10 @@ class TrainConfig:
         resume with another); at most the number of classes.  A script
         that trains with workers guards its entry point with
         ``if __name__ == "__main__":`` (workers are spawned and import it).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``"tcp://host:8786"``): the
+        ``workers`` shards run on its worker processes, one shard per Dask
+        worker, instead of on this machine; the results are the same.
     record_spikes : bool
         Keep spike times of the test presentations (``spikes/``, one file per epoch).
     record_counts : str
@@ -166,6 +170,7 @@ class TrainConfig:
     precision: str = "double"
     batch_size: int = 500
     workers: int = dataclasses.field(default=1, compare=False)
+    scheduler: str | None = dataclasses.field(default=None, compare=False)
     record_spikes: bool = False
     record_counts: str = "all"
     neuron: LIFParameters = dataclasses.field(default_factory=LIFParameters)
@@ -223,6 +228,13 @@ class TrainConfig:
         self._check_workers(network)
 
     def _check_workers(self, network) -> None:
+        if self.scheduler is not None:
+            if not isinstance(self.scheduler, str) or not re.fullmatch(r"\w+://\S+", self.scheduler):
+                raise ValueError(f"scheduler must be a Dask scheduler address such as 'tcp://10.0.0.5:8786' "
+                                 f"(got {self.scheduler!r})")
+            if not network.shardable:
+                raise ValueError(f"scheduler = {self.scheduler!r}: model {self.model!r} runs in this process only: "
+                                 f"{network.unshardable}")
         if self.workers == 1:
             return
         if not network.shardable:

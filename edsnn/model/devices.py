@@ -112,6 +112,14 @@ class DeviceRun:
         network.run(n * net.period, namespace={})
         return read_records(net.recorders, slice(0, n), start)
 
+    def set_parameter(self, obj, var, value) -> None:
+        """Set the shared variable ``var`` of ``obj``, a parameter its code reads (e.g. a learning rate).
+
+        Parameters declared this way rather than as constants in the generated
+        code leave the code unchanged when their value changes.
+        """
+        obj.variables[var].set_value(value)
+
     def get_array(self, obj, var):
         """Values of a learned variable (weights, kept neuron state), unitless."""
         return np.array(obj.variables[var].get_value())
@@ -179,6 +187,7 @@ class StandaloneRun(DeviceRun):
         self._built = False
         self._arrays = {}  # "obj.var" -> learned values held in Python, or None: the last results file holds them
         self._unsaved = set()  # learned arrays whose Python values the next execution must read
+        self._parameters = {}  # "obj.var" -> value handed to every execution (set_parameter)
         self._base_seed = None
         self._executions = 0  # executions since the base seed was set
         self._queue_seen = 0  # length of the device's main queue at the last execution
@@ -231,6 +240,7 @@ class StandaloneRun(DeviceRun):
             if path is not None:
                 args.append(f"{obj.name}.{var}={path}")
         self._check_args(args)
+        args += [f"{key}={value!r}" for key, value in self._parameters.items()]
         device.run(directory=self.directory, run_args=args)
         for obj, var in net.learned_arrays().values():
             self._arrays[f"{obj.name}.{var}"] = None
@@ -342,6 +352,12 @@ class StandaloneRun(DeviceRun):
         path = os.path.join(device.results_dir, device.get_array_filename(obj.variables[var]))
         first_execution = len(self.execution_seeds) == 1  # the coming one's seed is already drawn
         return None if first_execution and not os.path.isfile(path) else path
+
+    def set_parameter(self, obj, var, value) -> None:
+        """Hand ``value`` to every execution on the command line: the program holds no literal of it,
+        so networks differing only in such values share one compiled program (Brian2's ``run_args``)."""
+        dtype = obj.variables[var].dtype
+        self._parameters[f"{obj.name}.{var}"] = np.asarray(value, dtype=dtype).item()
 
     def get_array(self, obj, var):
         key = f"{obj.name}.{var}"

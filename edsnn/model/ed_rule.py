@@ -178,6 +178,7 @@ s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
 s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
 g_plus : 1                 # postsynaptic gain of the positive amine (POST_GAINS)
 g_minus : 1                # postsynaptic gain of the negative amine (POST_GAINS)
+lr : 1 (shared, constant)  # learning rate α, read by the program at run time (EDRule.schedule)
 """
 
 #: Activity of a spiking layer: its normalised spike count, with the prior count;
@@ -221,6 +222,7 @@ a_minus = learning * clip(-err, 0, inf)
 
 #: Amine diffusion from an output neuron to the hidden neurons of its class net.
 AMINE_DIFFUSION = """
+factor : 1 (shared, constant)              # dif, or its power under compound diffusion (at run time)
 a_plus_post = factor * a_plus_pre : 1 (summed)
 a_minus_post = factor * a_minus_pre : 1 (summed)
 """
@@ -350,7 +352,7 @@ class EDRule(LearningRule):
 
     def namespace(self) -> dict:
         p = self.params
-        return dict(lr=p.lr, n_max=float(p.activity_max_rate * self.presentation), c0=p.count_prior,
+        return dict(n_max=float(p.activity_max_rate * self.presentation), c0=p.count_prior,
                     c0y=p.count_prior if p.prior_scope == "all" else 0.0)
 
     def unit_equations(self, model) -> str:
@@ -359,7 +361,13 @@ class EDRule(LearningRule):
         return UNIT + (count if model.spiking else RATE_ACTIVITY) + scaling
 
     def schedule(self, net) -> list:
-        """Error, diffusion, factors, events and update order of ``net`` (an :class:`EDNetwork`)."""
+        """Error, diffusion, factors, events and update order of ``net`` (an :class:`EDNetwork`).
+
+        The learning rate and the diffusion factors are variables set through the
+        device at run time rather than constants in the generated code, so that
+        networks differing only in them (a sweep of ``lr`` or ``dif``) share one
+        compiled program.
+        """
         p, period, step = self.params, net.period, net.coding.dt
         inp, layers, output = net.input_group, list(net.layers.values()), net.layers["output"]
         count = net.input_count_activity
@@ -375,6 +383,8 @@ class EDRule(LearningRule):
                 code += PRE_FACTORS.format(learning=LEARNING_GATE[clock])
                 group.set_event_schedule("learn", when="end", order=ORDER["event"])
             group.run_regularly(code, dt=period, when="end", order=ORDER["factors"], name=f"{group.name}_factors")
+            if group is not inp:
+                net.device.set_parameter(group, "lr", p.lr)
         output.run_regularly(OUTPUT_ERROR, dt=period, when="end", order=ORDER["error"], name="ed_error")
         if p.synaptic_scaling:
             self._schedule_scaling(net)
@@ -396,8 +406,9 @@ class EDRule(LearningRule):
         factor = p.dif ** (n_hidden - number + 1) if p.diffusion == "compound" else p.dif
         diffuse = Synapses(
             net.layers["output"], net.layers[f"hidden{number}"], AMINE_DIFFUSION,
-            namespace={"factor": factor}, dt=net.period, name=f"amine_hidden{number}",
+            dt=net.period, name=f"amine_hidden{number}",
         )  # on the presentation clock: the amines are needed once per presentation
+        net.device.set_parameter(diffuse, "factor", factor)
         diffuse.connect(i=np.repeat(np.arange(net.class_networks), size), j=np.arange(net.class_networks * size))
         for updater in diffuse.summed_updaters.values():
             updater.when, updater.order = "end", ORDER["diffuse"]

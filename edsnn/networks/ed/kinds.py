@@ -78,7 +78,7 @@ class _EDKind(Network):
 
     @classmethod
     def build(cls, config, device: str | None = None) -> _EDKind:
-        if config.workers > 1:
+        if config.workers > 1 or config.scheduler is not None:
             from .shards import ShardedED
 
             return ShardedED(cls, config, device)

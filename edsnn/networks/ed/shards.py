@@ -11,6 +11,11 @@ are refused).  A phase's batches come back from every shard and are joined
 along the class axis, in class order, into what the whole network would have
 returned: the same scores, predictions, records, spikes and weights, bit for
 bit.
+
+The shards run in processes started here (:class:`_Processes`), or, with
+``TrainConfig.scheduler``, on the worker processes of a running Dask cluster
+(:class:`_DaskShards`: each shard a Dask actor, one per worker, called batch
+by batch so that progress is reported as on this machine).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import numpy as np
 from .batch import BatchResult
 from .kinds import _EDKind
 
-__all__ = ["ShardedED", "WorkerError", "shard_ranges"]
+__all__ = ["ShardedED", "ShardActor", "WorkerError", "shard_ranges"]
 
 #: Seconds a worker gets to stop by itself before it is terminated.
 STOP_TIMEOUT = 10
@@ -57,20 +62,12 @@ class ShardedED(_EDKind):
         self.kind, self.config = kind.kind, config
         self.description = kind.describe(config)
         self.classes = shard_ranges(config.n_classes, config.workers)
-        context = multiprocessing.get_context("spawn")  # a forked Brian2 state is not safe to reuse
-        self._workers = []
-        for first, stop in self.classes:
-            conn, child = context.Pipe()
-            process = context.Process(target=_serve, args=(child, kind, config, device, (first, stop)),
-                                      name=f"edsnn-classes-{first}-{stop - 1}", daemon=True)
-            process.start()
-            child.close()
-            self._workers.append((process, conn))
-        self._close = weakref.finalize(self, _stop, list(self._workers))
-        self._call("start")
+        pool = _Processes if config.scheduler is None else _DaskShards
+        self._pool = pool(kind, config, device, self.classes)
+        self._close = weakref.finalize(self, self._pool.close)
 
     def close(self) -> None:
-        """Stop the worker processes (also done when the network is garbage-collected)."""
+        """Stop the shards' workers (also done when the network is garbage-collected)."""
         self._close()
 
     def batches(self, phase, images, labels, epoch, seed, progress=None):
@@ -105,29 +102,65 @@ class ShardedED(_EDKind):
                            score=np.concatenate([p.score for p in parts], axis=1), spikes=spikes)
 
     def _call(self, method, *args, each=None, progress=None) -> list:
-        """Run ``method`` in every worker (``each``: one argument tuple per worker); their results in order."""
+        """Run ``method`` on every shard (``each``: one argument tuple per shard); their results in order."""
+        each = each if each is not None else [args] * len(self.classes)
         try:
-            for k, (_, conn) in enumerate(self._workers):
-                conn.send((method, each[k] if each is not None else args))
-            results, waiting = {}, {conn: k for k, (_, conn) in enumerate(self._workers)}
-            while waiting:
-                for conn in wait(list(waiting)):
-                    k = waiting[conn]
-                    kind, value = self._receive(k)
-                    if kind == "progress":
-                        if k == 0 and progress is not None:
-                            progress(value)
-                        continue
-                    if kind == "error":
-                        raise WorkerError(f"the worker of class networks {self._name(k)} failed: {value}")
-                    results[k] = value
-                    del waiting[conn]
+            return self._pool.call(method, each, progress)
         except BaseException:  # an error, or an interruption: the shards no longer agree, stop them now
-            for process, _ in self._workers:
-                process.terminate()
+            self._pool.close(at_once=True)
             self.close()
             raise
+
+
+def _shard_name(classes) -> str:
+    return f"{classes[0]}..{classes[1] - 1}"
+
+
+class _Processes:
+    """Shards in worker processes started on this machine, answering through pipes (:func:`_serve`)."""
+
+    def __init__(self, kind, config, device, classes):
+        self.classes = classes
+        context = multiprocessing.get_context("spawn")  # a forked Brian2 state is not safe to reuse
+        self._workers = []
+        for first, stop in classes:
+            conn, child = context.Pipe()
+            process = context.Process(target=_serve, args=(child, kind, config, device, (first, stop)),
+                                      name=f"edsnn-classes-{first}-{stop - 1}", daemon=True)
+            process.start()
+            child.close()
+            self._workers.append((process, conn))
+        try:
+            self.call("start", [()] * len(classes), None)
+        except BaseException:
+            self.close()
+            raise
+
+    def call(self, method, each, progress) -> list:
+        for k, (_, conn) in enumerate(self._workers):
+            conn.send((method, each[k]))
+        results, waiting = {}, {conn: k for k, (_, conn) in enumerate(self._workers)}
+        while waiting:
+            for conn in wait(list(waiting)):
+                k = waiting[conn]
+                kind, value = self._receive(k)
+                if kind == "progress":
+                    if k == 0 and progress is not None:
+                        progress(value)
+                    continue
+                if kind == "error":
+                    raise WorkerError(f"the worker of class networks {_shard_name(self.classes[k])} failed: {value}")
+                results[k] = value
+                del waiting[conn]
         return [results[k] for k in range(len(self._workers))]
+
+    def close(self, at_once: bool = False) -> None:
+        """Stop the workers; ``at_once``: terminate them without waiting for their current call."""
+        if at_once:
+            for process, _ in self._workers:
+                process.terminate()
+        _stop(self._workers)
+        self._workers = []
 
     def _receive(self, k):
         process, conn = self._workers[k]
@@ -135,13 +168,99 @@ class ShardedED(_EDKind):
             return conn.recv()
         except (EOFError, OSError):
             process.join(STOP_TIMEOUT)
-            raise WorkerError(f"the worker of class networks {self._name(k)} stopped (exit code "
+            raise WorkerError(f"the worker of class networks {_shard_name(self.classes[k])} stopped (exit code "
                               f"{process.exitcode}); a script that starts workers must guard its entry point "
                               "with 'if __name__ == \"__main__\":', as worker processes import it") from None
 
-    def _name(self, k) -> str:
-        first, stop = self.classes[k]
-        return f"{first}..{stop - 1}"
+
+class _DaskShards:
+    """Shards held by the workers of a running Dask cluster, one :class:`ShardActor` per worker process
+    (two shards in one process would share Brian2's device)."""
+
+    def __init__(self, kind, config, device, classes):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ImportError("a Dask scheduler needs the 'distributed' package: pip install 'edsnn[sweep]'") from None
+        self.classes, address = classes, config.scheduler
+        try:
+            self._client = Client(address, timeout="20s")
+        except OSError as err:
+            raise WorkerError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+        workers = sorted(self._client.scheduler_info()["workers"])
+        if len(workers) < len(classes):
+            self._client.close()
+            raise WorkerError(f"the Dask cluster at {address} has {len(workers)} worker process(es); "
+                              f"{len(classes)} shards need one each: run at most --workers {len(workers)}")
+        self._futures = [self._client.submit(ShardActor, kind, config, device, c, actor=True, workers=[w],
+                                             allow_other_workers=False, pure=False)
+                         for c, w in zip(classes, workers)]
+        self._actors = self._gather(self._futures)
+
+    def call(self, method, each, progress) -> list:
+        if method not in ("learn", "test"):
+            return self._gather([actor.call(method, args) for actor, args in zip(self._actors, each)])
+        self._gather([actor.begin(method, args) for actor, args in zip(self._actors, each)])
+        batches = [[] for _ in self._actors]
+        while True:
+            items = self._gather([actor.next_batch() for actor in self._actors])
+            if items[0] is None:
+                return batches
+            for kept, (_, batch) in zip(batches, items):
+                kept.append(batch)
+            if progress is not None:
+                progress(items[0][0])
+
+    def close(self, at_once: bool = False) -> None:
+        """Release the actors (their workers drop the networks) and the connection."""
+        self._futures = self._actors = []
+        self._client.close()
+
+    def _gather(self, futures) -> list:
+        results = []
+        for k, future in enumerate(futures):
+            try:
+                results.append(future.result())
+            except Exception as err:
+                raise WorkerError(f"the Dask worker of class networks {_shard_name(self.classes[k])} failed: "
+                                  f"{type(err).__name__}: {err}") from err
+        return results
+
+
+class ShardActor:
+    """A shard of class networks kept by a Dask worker (an actor: Brian2 objects do not pickle, so
+    the network stays where it was built and is called there)."""
+
+    def __init__(self, kind, config, device, classes):
+        self.network = kind(config, device, classes=tuple(classes), directory=_build_folder(classes))
+        self._batches, self._shown = None, 0
+
+    def call(self, method, args):
+        return getattr(self.network, method)(*args)
+
+    def begin(self, phase, args) -> None:
+        """Start a ``"learn"`` or ``"test"`` phase; :meth:`next_batch` returns its batches one by one."""
+        def count(n, correct=None):
+            self._shown += n
+
+        self._phase, self._shown = phase, 0
+        self._batches = iter(self.network.batches(phase, *args, progress=count))
+
+    def next_batch(self):
+        """(presentations shown, (first index, batch result)) of the phase's next batch, or None at its end."""
+        item = next(self._batches, None)
+        if item is None:
+            self._batches = None
+            return None
+        shown, self._shown = self._shown, 0
+        return shown, _kept(self._phase, item)
+
+
+def _kept(phase, item):
+    """What a shard returns of a batch: learning keeps the scores only (the records of every
+    training batch would fill the memory)."""
+    start, result = item
+    return start, (BatchResult({}, None, result.score) if phase == "learn" else result)
 
 
 def _merged(parts, offsets) -> tuple:
@@ -185,9 +304,7 @@ def _serve(conn, kind, config, device, classes) -> None:
                 result = None
             elif method in ("learn", "test"):
                 report = lambda n, correct=None: conn.send(("progress", n))  # noqa: E731
-                batches = network.batches(method, *args, progress=report)
-                # learning keeps the scores only: the records of every training batch would fill the memory
-                result = [(start, BatchResult({}, None, r.score) if method == "learn" else r) for start, r in batches]
+                result = [_kept(method, item) for item in network.batches(method, *args, progress=report)]
             else:
                 result = getattr(network, method)(*args)
         except Exception:
