@@ -32,6 +32,14 @@ def test_rates_and_silent_and_saturated_fractions_per_type():
     assert firing(Description("r", 1, {"h": Population(1)}, 50, CAPS, spiking=False), records, 2) == {}
 
 
+def test_neuron_types_come_from_the_populations_the_network_describes():
+    ed = Description("ed", 2, {"hidden1": Population(4, "EI"), "output": Population(1, "E")}, 50, CAPS)
+    assert ed.types_of(["hidden1", "hidden1", "hidden1", "output"], [0, 1, 3, 0]).tolist() == ["E", "I", "I", "E"]
+    dc = Description("dc", 1, {"excitatory": Population(6, "E"), "inhibitory": Population(6, "I")}, 50, CAPS)
+    assert dc.types_of(["excitatory", "inhibitory", "inhibitory", "hidden1"], [1, 0, 1, 0]).tolist() == [
+        "E", "I", "I", ""]
+
+
 def test_a_silent_network_is_reported_and_its_firing_recorded(tmp_path):
     silent = LIFParameters(v_threshold=0 * mV)  # the membrane never reaches it
     config = TrainConfig(neuron=silent, hidden=(4,), train=20, test=10, epochs=1, device="numpy",

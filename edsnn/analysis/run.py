@@ -226,5 +226,9 @@ def load_run(path) -> Run:
         # a network or part that cannot be imported here: the tables still read
         warnings.warn(f"{err}; the run's tables load, its settings (run.config) do not", stacklevel=2)
         config = None
+    spikes = folder.spikes()
+    if spikes is not None:  # each neuron's E/I type, as the network describes its populations
+        spikes["type"] = folder.description().types_of(spikes["layer"].astype(str).to_numpy(),
+                                                       spikes["neuron"].to_numpy())
     return Run(path=folder.path, config=config, info=folder.info(), metrics=folder.metrics(),
-               predictions=folder.predictions(), weights=weights, spikes=folder.spikes())
+               predictions=folder.predictions(), weights=weights, spikes=spikes)

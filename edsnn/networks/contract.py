@@ -128,6 +128,16 @@ class Description:
         """Layer names in network order."""
         return list(self.populations)
 
+    def types_of(self, layer, neuron) -> np.ndarray:
+        """``"E"``/``"I"`` of neurons named by layer and index within their class network
+        (arrays broadcast; a layer the network does not have gets ``""``)."""
+        layer, neuron = np.broadcast_arrays(np.asarray(layer, dtype=object), np.asarray(neuron, dtype=np.int64))
+        types = np.full(layer.shape, "", dtype="<U1")
+        for name, population in self.populations.items():
+            chosen = layer == name
+            types[chosen] = population.types_of(neuron[chosen])
+        return types
+
     @property
     def units(self) -> int:
         """Neurons of all class networks together."""

@@ -8,7 +8,6 @@ from brian2 import second
 from matplotlib.figure import Figure
 
 from edsnn.figures import save_figure
-from edsnn.networks.ed.layout import neuron_type
 
 from ..run import Run
 from .common import TYPE_COLORS, _layers, _no_spikes, _pick_epoch
@@ -67,7 +66,7 @@ def plot_raster(run: Run, epoch: int | None = None, presentation: int = 0, path=
         size = sizes[layer]
         rows = spikes[spikes["layer"] == layer]
         y = rows["class_net"].to_numpy() * size + rows["neuron"].to_numpy()
-        kinds = neuron_type(layer, rows["neuron"].to_numpy())
+        kinds = run.description.types_of(layer, rows["neuron"].to_numpy())
         for kind, color in TYPE_COLORS.items():
             sel = kinds == kind
             if sel.any():

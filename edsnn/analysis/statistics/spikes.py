@@ -41,10 +41,18 @@ def _spike_times(spikes: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         "layer_code": codes,
         "class_net": spikes["class_net"].to_numpy(),
         "neuron": neuron,
-        "is_i": (layout.neuron_type(np.where(is_output, "output", "hidden"), neuron) == "I").astype(np.int8),
+        "is_i": (_types(spikes, is_output) == "I").astype(np.int8),
         "t": spikes["t"].to_numpy(dtype=float),
     })
     return table, names
+
+
+def _types(spikes: pd.DataFrame, is_output: np.ndarray) -> np.ndarray:
+    """Each spike's neuron type: the table's ``type`` column (a loaded run's spikes have it, from
+    the network's description), else the ED networks' layout (hidden neurons alternate E, I)."""
+    if "type" in spikes:
+        return spikes["type"].to_numpy()
+    return layout.neuron_type(np.where(is_output, "output", "hidden"), spikes["neuron"].to_numpy())
 
 
 def _decode(table: pd.DataFrame, names: np.ndarray) -> pd.DataFrame:
