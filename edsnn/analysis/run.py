@@ -56,8 +56,9 @@ class Run:
         ``"epoch"``: the epoch after which they were saved (int), ``"seed"``
         (int) when recorded.
     spikes : DataFrame or None
-        ``epoch, presentation, layer, class_net, neuron, t`` (``t`` in seconds
-        from the presentation's start), or None when spikes were not recorded.
+        ``epoch, presentation, layer, class_net, neuron, t, type`` (``t`` in
+        seconds from the presentation's start; ``type`` "E"/"I" from the
+        network's populations), or None when spikes were not recorded.
 
     The count table is read on demand: :meth:`counts`, :meth:`count_batches`
     and :attr:`count_summary`.
