@@ -172,13 +172,15 @@ def test_generated_code_holds_the_rule_and_lower_case_names(kind, ext, tmp_path,
     inputs = _timed_arrays(net)
     learned = list(net.learned_arrays().values())
     assert sorted(f"{obj.name}.{var}" for obj, var in learned) == [
-        "w_hidden1.w_e", "w_hidden1.w_i", "w_output.w"]
+        "w_hidden1.w", "w_hidden1.w_e", "w_hidden1.w_i", "w_output.w"]
+    # the learning rate and diffusion factor are handed over at run time, not compiled in
+    assert sorted(net.device.parameters) == ["amine_hidden1.factor", "hidden1.lr", "output.lr"]
     names = [f"{name}.values" for name in inputs] + [f"{obj.name}.{var}" for obj, var in learned]
     paths = [directory / "static_arrays" / f"edsnn_{name}.dat" for name in inputs] + [
         Path(device.results_dir) / device.get_array_filename(obj.variables[var]) for obj, var in learned]
     for text in [*names, *map(str, paths), *(obj.name for obj in net.network.objects)]:
         assert text == text.lower(), f"{text!r} is not lower-case: brian2cuda would not find it"
-    for name in names:
+    for name in [*names, *net.device.parameters]:
         assert f'name == "{name}"' in objects, f"{name} cannot be set by run_args"
     assert sorted(inputs) == ["label_ta", "learn_ta", "rates_ta"]
 

@@ -187,7 +187,8 @@ class StandaloneRun(DeviceRun):
         self._built = False
         self._arrays = {}  # "obj.var" -> learned values held in Python, or None: the last results file holds them
         self._unsaved = set()  # learned arrays whose Python values the next execution must read
-        self._parameters = {}  # "obj.var" -> value handed to every execution (set_parameter)
+        #: ``"obj.var"`` → value handed to every execution on the command line (:meth:`set_parameter`).
+        self.parameters = {}
         self._base_seed = None
         self._executions = 0  # executions since the base seed was set
         self._queue_seen = 0  # length of the device's main queue at the last execution
@@ -240,7 +241,7 @@ class StandaloneRun(DeviceRun):
             if path is not None:
                 args.append(f"{obj.name}.{var}={path}")
         self._check_args(args)
-        args += [f"{key}={value!r}" for key, value in self._parameters.items()]
+        args += [f"{key}={value!r}" for key, value in self.parameters.items()]
         device.run(directory=self.directory, run_args=args)
         for obj, var in net.learned_arrays().values():
             self._arrays[f"{obj.name}.{var}"] = None
@@ -357,7 +358,7 @@ class StandaloneRun(DeviceRun):
         """Hand ``value`` to every execution on the command line: the program holds no literal of it,
         so networks differing only in such values share one compiled program (Brian2's ``run_args``)."""
         dtype = obj.variables[var].dtype
-        self._parameters[f"{obj.name}.{var}"] = np.asarray(value, dtype=dtype).item()
+        self.parameters[f"{obj.name}.{var}"] = np.asarray(value, dtype=dtype).item()
 
     def get_array(self, obj, var):
         key = f"{obj.name}.{var}"

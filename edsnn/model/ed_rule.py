@@ -268,16 +268,21 @@ POST_AMINES = {
 
 ED_UPDATE = "w += s_exc_pre * g_plus_post + s_inh_pre * g_minus_post"
 
-#: A fused E/I pair's synapse: both weights of the pair, and what a spike carries.
+#: A fused E/I pair's synapse: both weights of the pair, and what a spike carries.  The sum
+#: is kept as a variable rather than a subexpression: every spike of the pixel reads it, so
+#: summing it on every update instead halves what the forward pass reads from memory.
 PAIR_SYNAPSE = """
 w_e : 1                    # weight of the pair's excitatory input (>= 0 under Kaneko's rule onto E)
 w_i : 1                    # weight of the pair's inhibitory input
-w = w_e + w_i : 1          # what one spike of the pixel carries: both inputs fire in the same step
+w : 1                      # w_e + w_i, what one spike of the pixel carries (both inputs fire in the same step)
 """
+
+#: The pair's sum after any change of its weights.
+PAIR_SUM = "\nw = w_e + w_i"
 
 #: ED_UPDATE for both weights of a fused pair: ``s_exc = s_inh = s`` for its two inputs, so
 #: each weight takes the term of its own input, bit for bit as two synapses would.
-PAIR_UPDATE = "w_e += s_pre * g_plus_post\nw_i += s_pre * g_minus_post"
+PAIR_UPDATE = "w_e += s_pre * g_plus_post\nw_i += s_pre * g_minus_post" + PAIR_SUM
 
 
 #: What every learning layer holds for synaptic scaling.
@@ -293,7 +298,7 @@ SCALING_TRACK = {"w": "\ntot_e_post += s_exc_pre * abs(g_plus_post)\ntot_i_post 
 
 #: The rescaling, run on the synapses after the update (a factor of exactly 1 where nothing was learnt).
 SCALE = {"w": "w *= w_norm_post / (int(sgn_pre > 0) * tot_e_post + int(sgn_pre < 0) * tot_i_post)",
-         "pair": "w_e *= w_norm_post / tot_e_post\nw_i *= w_norm_post / tot_i_post"}
+         "pair": "w_e *= w_norm_post / tot_e_post\nw_i *= w_norm_post / tot_i_post" + PAIR_SUM}
 
 #: The neuron's sums after :data:`SCALE`.
 SCALED = "tot_e = w_norm\ntot_i = w_norm"

@@ -14,7 +14,9 @@ network assembler (:mod:`edsnn.networks.ed.network`) asks it for:
 ``pair_synapse_equations``   with ``pair_pathways``: the same for a first layer
                              of fused E/I pairs (one synapse per pixel and
                              target carries both weights, ``w_e`` and ``w_i``,
-                             and defines ``w = w_e + w_i``); None: the rule
+                             and defines ``w = w_e + w_i``, as a subexpression
+                             or as a variable its pathways keep equal to the
+                             sum, which the network then keeps too); None: the rule
                              needs one synapse per input
 ``initial_weights(w, s)``    a layer's first weights from the network's draw
 ``schedule(net)``            after assembly: ``run_regularly`` blocks, summed

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from brian2 import Hz, Network, SpikeMonitor, StateMonitor, Synapses, TimedArray, defaultclock, ms
+from brian2.core.variables import Subexpression
 
 from edsnn.data import SpikeCoding
 from edsnn.model.devices import DeviceRun, check_no_network_operation
@@ -410,8 +411,8 @@ class EDNetwork:
         """
         arrays = {}
         for name, syn in self.synapses.items():
-            names = self._weight_variables(name)
-            arrays.update({name if var == "w" else f"{name}:{var}": (syn, var) for var in names})
+            names = self._weight_variables(name) + (("w",) if self._keeps_pair_sum(name) else ())
+            arrays.update({name if var == "w" and len(names) == 1 else f"{name}:{var}": (syn, var) for var in names})
         return dict(arrays, **self._kept_arrays())
 
     def _kept_arrays(self) -> dict:
@@ -455,6 +456,11 @@ class EDNetwork:
         """Synapse variables of layer ``name``'s weights: ``w``, or a fused pair's two."""
         return ("w_e", "w_i") if name == "hidden1" and self.fused_pairs else ("w",)
 
+    def _keeps_pair_sum(self, name) -> bool:
+        """Whether layer ``name`` is fused pairs whose rule keeps ``w = w_e + w_i`` as a variable."""
+        return len(self._weight_variables(name)) == 2 and not isinstance(self.synapses[name].variables["w"],
+                                                                        Subexpression)
+
     def _read_weights(self, name) -> np.ndarray:
         """Layer ``name``'s weights in synapse order, one synapse per input."""
         parts = [self.device.get_array(self.synapses[name], var) for var in self._weight_variables(name)]
@@ -464,6 +470,8 @@ class EDNetwork:
         parts = layout.split_pairs(values, self.n_pixels) if len(self._weight_variables(name)) == 2 else [values]
         for var, part in zip(self._weight_variables(name), parts):
             self.device.set_array(self.synapses[name], var, part)
+        if self._keeps_pair_sum(name):
+            self.device.set_array(self.synapses[name], "w", parts[0] + parts[1])
 
     def weight_signs(self, name: str) -> np.ndarray:
         """Sign every weight of layer ``name`` must keep, in the layout of :meth:`get_weights`."""
