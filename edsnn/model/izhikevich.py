@@ -74,8 +74,8 @@ class Izhikevich(NeuronModel):
     b : float
         Sensitivity of the recovery variable ``u`` to ``v`` (dimensionless).
     substeps : int
-        Integration steps per time step (2: Izhikevich's two half-steps; see
-        the module docstring for the step).
+        Integration steps per time step (2: Izhikevich's two half-steps),
+        each forward Euler above -62.5 mV and linearly implicit below.
     """
 
     a: Quantity = physical(0.02 / ms, "recovery rate")
