@@ -110,21 +110,29 @@ def test_homeostatic_target_refused_when_negative():
         AdaptiveLIF(r_target=-1 * Hz)
 
 
-def _izhikevich_spikes(name, current=10 * nA, duration=300 * ms):
-    model = Izhikevich.preset(name, I_bias=current)
+def _izhikevich_spikes(name, current=10 * nA, duration=300 * ms, **changes):
+    model = Izhikevich.preset(name, I_bias=current, **changes)
     group, spikes, state = _single(model, name=name.replace("_", ""), record=("v", "u"))
     Network(group, spikes, state).run(duration)
     return model, np.asarray(spikes.t / ms), state
 
 
-def _numpy_izhikevich(model, current, steps, dt):
-    """Forward Euler of the same equations, in mV and ms (the paper's program)."""
+def _numpy_izhikevich(model, current, steps, dt, implicit=True):
+    """The same equations in mV and ms, step by step: each step of ``dt`` is ``model.substeps``
+    Euler steps of ``h = dt/substeps`` (v and u from the previous sub-step's values), then the
+    threshold test and the reset.  ``implicit``: below -62.5 mV, where dF/dv < 0, v's step is
+    linearly implicit, ``h·F/(1 - h·dF/dv)``; False: forward Euler throughout (Izhikevich's
+    program at substeps 2, edsnn's integration before at substeps 1)."""
     a, b, c, d = float(model.a * ms), model.b, float(model.c / mV), float(model.d / mV)
     drive = float(model.R_m * current / mV)
+    h = dt / model.substeps
     v, u = float(model.v_init / mV), model.b * float(model.v_init / mV)
     vs, spikes = [], []
     for k in range(steps):
-        v, u = v + dt * (0.04 * v * v + 5 * v + 140 - u + drive), u + dt * a * (b * v - u)
+        for _ in range(model.substeps):
+            slope = 0.08 * v + 5  # dF/dv in 1/ms
+            damping = 1 - h * slope if implicit and slope < 0 else 1
+            v, u = v + h * (0.04 * v * v + 5 * v + 140 - u + drive) / damping, u + h * a * (b * v - u)
         vs.append(v)
         if v >= float(model.v_peak / mV):
             spikes.append((k + 1) * dt)
@@ -132,11 +140,68 @@ def _numpy_izhikevich(model, current, steps, dt):
     return np.array(vs), np.array(spikes)
 
 
-def test_izhikevich_trace_equals_a_numpy_integration(fine_clock):
-    model, times, state = _izhikevich_spikes("regular_spiking", duration=100 * ms)
-    _, expected = _numpy_izhikevich(model, 10 * nA, 2000, 0.05)
+@pytest.mark.parametrize("substeps", [1, 2, 5])
+def test_izhikevich_trace_equals_a_numpy_integration(fine_clock, substeps):
+    model, times, state = _izhikevich_spikes("regular_spiking", duration=100 * ms, substeps=substeps)
+    expected_v, expected = _numpy_izhikevich(model, 10 * nA, 2000, 0.05)
     np.testing.assert_allclose(times + 0.05, expected, atol=1e-9)  # Brian records the step's start
-    assert len(times) >= 3
+    assert len(times) >= 3 and expected_v.min() < -62.5  # the implicit branch is taken too
+
+
+def _izhikevich_at_1ms(current, steps=300, **changes):
+    """One default Izhikevich neuron at edsnn's default dt = 1 ms (numpy target): spike times and v."""
+    brian2.set_device("runtime")
+    brian2.prefs.codegen.target = "numpy"
+    brian2.defaultclock.dt = 1 * ms
+    model = Izhikevich(I_bias=current, **changes)
+    group, spikes, state = _single(model, name="izh1ms", record=("v",))
+    Network(group, spikes, state).run(steps * ms)
+    return model, np.asarray(spikes.t / ms), np.asarray(state.v[0] / mV)
+
+
+@pytest.mark.parametrize("current", [-1000 * nA, -150 * nA, 40 * nA])
+def test_izhikevich_at_1ms_equals_the_numpy_steps(current):
+    model, times, v = _izhikevich_at_1ms(current)
+    assert model.substeps == 2
+    expected_v, expected = _numpy_izhikevich(model, current, 300, 1.0)
+    np.testing.assert_allclose(times + 1, expected, atol=1e-9)
+    # the monitor records v at the start of each step: the previous step's end, after any reset
+    ends = np.where(expected_v >= float(model.v_peak / mV), float(model.c / mV), expected_v)
+    np.testing.assert_allclose(v[1:], ends[:-1], rtol=1e-9)
+
+
+def _stable_point(model, current):
+    """The model's stable fixed point under a constant current (u = b·v), in mV."""
+    p, q = 5 - model.b, 140 + float(model.R_m * current / mV)
+    return (-p - np.sqrt(p * p - 4 * 0.04 * q)) / (2 * 0.04)
+
+
+@pytest.mark.parametrize("current", [-30 * nA, -70 * nA, -300 * nA, -1000 * nA])
+def test_izhikevich_inhibited_settles_silent_at_1ms(current):
+    # under constant inhibition the model settles on its stable fixed point and never fires
+    model = Izhikevich(I_bias=current)
+    _, times, v = _izhikevich_at_1ms(current, steps=1000)
+    assert len(times) == 0
+    np.testing.assert_allclose(v[-1], _stable_point(model, current), atol=1e-6)
+
+
+@pytest.mark.parametrize("current, substeps", [(-70 * nA, 1), (-300 * nA, 1), (-300 * nA, 2), (-1000 * nA, 2)])
+def test_izhikevich_forward_euler_fires_under_inhibition_at_1ms(current, substeps):
+    # Forward Euler at 1 ms is unstable on the stable branch: v swings about the fixed point until
+    # it crosses v_peak, and the neuron fires every step or every other step (from -55 nA; with two
+    # half-steps from -225 nA), the firing that made ED networks of these neurons run away.  The
+    # same model with the linearly implicit step is silent (test above).
+    model = Izhikevich(I_bias=current, substeps=substeps)
+    _, spikes = _numpy_izhikevich(model, current, 300, 1.0, implicit=False)
+    assert len(spikes) >= 140  # 300 steps: every other step from about step 20 on
+    _, spikes = _numpy_izhikevich(model, current, 300, 1.0)
+    assert len(spikes) == 0
+
+
+@pytest.mark.parametrize("substeps", [0, -1, 1.5, True])
+def test_izhikevich_substeps_must_be_a_positive_integer(substeps):
+    with pytest.raises(ValueError, match="substeps must be an integer >= 1"):
+        Izhikevich(substeps=substeps)
 
 
 def test_izhikevich_presets_fire_as_in_the_2003_paper(fine_clock):
