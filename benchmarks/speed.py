@@ -438,7 +438,8 @@ def _write(path, text: str, tables: dict) -> None:
     for name, table in tables.items():
         if table:
             with open(out.with_name(f"{out.stem}_{name}.csv"), "w", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=COLUMNS + ["first_batch_s", "error"], extrasaction="ignore")
+                columns = COLUMNS + ["first_batch_s", "error"] if "device" in table[0] else list(table[0])
+                writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
                 writer.writeheader()
                 writer.writerows(table)
 
