@@ -1,11 +1,14 @@
 """θ and firing of an adaptive-LIF run, per layer and neuron type (E/I), epoch by epoch.
 
     python studies/adaptive_lif/theta_by_type.py RUN [WEIGHTS.npz ...]
+    python studies/adaptive_lif/theta_by_type.py --theta RUN [RUN ...]
 
 Prints two markdown tables: the firing of each layer and type in every epoch's
 test presentations (mean rate, share of neurons silent in every test image), and
 θ (median, 90th percentile and largest, in mV) of the run's ``weights.npz`` and of
-any other ``weights.npz`` given (copies taken after earlier epochs).
+any other ``weights.npz`` given (copies taken after earlier epochs).  ``--theta``:
+the θ table only, of each run's ``weights.npz`` (the firing per epoch of a run is
+also in its ``metrics.csv``).
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ def theta_table(sources) -> str:
 
 
 def main(argv):
+    if argv[0] == "--theta":
+        print(theta_table([(Path(f).name, files.load_npz(RunFolder(Path(f)).file("weights.npz"))) for f in argv[1:]]))
+        return
     folder = Path(argv[0])
     run = load_run(folder)
     sources = [(Path(p).name, files.load_npz(Path(p))) for p in argv[1:]]
