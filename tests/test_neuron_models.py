@@ -105,6 +105,58 @@ def test_one_sided_homeostasis_leaves_a_fast_neuron_alone(fine_clock):
     assert spikes.num_spikes == pytest.approx(float(analytic_rate(lif, lif.I_bias) * second), abs=2)
 
 
+def test_default_threshold_is_the_sum_of_its_decaying_jumps(fine_clock):
+    # r_target = 0: θ(T) = Σ_k Δθ·exp(−(T − t_k − dt)/τ_θ) over the spikes (the jump lands at the end of the
+    # step Brian2 records the spike in); exponential Euler is exact for θ's linear equation
+    model = AdaptiveLIF(I_bias=2 * nA)
+    group, spikes, _ = _single(model)
+    net = Network(group, spikes)
+    net.run(2 * second)
+    times = np.asarray(spikes.t / second)
+    end, dt, tau = float(net.t / second), float(brian2.defaultclock.dt / second), float(model.tau_theta / second)
+    expected = float(model.d_theta / mV) * np.exp(-(end - times - dt) / tau).sum()
+    assert len(times) > 50
+    assert float(group.theta[0] / mV) == pytest.approx(expected, rel=1e-6)
+
+
+def test_default_threshold_settles_at_the_self_consistent_rate(fine_clock):
+    # τ_θ = 1 s: in the steady state the mean θ is Δθ·r·τ_θ, and the rate r solves r = f_LIF(I) with the
+    # threshold raised by that mean; the neuron keeps firing however long it runs
+    model = AdaptiveLIF(I_bias=1.5 * nA, b_w=0 * nA)
+    assert model.tau_theta == 1 * second and model.d_theta == 0.05 * mV
+    group, spikes, state = _single(model, record=("theta",))
+    net = Network(group, spikes, state)
+    net.run(8 * second)
+    lif = LIF(tau_m=model.tau_m, tau_ref=model.tau_ref, R_m=model.R_m, v_rest=model.v_rest,
+              v_threshold=model.v_threshold, v_reset=model.v_reset)
+    lo, hi = 0.0, float(analytic_rate(lif, model.I_bias) / Hz)
+    for _ in range(60):  # bisection on the fixed point
+        r = (lo + hi) / 2
+        raised = lif.replace(v_threshold=lif.v_threshold + model.d_theta * r * Hz * model.tau_theta)
+        lo, hi = (r, hi) if float(analytic_rate(raised, model.I_bias) / Hz) > r else (lo, r)
+    times = np.asarray(spikes.t / second)
+    steady = np.sum(times > 5.0) / 3.0  # the last 3 s (5 τ_θ after the start)
+    assert r < 0.8 * float(analytic_rate(lif, model.I_bias) / Hz)  # the threshold slows it markedly
+    assert steady == pytest.approx(r, rel=0.03)
+    theta = np.asarray(state.theta[0] / mV)[np.asarray(state.t / second) > 5.0]
+    assert theta.mean() == pytest.approx(float(model.d_theta / mV) * steady * float(model.tau_theta / second),
+                                         rel=0.02)
+
+
+def test_threshold_without_relaxation_climbs_until_the_neuron_is_silent(fine_clock):
+    # τ_θ = 10⁴ s (the default before): θ only grows, and the neuron stops once v_threshold + θ is above
+    # the potential its current holds it at, v_rest + R_m·I: θ ends within one Δθ above that margin
+    model = AdaptiveLIF(I_bias=1 * nA, b_w=0 * nA, d_theta=0.5 * mV, tau_theta=1e4 * second)
+    group, spikes, _ = _single(model)
+    net = Network(group, spikes)
+    net.run(1 * second)
+    before = spikes.num_spikes
+    net.run(1 * second)
+    margin = float((model.R_m * model.I_bias - (model.v_threshold - model.v_rest)) / mV)  # 5 mV
+    assert spikes.num_spikes == before > margin / 0.5 - 1
+    assert margin < float(group.theta[0] / mV) <= margin + 0.5
+
+
 def test_homeostatic_target_refused_when_negative():
     with pytest.raises(ValueError, match="r_target must be >= 0 Hz"):
         AdaptiveLIF(r_target=-1 * Hz)

@@ -36,14 +36,22 @@ class AdaptiveLIF(LIF):
     lowers it until it fires again (homeostatic intrinsic plasticity).
     ``theta_max`` = 0 mV makes that one-sided: only a neuron below its target
     moves, one above it keeps the LIF's threshold.
-    Defaults: the LIF's, with a weak adaptation current and a slow threshold.
+
+    Defaults: the LIF's, with a weak adaptation current and a threshold that
+    relaxes in ``tau_theta`` = 1 s, about ten presentations.  A neuron firing at
+    rate r then holds θ near Δθ·r·τ_θ (1 mV at 20 Hz) whatever the length of
+    training.  With the Diehl & Cook relaxation (10⁴ s, the default before) θ
+    only grows under ED: every spike of training adds 0.05 mV for good, so θ
+    climbs until it cancels the neuron's drive, and the inhibitory hidden
+    neurons, which fire most, fell silent (studies/adaptive_lif).
     """
 
     a_w: Quantity = physical(0 * nS, "subthreshold adaptation conductance (AdEx's a)")
     b_w: Quantity = physical(0.05 * nA, "adaptation current added per spike (AdEx's b)")
     tau_w: Quantity = physical(100 * ms, "adaptation current time constant")
     d_theta: Quantity = physical(0.05 * mV, "threshold rise per spike (Diehl & Cook: 0.05 mV)")
-    tau_theta: Quantity = physical(1e4 * second, "threshold relaxation time constant (Diehl & Cook: 1e7 ms)")
+    tau_theta: Quantity = physical(1 * second, "threshold relaxation time constant: θ settles near "
+                                                "d_theta·rate·tau_theta (Diehl & Cook: 1e7 ms)")
     r_target: Quantity = physical(0 * Hz, "rate the threshold steers to: θ falls by d_theta·r_target per second")
     theta_max: Quantity = physical(1 * volt, "ceiling of θ (0 mV: only neurons below r_target move)")
 
