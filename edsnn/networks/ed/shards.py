@@ -233,7 +233,7 @@ class ShardActor:
 
     def __init__(self, kind, config, device, classes):
         self.network = kind(config, device, classes=tuple(classes), directory=_build_folder(classes))
-        self._batches, self._shown = None, 0
+        self._phase, self._batches, self._shown = None, None, 0
 
     def call(self, method, args):
         return getattr(self.network, method)(*args)
