@@ -244,7 +244,7 @@ def test_help_in_natural_units_from_the_cache(tmp_path):
         after = text[re.search(rf" {re.escape(option)}[ ,].*?\(default: ", text).end():]
         return after[:len(after.split(") --")[0])]
 
-    for option, default in [("--b-w", "50 pA"), ("--d-theta", "0.05 mV"), ("--tau-theta", "10000 s"),
+    for option, default in [("--b-w", "50 pA"), ("--d-theta", "0.05 mV"), ("--tau-theta", "1 s"),
                             ("--tau-m", "20 ms"), ("--R-m", "10 Mohm (lif)"), ("--max-rate", "150 Hz"),
                             ("--lr", "0.15")]:
         assert default_of(option).startswith(default), (option, default_of(option))
