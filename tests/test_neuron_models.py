@@ -3,7 +3,7 @@
 import brian2
 import numpy as np
 import pytest
-from brian2 import Hz, Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, ms, mV, nA, second
+from brian2 import Hz, Mohm, Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, ms, mV, nA, second
 from ed_oracle import published_frelu
 from test_model import analytic_rate
 
@@ -162,8 +162,12 @@ def test_homeostatic_target_refused_when_negative():
         AdaptiveLIF(r_target=-1 * Hz)
 
 
+#: Izhikevich's own input scale: 1 nA is the paper's I = 1.
+PAPER_SCALE = 1 * Mohm
+
+
 def _izhikevich_spikes(name, current=10 * nA, duration=300 * ms, **changes):
-    model = Izhikevich.preset(name, I_bias=current, **changes)
+    model = Izhikevich.preset(name, I_bias=current, R_m=PAPER_SCALE, **changes)
     group, spikes, state = _single(model, name=name.replace("_", ""), record=("v", "u"))
     Network(group, spikes, state).run(duration)
     return model, np.asarray(spikes.t / ms), state
@@ -201,11 +205,12 @@ def test_izhikevich_trace_equals_a_numpy_integration(fine_clock, substeps):
 
 
 def _izhikevich_at_1ms(current, steps=300, **changes):
-    """One default Izhikevich neuron at edsnn's default dt = 1 ms (numpy target): spike times and v."""
+    """One Izhikevich neuron at edsnn's default dt = 1 ms (numpy target), on the paper's input scale
+    unless ``changes`` say otherwise: spike times and v."""
     brian2.set_device("runtime")
     brian2.prefs.codegen.target = "numpy"
     brian2.defaultclock.dt = 1 * ms
-    model = Izhikevich(I_bias=current, **changes)
+    model = Izhikevich(**dict(dict(I_bias=current, R_m=PAPER_SCALE), **changes))
     group, spikes, state = _single(model, name="izh1ms", record=("v",))
     Network(group, spikes, state).run(steps * ms)
     return model, np.asarray(spikes.t / ms), np.asarray(state.v[0] / mV)
@@ -231,7 +236,7 @@ def _stable_point(model, current):
 @pytest.mark.parametrize("current", [-30 * nA, -70 * nA, -300 * nA, -1000 * nA])
 def test_izhikevich_inhibited_settles_silent_at_1ms(current):
     # under constant inhibition the model settles on its stable fixed point and never fires
-    model = Izhikevich(I_bias=current)
+    model = Izhikevich(I_bias=current, R_m=PAPER_SCALE)
     _, times, v = _izhikevich_at_1ms(current, steps=1000)
     assert len(times) == 0
     np.testing.assert_allclose(v[-1], _stable_point(model, current), atol=1e-6)
@@ -243,11 +248,20 @@ def test_izhikevich_forward_euler_fires_under_inhibition_at_1ms(current, substep
     # it crosses v_peak, and the neuron fires every step or every other step (from -55 nA; with two
     # half-steps from -225 nA), the firing that made ED networks of these neurons run away.  The
     # same model with the linearly implicit step is silent (test above).
-    model = Izhikevich(I_bias=current, substeps=substeps)
+    model = Izhikevich(I_bias=current, R_m=PAPER_SCALE, substeps=substeps)
     _, spikes = _numpy_izhikevich(model, current, 300, 1.0, implicit=False)
     assert len(spikes) >= 140  # 300 steps: every other step from about step 20 on
     _, spikes = _numpy_izhikevich(model, current, 300, 1.0)
     assert len(spikes) == 0
+
+
+def test_izhikevich_default_scale_fires_at_working_rates_on_a_few_weight_units():
+    # ED's weights are in units of the synapse's w_unit (0.4 nA): three of them bring the LIF to
+    # about 100 Hz, and the default 40 MΩ does the same for this neuron, silent on the paper's scale
+    drive = 3 * 0.4 * nA
+    _, times, _ = _izhikevich_at_1ms(drive, steps=1000, R_m=Izhikevich().R_m)
+    assert Izhikevich().R_m == 40 * Mohm and 80 <= len(times) <= 120  # spikes in one second
+    assert len(_izhikevich_at_1ms(drive, steps=1000)[1]) == 0
 
 
 @pytest.mark.parametrize("substeps", [0, -1, 1.5, True])
