@@ -16,7 +16,7 @@ column is its time over the device's.  The cpp default row (fused E/I pairs,
 double precision, one thread) is followed by its variants: one synapse per
 input (unfused pairs, the path before), single precision, 2 OpenMP threads,
 and both (``--no-variants`` skips them).  A scaling table follows (cpp:
-hidden 128…1024, 1–3 hidden layers).
+hidden 128…1024, 1–3 hidden layers; with ``--workers N``, ``edsnn train`` with 1…N workers).
 
 Usage::
 
@@ -25,7 +25,8 @@ Usage::
     python benchmarks/speed.py --profile 2> profile.txt           # where cpp spends its time
     python benchmarks/speed.py --models --out studies/speed/speed_models.md   # every neuron and synapse model, cpp
     python benchmarks/speed.py --paired 3        # cpp: fused / unfused / single, interleaved, 3 rounds, medians
-    python benchmarks/speed.py --workers 2 --rounds 3   # edsnn train, cpp, 1 and 2 worker processes, medians
+    python benchmarks/speed.py --workers 2 --rounds 3   # edsnn train, cpp, 1 and 2 worker processes, medians,
+                                                        # then the scaling table with 1 and 2 workers
 
 ``--paired`` exists because this machine's timings of one program swing by up to 2× between
 runs (shared hosts): the variants run in turn, round after round, and the medians are compared.
@@ -281,7 +282,8 @@ def main(argv=None):
                              "times, and print every run and the medians")
     parser.add_argument("--workers", type=int, metavar="N",
                         help="time `edsnn train` (cpp) with 1 … N worker processes in turn, --rounds times, "
-                             "beside the numpy rendering, instead of the device table")
+                             "beside the numpy rendering, then the scaling table with 1 … N workers, "
+                             "instead of the device table")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of --workers (default 3)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -303,7 +305,7 @@ def main(argv=None):
         paired(args.paired, n_train, n_test, batch, args.out)
         return
     if args.workers:
-        workers(args.workers, args.rounds, n_train, n_test, args.out)
+        workers(args.workers, args.rounds, n_train, n_test, args.out, scaling=not args.no_scaling)
         return
     reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
     rows = [reference]
@@ -336,7 +338,7 @@ def main(argv=None):
     scaling = []
     if not args.no_scaling:
         shapes = ([(64,), (128,), (128, 128)] if args.quick
-                  else [(128,), (256,), (512,), (1024,), (256, 256), (256, 256, 256)])
+                  else SCALING_SHAPES)
         n_scale = 20 if args.quick else 100
         for hidden in shapes:
             ref = in_subprocess("reference", n_train=n_scale // 2, n_test=n_scale // 2, hidden=list(hidden))
@@ -376,16 +378,16 @@ def paired(rounds: int, n_train: int, n_test: int, batch: int, out) -> None:
     _write(out, text, {})
 
 
-def time_train_command(n_workers: int, n_train: int, n_test: int, folder: Path) -> dict:
-    """One ``edsnn train`` run of the headline network (cpp, its program cached after the first run):
-    ms per presentation from the run's own ``metrics.csv`` (the phases, without start-up and writing)."""
+def time_train_command(n_workers: int, n_train: int, n_test: int, folder: Path, hidden=(256,)) -> dict:
+    """One ``edsnn train`` run (cpp, 50 ms, its program cached after the first run): ms per presentation
+    from the run's own ``metrics.csv`` (the phases, without start-up and writing)."""
     import pandas as pd
 
     out = folder / f"workers{n_workers}"
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [sys.executable, "-m", "edsnn.cli", "train", "--device", "cpp", "--hidden", "256", "--presentation",
-           "50ms", "--train", str(n_train), "--test", str(n_test), "--epochs", "1", "--seed", str(SEED),
-           "--workers", str(n_workers), "--out", str(out), "--no-progress"]
+    cmd = [sys.executable, "-m", "edsnn.cli", "train", "--device", "cpp", "--hidden", ",".join(map(str, hidden)),
+           "--presentation", "50ms", "--train", str(n_train), "--test", str(n_test), "--epochs", "1",
+           "--seed", str(SEED), "--workers", str(n_workers), "--out", str(out), "--no-progress"]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
     wall = time.perf_counter() - start
@@ -395,26 +397,38 @@ def time_train_command(n_workers: int, n_train: int, n_test: int, folder: Path) 
             "test_accuracy": float(row["test_accuracy"])}
 
 
-def workers(max_workers: int, rounds: int, n_train: int, n_test: int, out) -> None:
-    """``edsnn train`` with 1 … ``max_workers`` workers in turn, ``rounds`` times; medians beside the numpy
-    rendering timed in the same run (a first untimed round compiles the programs)."""
+def _timed_rounds(counts, rounds: int, n_train: int, n_test: int, hidden=(256,)) -> dict:
+    """Medians over ``rounds`` of ``edsnn train`` with each worker count in turn (an untimed first run
+    compiles, or takes from the cache, each shard size's program)."""
     import statistics
 
-    reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
-    counts = range(1, max_workers + 1)
+    runs = {n: [] for n in counts}
     with tempfile.TemporaryDirectory() as folder:
-        for n in counts:  # compile (or take from the cache) each shard size's program
-            time_train_command(n, 20, 10, Path(folder))
-        runs = {n: [] for n in counts}
+        for n in counts:
+            time_train_command(n, 20, 10, Path(folder), hidden)
         for r in range(rounds):
             for n in counts:
-                runs[n].append(time_train_command(n, n_train, n_test, Path(folder)))
-                print(r + 1, json.dumps(runs[n][-1]), file=sys.stderr)
-    rows = []
+                runs[n].append(time_train_command(n, n_train, n_test, Path(folder), hidden))
+                print(r + 1, hidden, json.dumps(runs[n][-1]), file=sys.stderr)
+    rows = {}
     for n in counts:
         row = {k: statistics.median(run[k] for run in runs[n]) for k in ("train_ms", "test_ms", "wall_s")}
         accuracies = {run["test_accuracy"] for run in runs[n]}
-        rows.append(dict(row, workers=n, test_accuracy=accuracies.pop() if len(accuracies) == 1 else "differs"))
+        rows[n] = dict(row, workers=n, test_accuracy=accuracies.pop() if len(accuracies) == 1 else "differs")
+    return rows
+
+
+#: Hidden layers of the scaling table.
+SCALING_SHAPES = [(128,), (256,), (512,), (1024,), (256, 256), (256, 256, 256)]
+
+
+def workers(max_workers: int, rounds: int, n_train: int, n_test: int, out, scaling: bool = True) -> None:
+    """``edsnn train`` with 1 … ``max_workers`` workers in turn, ``rounds`` times; medians beside the numpy
+    rendering timed in the same run; then the scaling table: every shape of :data:`SCALING_SHAPES` with
+    1 … ``max_workers`` workers (one round of 200 training and 100 test presentations)."""
+    reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
+    counts = range(1, max_workers + 1)
+    rows = list(_timed_rounds(counts, rounds, n_train, n_test).values())
     lines = [f"## `edsnn train --workers N`, cpp, hidden 256, 50 ms ({n_train} training and {n_test} test "
              f"presentations, medians of {rounds} rounds; seed {SEED})", "",
              "| workers | ms per training presentation | ms per test presentation | wall s | test accuracy | "
@@ -425,9 +439,21 @@ def workers(max_workers: int, rounds: int, n_train: int, n_test: int, out) -> No
                      f"{reference['test_ms'] / row['test_ms']:.1f} |")
     lines.append(f"\nnumpy rendering of the reference algorithm: {reference['train_ms']:.1f} ms per training and "
                  f"{reference['test_ms']:.1f} ms per test presentation.")
+    table = []
+    if scaling:
+        lines += ["", f"## Scaling, cpp, 50 ms (200 training and 100 test presentations, one round; seed {SEED})", "",
+                  "| hidden | workers | ms per training presentation | ms per test presentation | "
+                  "ratio to numpy rendering, training | test |", "|---|---|---|---|---|---|"]
+        for hidden in SCALING_SHAPES:
+            ref = in_subprocess("reference", n_train=50, n_test=50, hidden=list(hidden))
+            for n, row in _timed_rounds(counts, 1, 200, 100, hidden).items():
+                table.append(dict(row, hidden=",".join(map(str, hidden)), reference_train_ms=ref["train_ms"],
+                                  reference_test_ms=ref["test_ms"]))
+                lines.append(f"| {table[-1]['hidden']} | {n} | {row['train_ms']:.2f} | {row['test_ms']:.2f} | "
+                             f"{ref['train_ms'] / row['train_ms']:.1f} | {ref['test_ms'] / row['test_ms']:.1f} |")
     text = "\n".join(lines) + "\n"
     print(text)
-    _write(out, text, {"workers": rows})
+    _write(out, text, {"workers": rows, "scaling": table})
 
 
 def _write(path, text: str, tables: dict) -> None:

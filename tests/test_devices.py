@@ -82,6 +82,31 @@ def test_cpp_executions_draw_fresh_streams_and_seeds_reproduce(tmp_path, standal
     np.testing.assert_array_equal(after_runtime, first)
 
 
+def test_zero_delay_pathways_read_each_event_in_place_bit_for_bit(tmp_path, standalone_cleanup, monkeypatch):
+    """Without the spike queue's copy, the synaptic code visits the synapses in the queue's order:
+    the same spikes and weights as Brian2's generic pathway, bit for bit."""
+    def session(build):
+        net = _tiny_net(build)
+        before = net.get_weights()
+        learning = _spikes(net.run(_RATES, _LABELS, learn=True))
+        testing = _spikes(net.run(_RATES, _LABELS, learn=False))
+        files = [p for p in Path(build, "code_objects").glob("w_*.cpp") if "push_spikes" not in p.name]
+        return before, (learning, testing), net.get_weights(), " ".join(p.read_text() for p in files)
+
+    before, counts, weights, code = session(tmp_path / "fast")
+    assert code.count("_queue->synapses[") >= 3  # the forward and learning pathways
+    monkeypatch.setattr(StandaloneRun, "zero_delay_code", None)
+    _, generic_counts, generic_weights, generic_code = session(tmp_path / "generic")
+    assert "_queue->synapses[" not in generic_code
+    for a, b in zip(counts, generic_counts):
+        assert a.sum() > 0
+        np.testing.assert_array_equal(a, b)
+    assert weights.keys() == generic_weights.keys()
+    for name in weights:
+        assert not np.array_equal(weights[name], before[name]), name
+        np.testing.assert_array_equal(weights[name], generic_weights[name])
+
+
 def test_configure_cuda_reports_missing_brian2cuda(monkeypatch):
     import builtins
 

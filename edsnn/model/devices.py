@@ -26,6 +26,7 @@ from brian2.devices.device import all_devices
 from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
 from edsnn.model import build_cache
+from edsnn.model.zero_delay import ZeroDelayCodeObject
 
 __all__ = ["DeviceRun", "StandaloneRun", "DEVICES", "PRECISIONS", "device_run", "check_no_network_operation"]
 
@@ -111,6 +112,11 @@ class DeviceRun:
         start = network.t
         network.run(n * net.period, namespace={})
         return read_records(net.recorders, slice(0, n), start)
+
+    @property
+    def zero_delay_code(self):
+        """Code-object class for synapses whose every pathway has delay 0 (None: Brian2's own)."""
+        return None
 
     def set_parameter(self, obj, var, value) -> None:
         """Set the shared variable ``var`` of ``obj``, a parameter its code reads (e.g. a learning rate).
@@ -353,6 +359,11 @@ class StandaloneRun(DeviceRun):
         path = os.path.join(device.results_dir, device.get_array_filename(obj.variables[var]))
         first_execution = len(self.execution_seeds) == 1  # the coming one's seed is already drawn
         return None if first_execution and not os.path.isfile(path) else path
+
+    @property
+    def zero_delay_code(self):
+        """:class:`~edsnn.model.zero_delay.ZeroDelayCodeObject` on a cpp program without threads."""
+        return ZeroDelayCodeObject if self.kind == "cpp" and self.threads == 1 else None
 
     def set_parameter(self, obj, var, value) -> None:
         """Hand ``value`` to every execution on the command line: the program holds no literal of it,

@@ -285,14 +285,16 @@ class EDNetwork:
         events = {name: p.event for name, p in pathways.items()}
         if forward:
             on_pre["pre"], events["pre"] = forward, "spike"
-        # Scalar delays: per-synapse delay arrays would cost 8 B per synapse and pathway.
+        # Scalar zero delays: per-synapse delay arrays would cost 8 B per synapse and pathway, and
+        # without delay the synaptic code reads each event's synapses in place (edsnn.model.zero_delay).
         space = dict(ns, **self.synapse.namespace())
         if is_rate:  # the summed forward pass reads the rate units' activity f(u), hence their gain
             space.update(self.neurons[post.name].namespace())
         equations = self.rule.pair_synapse_equations if fused else self.rule.synapse_equations
         syn = Synapses(pre, post, equations + (RATE_FORWARD if is_rate else ""),
                        on_pre=on_pre, on_post=on_post or None, on_event=events,
-                       delay={name: 0 * ms for name in on_pre}, namespace=space, name=f"w_{post.name}")
+                       delay={name: 0 * ms for name in [*on_pre, *on_post]}, namespace=space, name=f"w_{post.name}",
+                       codeobj_class=self.device.zero_delay_code)
         for name, p in pathways.items():
             if p.when is not None:
                 getattr(syn, name).when, getattr(syn, name).order = p.when, p.order
