@@ -425,7 +425,8 @@ SCALING_SHAPES = [(128,), (256,), (512,), (1024,), (256, 256), (256, 256, 256)]
 def workers(max_workers: int, rounds: int, n_train: int, n_test: int, out, scaling: bool = True) -> None:
     """``edsnn train`` with 1 … ``max_workers`` workers in turn, ``rounds`` times; medians beside the numpy
     rendering timed in the same run; then the scaling table: every shape of :data:`SCALING_SHAPES` with
-    1 … ``max_workers`` workers (one round of 200 training and 100 test presentations)."""
+    1 … ``max_workers`` workers (one round of 500 training and 500 test presentations, one batch each: a standalone
+    program runs a partial batch padded to the batch size)."""
     reference = in_subprocess("reference", n_train=min(n_train, 100), n_test=min(n_test, 100))
     counts = range(1, max_workers + 1)
     rows = list(_timed_rounds(counts, rounds, n_train, n_test).values())
@@ -441,12 +442,12 @@ def workers(max_workers: int, rounds: int, n_train: int, n_test: int, out, scali
                  f"{reference['test_ms']:.1f} ms per test presentation.")
     table = []
     if scaling:
-        lines += ["", f"## Scaling, cpp, 50 ms (200 training and 100 test presentations, one round; seed {SEED})", "",
+        lines += ["", f"## Scaling, cpp, 50 ms (500 training and 500 test presentations, one round; seed {SEED})", "",
                   "| hidden | workers | ms per training presentation | ms per test presentation | "
                   "ratio to numpy rendering, training | test |", "|---|---|---|---|---|---|"]
         for hidden in SCALING_SHAPES:
             ref = in_subprocess("reference", n_train=50, n_test=50, hidden=list(hidden))
-            for n, row in _timed_rounds(counts, 1, 200, 100, hidden).items():
+            for n, row in _timed_rounds(counts, 1, 500, 500, hidden).items():
                 table.append(dict(row, hidden=",".join(map(str, hidden)), reference_train_ms=ref["train_ms"],
                                   reference_test_ms=ref["test_ms"]))
                 lines.append(f"| {table[-1]['hidden']} | {n} | {row['train_ms']:.2f} | {row['test_ms']:.2f} | "
