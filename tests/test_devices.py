@@ -107,6 +107,40 @@ def test_zero_delay_pathways_read_each_event_in_place_bit_for_bit(tmp_path, stan
         np.testing.assert_array_equal(weights[name], generic_weights[name])
 
 
+def _zero_delay_sums(build, codeobj_class):
+    """Every event of a spike train summed onto its targets over synapses that mix ramps and others."""
+    brian2.device.reinit()
+    brian2.set_device("cpp_standalone", directory=str(build), build_on_run=True)
+    source = brian2.SpikeGeneratorGroup(5, [0, 1, 2, 3, 4, 0, 2, 4], [0, 0, 0, 0, 0, 2, 3, 3] * ms)
+    target = brian2.NeuronGroup(6, "v : 1")
+    synapses = brian2.Synapses(source, target, "w : 1", on_pre="v_post += w", codeobj_class=codeobj_class)
+    # 0: all six targets in order (a ramp); 1: the same, its synapses interleaved with source 4's;
+    # 2: every other target; 3: three targets in reverse.
+    pre = [0] * 6 + [1] * 3 + [4] + [1] * 3 + [4, 2, 2, 2, 3, 3, 3]
+    post = list(range(6)) + [0, 1, 2, 0, 3, 4, 5, 5, 0, 2, 4, 5, 4, 3]
+    synapses.connect(i=pre, j=post)
+    synapses.w = "1.0 / (1 + i + 7 * j)"
+    brian2.run(5 * ms)
+    events = {0: 2, 1: 1, 2: 2, 3: 1, 4: 2}
+    expected = np.zeros(6)
+    for i, j in zip(pre, post):
+        expected[j] += events[i] / (1 + i + 7 * j)
+    return np.array(target.v[:]), expected
+
+
+def test_zero_delay_ramps_and_other_synapses_sum_every_event(tmp_path, standalone_cleanup):
+    """Sources whose synapses form a ramp (consecutive synapses onto consecutive targets) are walked
+    by counting, the others through their lists; both give every event's weight to its targets."""
+    from edsnn.model.zero_delay import ZeroDelayCodeObject
+
+    fast, expected = _zero_delay_sums(tmp_path / "fast", ZeroDelayCodeObject)
+    generic, _ = _zero_delay_sums(tmp_path / "generic", None)
+    code = (tmp_path / "fast" / "code_objects" / "synapses_pre_codeobject.cpp").read_text()
+    assert "_ramp_target" in code
+    np.testing.assert_allclose(fast, expected, rtol=1e-15)
+    np.testing.assert_array_equal(fast, generic)
+
+
 def test_configure_cuda_reports_missing_brian2cuda(monkeypatch):
     import builtins
 
