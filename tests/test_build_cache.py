@@ -35,18 +35,24 @@ def test_program_key_follows_sources_not_data(tmp_path):
     assert program_key(str(tmp_path)) != key
 
 
-def _train(directory, seed):
-    net = EDNetwork(
-        n_inputs=8, n_classes=2, hidden=(4,), batch_size=3, seed=seed,
-        ed=EDParameters(lr=0.3), coding=SpikeCoding(max_rate=400 * Hz, presentation=20 * ms),
-        device=StandaloneRun("cpp", str(directory)),
-    )
+#: Values every execution reads at run time: a network differing only in them shares the program.
+RUN_TIME_VALUES = dict(ed=EDParameters(lr=0.2, dif=0.8, activity_max_rate=150 * Hz, count_prior=1.0,
+                                       prior_scope="all"),
+                       coding=SpikeCoding(max_rate=300 * Hz, presentation=20 * ms))
+
+
+def _train(directory, seed, other_values=False):
+    values = RUN_TIME_VALUES if other_values else dict(
+        ed=EDParameters(lr=0.3), coding=SpikeCoding(max_rate=400 * Hz, presentation=20 * ms))
+    net = EDNetwork(n_inputs=8, n_classes=2, hidden=(4,), batch_size=3, seed=seed,
+                    device=StandaloneRun("cpp", str(directory)), **values)
     rates = np.tile(np.repeat([0.9, 0.6, 0.3, 0.8], 2), (3, 1)) * 400 * Hz
     counts = net.run(rates, np.array([0, 1, 0]), learn=True).counts
     return np.concatenate([c.ravel() for c in counts.values()]), net.get_weights()
 
 
-#: Three builds in one fresh process (as every ``edsnn train`` is): seed 5, seed 5 again, seed 6.
+#: Three builds in one fresh process (as every ``edsnn train`` is): seed 5, seed 5 again, seed 6 with
+#: other run-time values (:data:`RUN_TIME_VALUES`).
 CACHE_SCRIPT = """
 import sys, numpy as np
 from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
@@ -59,7 +65,7 @@ fresh_counts, fresh_weights = _train(root + "/a", seed=5)
 first = len(compilations)
 counts, weights = _train(root + "/b", seed=5)
 second = len(compilations)
-other_counts, _ = _train(root + "/c", seed=6)
+other_counts, _ = _train(root + "/c", seed=6, other_values=True)
 same = np.array_equal(counts, fresh_counts) and all(np.array_equal(weights[k], fresh_weights[k]) for k in weights)
 print(first, second, len(compilations), int(fresh_counts.sum() > 0), int(same),
       int(not np.array_equal(other_counts, fresh_counts)))
@@ -77,7 +83,7 @@ def test_a_second_build_takes_the_cached_program_and_gives_a_fresh_builds_result
     assert (first, second, third) == (1, 1, 1), "a build of the same structure compiled again"
     assert len([p for p in (tmp_path / "cache" / "programs").iterdir() if p.is_dir()]) == 1
     assert fired and same  # the cached program gives the fresh build's counts and weights
-    assert differs  # another seed is the same program: its seeds are read at run time
+    assert differs  # another seed and other values, the same program: they are read at run time
 
 
 def test_the_cache_can_be_switched_off(monkeypatch):

@@ -232,8 +232,10 @@ def test_generated_code_holds_the_rule_and_lower_case_names(kind, ext, tmp_path,
     learned = list(net.learned_arrays().values())
     assert sorted(f"{obj.name}.{var}" for obj, var in learned) == [
         "w_hidden1.w", "w_hidden1.w_e", "w_hidden1.w_i", "w_output.w"]
-    # the learning rate and diffusion factor are handed over at run time, not compiled in
-    assert sorted(net.device.parameters) == ["amine_hidden1.factor", "hidden1.lr", "output.lr"]
+    # the learning rate, diffusion factor, rates and prior counts are handed over at run time, not compiled in
+    assert sorted(net.device.parameters) == sorted([
+        "amine_hidden1.factor", "input.R_max", "retina.R_max",
+        *(f"{layer}.{name}" for layer in ("hidden1", "output") for name in ("c0", "c0y", "lr", "n_max"))])
     names = [f"{name}.values" for name in inputs] + [f"{obj.name}.{var}" for obj, var in learned]
     paths = [directory / "static_arrays" / f"edsnn_{name}.dat" for name in inputs] + [
         Path(device.results_dir) / device.get_array_filename(obj.variables[var]) for obj, var in learned]

@@ -184,6 +184,9 @@ lr : 1 (shared, constant)  # learning rate α, read by the program at run time (
 #: Activity of a spiking layer: its normalised spike count, with the prior count;
 #: ``{factor_count}`` is the count the derivative-like factor reads (:data:`FACTOR_COUNT`).
 COUNT_ACTIVITY = """
+n_max : 1 (shared, constant)   # count read as activity 1: activity_max_rate·T (at run time)
+c0 : 1 (shared, constant)      # prior count of the derivative-like factor (at run time)
+c0y : 1 (shared, constant)     # prior count of the activity: c0, or 0 (prior_scope "derivative"; at run time)
 y = clip((cnt + c0y) / (n_max + 2*c0y), 0, 1) : 1   # activity: normalised spike count (prior c0y)
 yd = clip(({factor_count} + c0) / (n_max + 2*c0), 0, 1) : 1    # activity in the derivative-like factor (prior c0)
 """
@@ -355,7 +358,7 @@ class EDRule(LearningRule):
             return weights
         return scaled_initial(weights, pre_sign, self.w_norm(pre_sign.size))
 
-    def namespace(self) -> dict:
+    def parameters(self) -> dict:
         p = self.params
         return dict(n_max=float(p.activity_max_rate * self.presentation), c0=p.count_prior,
                     c0y=p.count_prior if p.prior_scope == "all" else 0.0)
@@ -368,9 +371,10 @@ class EDRule(LearningRule):
     def schedule(self, net) -> list:
         """Error, diffusion, factors, events and update order of ``net`` (an :class:`EDNetwork`).
 
-        The learning rate and the diffusion factors are variables set through the
-        device at run time rather than constants in the generated code, so that
-        networks differing only in them (a sweep of ``lr`` or ``dif``) share one
+        The learning rate, the diffusion factors and :meth:`parameters` are
+        variables set through the device at run time rather than constants in
+        the generated code, so that networks differing only in them (a sweep of
+        ``lr``, ``dif``, ``activity_max_rate`` or ``count_prior``) share one
         compiled program.
         """
         p, period, step = self.params, net.period, net.coding.dt
@@ -390,6 +394,9 @@ class EDRule(LearningRule):
             group.run_regularly(code, dt=period, when="end", order=ORDER["factors"], name=f"{group.name}_factors")
             if group is not inp:
                 net.device.set_parameter(group, "lr", p.lr)
+            for name, value in self.parameters().items():
+                if name in group.variables:
+                    net.device.set_parameter(group, name, value)
         output.run_regularly(OUTPUT_ERROR, dt=period, when="end", order=ORDER["error"], name="ed_error")
         if p.synaptic_scaling:
             self._schedule_scaling(net)

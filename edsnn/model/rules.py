@@ -78,7 +78,12 @@ class LearningRule:
     pair_pathways: dict | None = None
 
     def namespace(self) -> dict:
-        """Constants the rule's text reads."""
+        """Constants the rule's text reads, compiled into the generated code."""
+        return {}
+
+    def parameters(self) -> dict:
+        """Values the rule's text reads as shared variables, set through the device at run time:
+        networks differing only in them share one compiled program."""
         return {}
 
     def unit_equations(self, model) -> str:

@@ -66,6 +66,7 @@ cnt : 1                    # spikes in the current presentation
 sgn : 1 (constant)         # +1 excitatory, -1 inhibitory input of the E/I pair
 pix : integer (constant)   # pixel (column of rates_ta) this input codes
 t0 : second (shared)       # start of the current batch of presentations
+R_max : Hz (shared, constant)  # rate of a white pixel, set at run time (one program for every rate)
 """
 
 #: Input neuron of a shared E/I pair: relays its pixel's Poisson spikes one step later.
@@ -138,7 +139,8 @@ def input_layer(n_pixels: int, pairs: str, rule, namespace: dict, rest: bool,
     rule : LearningRule
         Adds its source variables and events to the inputs.
     namespace : dict
-        Binds ``rates_ta``, ``R_max``, ``presentation``, ``period`` (and the rule's constants).
+        Binds ``rates_ta``, ``presentation``, ``period`` (and the rule's constants); ``R_max``
+        is a variable of the groups, for the network to set.
     rest : bool
         Whether a presentation has a rest part (the stimulus gate closes then).
     neuron : NeuronModel, optional

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from brian2 import Hz, Network, SpikeMonitor, StateMonitor, Synapses, TimedArray, defaultclock, ms
+from brian2 import Hz, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, defaultclock, ms
 from brian2.core.variables import Subexpression
 
 from edsnn.data import SpikeCoding
@@ -201,13 +201,16 @@ class EDNetwork:
         }
         ns = dict(
             rates_ta=self.batch_inputs["rates"], label_ta=self.batch_inputs["labels"],
-            learn_ta=self.batch_inputs["learn"], R_max=c.max_rate, presentation=c.presentation,
+            learn_ta=self.batch_inputs["learn"], presentation=c.presentation,
             period=self.period, n_steps=float(c.presentation / c.dt), **self.rule.namespace(),
         )
         first = input_layer(self.n_pixels, c.pairs, self.rule, ns, rest=c.rest > 0 * ms,
                             neuron=self.input_neuron if self.model == "reference" else None,
                             code=c.code, fuse=self.fuse_pairs)
         self.input_group, self.input_count_activity = first.group, first.count_activity
+        for group in (first.group, *first.objects):
+            if isinstance(group, NeuronGroup) and "R_max" in group.variables:  # a synapse only sees its groups'
+                self.device.set_parameter(group, "R_max", float(c.max_rate / Hz))
         self.fused_pairs = first.fused
         self.layers = {}
         for number, size in enumerate(self.hidden, start=1):
