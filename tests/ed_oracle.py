@@ -158,7 +158,7 @@ def rate_forward(weights, r_input, u0):
 
 
 def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion, sign_rule,
-              hidden_d=None, output_d=None, layer_lr=()):
+              hidden_d=None, output_d=None):
     """Apply one presentation's ED update to ``weights`` (dict, changed in place).
 
     Parameters
@@ -177,8 +177,6 @@ def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion
     hidden_d, output_d : list of ndarray, ndarray, optional
         Activities in the derivative-like factor ``y(1-y)``, if not ``hidden``
         and ``output`` (``prior_scope="derivative"``).
-    layer_lr : sequence of float
-        Factor on ``lr`` per hidden layer, first to last (empty: 1 each); the output keeps ``lr``.
     """
     n_classes = len(output)
     target = (np.arange(n_classes) == label).astype(float)
@@ -206,8 +204,7 @@ def ed_update(weights, s_input, hidden, output, label, learn, lr, dif, diffusion
         effect = effect_signs(post.shape[1], sign_rule, output_layer, last_hidden=layer == n_hidden - 1)
         toward_plus = signs * effect[None, None, :] > 0
         amine = factor * np.where(toward_plus, a_plus[:, None, None], a_minus[:, None, None])
-        rate = lr * (layer_lr[layer] if layer_lr and not output_layer else 1.0)
-        dw = rate * pre[:, :, None] * (post * (1 - post))[:, None, :] * signs * amine
+        dw = lr * pre[:, :, None] * (post * (1 - post))[:, None, :] * signs * amine
         if output_layer:
             dw = dw[..., 0]
         weights[name] = weights[name] + dw
@@ -259,6 +256,5 @@ def replay(net, pixels, labels, learn, w_start, counts, input_counts=None):
             activity[name].append(np.ravel(y))
         s_input = np.repeat(pixels[p], 2)  # input_activity="rate": s = x for E and I
         ed_update(weights, s_input, hidden, output, labels[p], learn[p], net.ed.lr, net.ed.dif,
-                  net.ed.diffusion, net.ed.sign_rule, hidden_d=hidden_d, output_d=output_d,
-                  layer_lr=net.ed.layer_lr)
+                  net.ed.diffusion, net.ed.sign_rule, hidden_d=hidden_d, output_d=output_d)
     return weights, {name: np.array(rows) for name, rows in activity.items()}

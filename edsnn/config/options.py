@@ -7,7 +7,7 @@ import argparse
 from edsnn.config.train import RUN_FIELDS, TrainConfig, section_classes
 from edsnn.networks import network_class
 
-from .parameters import Field, Numbers, _docstring, _python_type, field, fields
+from .parameters import Field, _docstring, _python_type, field, fields
 
 
 class _Store(argparse.Action):
@@ -66,9 +66,8 @@ def add_options(parser: argparse.ArgumentParser, default: TrainConfig | None = N
             group.add_argument(*flags(f), action=_Flag, **kwargs)
             continue
         choices = f.choices()
-        metavars = {int: "N", float: "X", tuple: "N[,N,...]", Numbers: "X[,X,...]"}
         metavar = ("{" + ",".join(choices) + "}" if choices else "Q" if physical else
-                   metavars.get(_python_type(cls, f.attr), "TEXT"))
+                   {int: "N", float: "X", tuple: "N[,N,...]"}.get(_python_type(cls, f.attr), "TEXT"))
         group.add_argument(*flags(f), action=_Store, metavar=metavar, **kwargs)
 
 

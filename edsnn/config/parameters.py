@@ -39,17 +39,11 @@ def _docstring(cls) -> dict:
     return {n: tuple(entry) for n, entry in out.items()}
 
 
-class Numbers(tuple):
-    """The type of a field holding numbers, one per layer (``ed.layer_lr``); a plain tuple holds sizes."""
-
-
 def _python_type(cls, attr):
     """The type a non-physical field holds: float where annotated so, else its default's type."""
     if attr == "kind":
         return str
     f = next(f for f in dataclasses.fields(cls) if f.name == attr)
-    if str(f.type).startswith("tuple[float"):
-        return Numbers
     if str(f.type).startswith("float"):
         return float
     if str(f.type).startswith("int"):
@@ -140,8 +134,6 @@ class Field:
 
 
 def _text(value) -> str:
-    if isinstance(value, tuple):
-        return ",".join(f"{v:g}" for v in value) or "()"
     return natural_text(value) if isinstance(value, Quantity) else str(value)
 
 
@@ -165,13 +157,10 @@ def _from_text(kind, text: str, label: str):
             return {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}[text.lower()]
         if kind is tuple:
             return tuple(int(part) for part in text.split(","))
-        if kind is Numbers:
-            return tuple(float(part) for part in text.split(","))
         return kind(text)
     except (KeyError, ValueError):
         what = {bool: "true or false", int: "a whole number", float: "a number",
-                tuple: "whole numbers separated by commas, e.g. 256 or 256,128",
-                Numbers: "numbers separated by commas, e.g. 0.5,1"}[kind]
+                tuple: "whole numbers separated by commas, e.g. 256 or 256,128"}[kind]
         raise ValueError(f"{label} must be {what} (got {text!r})") from None
 
 
@@ -182,11 +171,6 @@ def _from_toml(kind, value, label: str):
             raise ValueError(f"{label} must be a whole number or a list of them, e.g. [16] or [32, 16] "
                              f"(got {value!r})")
         return tuple(sizes)
-    if kind is Numbers:
-        numbers = list(value) if isinstance(value, (list, tuple)) else [value]
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers):
-            raise ValueError(f"{label} must be a list of numbers without quotes, e.g. [0.5, 1] (got {value!r})")
-        return tuple(float(v) for v in numbers)
     if kind is bool:
         ok, what = isinstance(value, bool), "true or false"
     elif kind is int:

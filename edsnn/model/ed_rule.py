@@ -129,13 +129,6 @@ class EDParameters(QuantityParameters):
         the factor over with each learning presentation
         (:meth:`plasticity`); it depends on the epoch only, so a resumed run
         continues the same schedule.
-    layer_lr : tuple of float
-        Factor on ``lr`` in each hidden layer, first to last (the output
-        layer keeps ``lr``); one factor per hidden layer, each >= 0, or
-        empty (the default): 1 in every layer.  For deep or Dale's networks
-        whose layers learn at different paces, e.g. a smaller rate in the
-        first hidden layer (``0.5,1``).  Read at run time, as ``lr``: no
-        recompilation.
     """
 
     lr: float = 0.15
@@ -154,7 +147,6 @@ class EDParameters(QuantityParameters):
     saturated_learning: bool = False
     synaptic_scaling: bool = False
     lr_half_life: float = 0.0
-    layer_lr: tuple[float, ...] = ()
 
     def __post_init__(self):
         super().__post_init__()
@@ -168,25 +160,6 @@ class EDParameters(QuantityParameters):
         _require(self.activity_max_rate > 0 * Hz, "activity_max_rate must be positive")
         _require(self.count_prior >= 0, f"count_prior must be >= 0 (got {self.count_prior})")
         _require(self.lr_half_life >= 0, f"lr_half_life must be >= 0 epochs (got {self.lr_half_life})")
-        factors = (self.layer_lr,) if isinstance(self.layer_lr, (int, float)) else self.layer_lr
-        _require(not isinstance(factors, str), f"layer_lr must be numbers, one per hidden layer (got {factors!r})")
-        object.__setattr__(self, "layer_lr", tuple(float(f) for f in factors))
-        _require(all(f >= 0 for f in self.layer_lr),
-                 f"layer_lr factors must be >= 0 (got {','.join(f'{f:g}' for f in self.layer_lr)})")
-
-    def layer_rates(self, n_hidden: int) -> tuple:
-        """Learning rate of hidden layers 1 … ``n_hidden`` (``lr`` times each factor of ``layer_lr``).
-
-        Raises
-        ------
-        ValueError
-            ``layer_lr`` gives a number of factors other than ``n_hidden``.
-        """
-        factors = self.layer_lr or (1.0,) * n_hidden
-        _require(len(factors) == n_hidden,
-                 f"ed.layer_lr gives {len(factors)} factor{'s' * (len(factors) != 1)} for {n_hidden} hidden "
-                 f"layer{'s' * (n_hidden != 1)}: give one per hidden layer, first to last")
-        return tuple(self.lr * f for f in factors)
 
     def plasticity(self, epoch: int) -> float:
         """Factor on the learning rate in ``epoch`` (1, 2, …): 1 without a half-life."""
@@ -205,7 +178,7 @@ s_exc : 1                  # s if excitatory, else 0 (PRE_FACTORS)
 s_inh : 1                  # s if inhibitory, else 0 (PRE_FACTORS)
 g_plus : 1                 # postsynaptic gain of the positive amine (POST_GAINS)
 g_minus : 1                # postsynaptic gain of the negative amine (POST_GAINS)
-lr : 1 (shared, constant)  # learning rate α (times the layer's layer_lr factor), read at run time (EDRule.schedule)
+lr : 1 (shared, constant)  # learning rate α, read by the program at run time (EDRule.schedule)
 """
 
 #: Activity of a spiking layer: its normalised spike count, with the prior count;
@@ -411,7 +384,6 @@ class EDRule(LearningRule):
         inp.run_regularly(INPUT_ACTIVITY_CODE.format(input_activity=activity), dt=period,
                           when="end", order=ORDER["diffuse"], name="input_activity")
         earlier = {group.name for group in layers[:-2]}  # hidden layers before the last one
-        rates = dict(zip(list(net.layers)[:-1], p.layer_rates(len(net.hidden))), output=p.lr)
         for group in [inp, *layers]:
             exc, inh = POST_AMINES[p.sign_rule, "earlier" if group.name in earlier else "last"]
             code = POST_GAINS.format(exc=exc, inh=inh) if group is not inp else ""
@@ -421,7 +393,7 @@ class EDRule(LearningRule):
                 group.set_event_schedule("learn", when="end", order=ORDER["event"])
             group.run_regularly(code, dt=period, when="end", order=ORDER["factors"], name=f"{group.name}_factors")
             if group is not inp:
-                net.device.set_parameter(group, "lr", rates[group.name])
+                net.device.set_parameter(group, "lr", p.lr)
             for name, value in self.parameters().items():
                 if name in group.variables:
                     net.device.set_parameter(group, name, value)

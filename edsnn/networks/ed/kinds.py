@@ -46,7 +46,6 @@ class _EDKind(Network):
 
     @classmethod
     def check(cls, config) -> None:
-        config.ed.layer_rates(len(config.hidden))  # one factor per hidden layer
         if config.coding.code == "latency" and config.ed.input_activity == "count":
             raise ValueError("a latency code carries the pixel value in its spike time, not its count: "
                              "use --ed.input-activity rate (the default)")
