@@ -19,6 +19,11 @@ RUNS = {
     "homeostatic threshold, 0.01 mV": "homeostasis_0.01mV",
     "homeostatic threshold, 0.05 mV": "homeostasis_0.05mV",
     "hidden2 without its bias current": "hidden2_no_bias",
+    "effect sign measured, learning beyond the cap": "measured_effect_saturated_learning",
+    "hidden2's E→E synapses frozen": "frozen_EE",
+    "hidden2's E→I synapses frozen": "frozen_EI",
+    "hidden2's I→E synapses frozen": "frozen_IE",
+    "hidden2's I→I synapses frozen": "frozen_II",
 }
 
 
