@@ -16,8 +16,9 @@ A source whose synapses are consecutive and reach consecutive targets (a
 "ramp": every source of an all-to-all ``connect()``) is walked by counting
 instead: its list and its targets' indices are not read, and the loop becomes
 one the compiler vectorises (in Brian2's profile the first layer's forward pass
-of the headline network went from 2.0 to 1.4 ms per training presentation).  A ramp visits its synapses
-in the list's order, so the sums stay those of the generic path bit for bit.
+of the headline network went from 2.0 to 1.4 ms per training presentation).  A
+ramp visits its synapses in the list's order, so the sums stay those of the
+generic path bit for bit.
 
 Only for synapses whose every pathway has the scalar delay 0 and for a program
 without OpenMP threads (the lists read are those of the single thread's queue).
