@@ -1,4 +1,4 @@
-"""Print this study's table from the runs' per-epoch metrics (``metrics/*.csv``).
+"""Print this study's two tables from the runs' per-epoch metrics (``metrics/*.csv``).
 
     python studies/dale_gap/table.py
 """
@@ -26,6 +26,25 @@ RUNS = {
     "hidden2's I→I synapses frozen": "frozen_II",
 }
 
+#: the follow-up runs: the best variant's hidden2 I learning rate and read-out, hidden2 frozen
+#: under both rules, and hidden2 started with two of its four pathways absent
+FOLLOW_UP = {
+    "measured sign, cap: hidden2 I lr × 0.25": "measured_effect_saturated_learning_hidden2_I_lr_0.25",
+    "measured sign, cap: hidden2 I lr × 0.5": "measured_effect_saturated_learning_hidden2_I_lr_0.5",
+    "measured sign, cap: hidden2 I lr × 2": "measured_effect_saturated_learning_hidden2_I_lr_2",
+    "measured sign, cap: read-out 300 Hz": "measured_effect_saturated_learning_read_out_300Hz",
+    "Dale: all of hidden2 frozen": "frozen_ALL",
+    "Kaneko: hidden2's E→E frozen": "kaneko_frozen_EE",
+    "Kaneko: hidden2's E→I frozen": "kaneko_frozen_EI",
+    "Kaneko: hidden2's I→E frozen": "kaneko_frozen_IE",
+    "Kaneko: hidden2's I→I frozen": "kaneko_frozen_II",
+    "Kaneko: all of hidden2 frozen": "kaneko_frozen_ALL",
+    "Dale: hidden2 starts without E→I, I→E; frozen": "relay_EE_II_frozen",
+    "Dale: hidden2 starts without E→I, I→E": "relay_EE_II",
+    "Dale, ε = τ: hidden2 starts without E→I, I→I; frozen": "relay_EE_IE_tau_frozen",
+    "Dale, ε = τ: hidden2 starts without E→I, I→I": "relay_EE_IE_tau",
+}
+
 
 def row(setting, r):
     def pct(key):
@@ -41,11 +60,11 @@ def row(setting, r):
             f"{pct('hidden2_I_saturated')} |")
 
 
-def main():
+def table(runs):
     print("| setting | epoch | test, 500 | train | hidden1 E: rate, silent | hidden1 I: rate, silent "
           "| hidden2 E: rate, silent | hidden2 I: rate, silent, capped |")
     print("|---|---|---|---|---|---|---|---|")
-    for setting, name in RUNS.items():
+    for setting, name in runs.items():
         with open(HERE / "metrics" / f"{name}.csv") as f:
             rows = list(csv.DictReader(f))
         shown = [r for r in rows if r["epoch"] in ("1", "5", "10", "20")]
@@ -53,6 +72,12 @@ def main():
             shown.append(rows[-1])
         for r in shown:
             print(row(setting, r))
+
+
+def main():
+    table(RUNS)
+    print()
+    table(FOLLOW_UP)
 
 
 if __name__ == "__main__":
